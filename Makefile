@@ -1,0 +1,36 @@
+# CommsDesk: `make run` opens the desk, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run demo test bench system-packages lint clean
+
+run: system-packages $(STAMP)
+	$(PY) main.py $(ARGS)
+
+demo: system-packages $(STAMP)
+	$(PY) main.py --demo
+
+test: system-packages $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: system-packages $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m compileall -q commsdesk
+	touch $@
+
+# Shared libraries Qt needs on a bare Debian machine; installed when we are root, listed otherwise.
+system-packages:
+	@sh scripts/system-packages.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

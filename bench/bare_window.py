@@ -1,0 +1,20 @@
+"""Baseline for start-up: a bare PySide6 QMainWindow, started and timed the same way as the desk."""
+
+import sys
+import time
+
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+
+class Window(QMainWindow):
+    def paintEvent(self, event):  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        print(f"painted {time.monotonic():.6f}", flush=True)
+        QApplication.instance().quit()
+
+
+app = QApplication(sys.argv[:1])
+window = Window()
+window.resize(1440, 900)
+window.show()
+app.exec()

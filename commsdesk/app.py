@@ -1,0 +1,180 @@
+"""The one place that knows every part: builds settings, lanes, the desk bridge and the window.
+
+Start-up order keeps the first paint fast: the window shows before the database, jinja2 or the
+text counter are imported; those load on their lanes and fill the panels when ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+from commsdesk import __version__
+
+log = logging.getLogger("commsdesk")
+
+DEMO_OPERATOR = "Ana Ruiz (comms)"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="commsdesk", description="Open the CommsDesk window.")
+    parser.add_argument(
+        "--data-dir",
+        help="folder for the database and this desk's settings "
+        "(default: COMMSDESK_DATA_DIR, else the user data folder)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a sample incident (a cold-wallet breach) in a throwaway folder",
+    )
+    parser.add_argument("--version", action="version", version=f"CommsDesk {__version__}")
+    return parser.parse_args(argv)
+
+
+def _setup_logging(data_dir: Path) -> None:
+    import logging.handlers
+
+    handler = logging.handlers.RotatingFileHandler(
+        data_dir / "commsdesk.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _close_on_unix_signals(app) -> None:
+    """Ctrl-C and SIGTERM close the window cleanly (autosave flushed) instead of killing Qt."""
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+
+    notifier.activated.connect(drain)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.closeAllWindows())
+    app._signal_sockets = (reader, writer, notifier)  # keep them alive with the app
+
+
+def _report_crashes(window_getter) -> None:
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        import traceback
+
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        window = window_getter()
+        if window is not None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(
+                window,
+                "Unexpected error",
+                f"{exc_type.__name__}: {exc}\n\nYour work is saved; the details are in the log.",
+            )
+        else:
+            previous(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    bench = os.environ.get("COMMSDESK_BENCH_EXIT")  # "paint" or "loaded": print a time and quit
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.services.lanes import Lane
+    from commsdesk.settings import Settings
+    from commsdesk.ui.desk_bridge import DeskBridge
+    from commsdesk.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CommsDesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("commsdesk")
+
+    if args.demo:
+        import tempfile
+
+        data_dir = Path(tempfile.mkdtemp(prefix="commsdesk-demo-"))
+    else:
+        data_dir = resolve_data_dir(args.data_dir)
+    settings = Settings.load(data_dir)  # a few hundred bytes; the layout must be known before show
+    if args.demo and not settings.get("operator_name"):
+        settings.set("operator_name", DEMO_OPERATOR)
+
+    db_lane = Lane("database", app)
+    text_lane = Lane("text", app)
+    bridge = DeskBridge(db_lane, settings, app)
+    window = MainWindow(bridge, text_lane, demo=args.demo)
+    _report_crashes(lambda: window)
+    _close_on_unix_signals(app)
+
+    def opened(_desk) -> None:
+        bridge.act("record", "desk.opened", f"Desk opened (CommsDesk {__version__})")
+        text_lane.submit(_load_templates, on_done=window.desk_opened)
+
+    def open_failed(message: str) -> None:
+        log.error("database not opened: %s", message)
+        QMessageBox.critical(window, "The desk cannot open its database", message)
+        app.exit(2)
+
+    bridge.opened.connect(opened)
+    bridge.open_failed.connect(open_failed)
+
+    if bench:
+        _bench_exit(app, window, bench)
+
+    def after_first_paint() -> None:
+        # The database opens on its lane while the panels are built here.
+        bridge.open(data_dir, seed_demo=args.demo)
+        _setup_logging(data_dir)
+        window.build_panels()
+
+    window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
+    window.show()
+    code = app.exec()
+    for lane in (text_lane, db_lane):
+        lane.stop()
+    return code
+
+
+def _load_templates() -> list:
+    from commsdesk.domain.templates import starting_templates
+
+    return starting_templates()
+
+
+def _bench_exit(app, window, what: str) -> None:
+    """For the start-up benchmark: print CLOCK_MONOTONIC at the moment asked for, then quit."""
+
+    def report(label: str) -> None:
+        print(f"{label} {time.monotonic():.6f}", flush=True)
+        app.quit()
+
+    if what == "paint":
+        window.first_painted.connect(lambda: report("painted"))
+    else:
+        window.statements_listed.connect(lambda _n: report("loaded"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""`commsdesk ...` / `python -m commsdesk ...`: the desk's capabilities for scripts and buttons.
+
+The same domain and store code as the window; no Qt unless the window is asked for. With no
+command, the window opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from commsdesk import __version__
+
+
+def _read_text(value: str | None, *, what: str) -> str:
+    """TEXT given inline, or '-' / nothing for standard input, or a file path for FILE."""
+    if value is None or value == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise SystemExit(f"commsdesk: give the {what} as an argument or on standard input")
+        return sys.stdin.read()
+    return value
+
+
+def cmd_count(args: argparse.Namespace) -> int:
+    from commsdesk.domain.text_count import MAX_WEIGHTED_LENGTH, count
+
+    text = _read_text(args.text, what="text")
+    if args.text in (None, "-") and text.endswith("\n"):
+        text = text[:-1]  # the newline that ends a piped line is not part of the post
+    result = count(text)
+    if args.json:
+        print(json.dumps({"weighted_length": result.weighted_length, "valid": result.valid}))
+    else:
+        verdict = "valid" if result.valid else "not valid"
+        print(f"{result.weighted_length}/{MAX_WEIGHTED_LENGTH} ({verdict})")
+    return 0 if result.valid else 1
+
+
+def cmd_thread(args: argparse.Namespace) -> int:
+    from commsdesk.domain.thread_splitter import split_thread
+
+    if args.file in (None, "-"):
+        text = _read_text(None, what="statement")
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SystemExit(f"commsdesk: cannot read {args.file}: {exc.strerror}") from None
+    thread = split_thread(text, numbering=not args.no_numbering)
+    if args.json:
+        print(json.dumps([p.text for p in thread.parts], ensure_ascii=False))
+    else:
+        total = len(thread.parts)
+        for i, part in enumerate(thread.parts, start=1):
+            print(f"--- post {i}/{total} · {part.weighted_length}/280")
+            print(part.text)
+    for problem in thread.problems:
+        print(f"commsdesk: {problem}", file=sys.stderr)
+    return 1 if thread.problems else 0
+
+
+def cmd_timeline_verify(args: argparse.Namespace) -> int:
+    from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.desk import Desk
+    from commsdesk.store.database import DatabaseProblem
+
+    try:
+        desk = Desk.open(resolve_data_dir(args.data_dir))
+    except DatabaseProblem as exc:
+        print(f"commsdesk: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = desk.verify_timeline()
+    finally:
+        desk.close()
+    if report.intact:
+        print(f"Timeline intact: {report.checked:,} events, every hash matches.")
+        return 0
+    brk = report.first_break
+    print(
+        f"Timeline altered at event #{brk.event_id} (position {brk.position:,} of the chain): "
+        f"{brk.reason}."
+    )
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commsdesk",
+        description="CommsDesk: crisis communications desk. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"CommsDesk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="folder of the desk's database (default: COMMSDESK_DATA_DIR, "
+        "else the user data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    count = commands.add_parser(
+        "count",
+        help="weighted length of a post, exactly as X counts it",
+        description="Print the weighted length of TEXT as X counts it (URLs 23, CJK 2, emoji 2) "
+        "and whether it is a valid post. Exit status 1 when it is not.",
+    )
+    count.add_argument("text", nargs="?", metavar="TEXT", help="the text, or - for standard input")
+    count.add_argument(
+        "--json", action="store_true", help='print {"weighted_length": int, "valid": bool}'
+    )
+    count.set_defaults(run=cmd_count)
+
+    thread = commands.add_parser(
+        "thread",
+        help="split a statement into posts as the desk would",
+        description="Split FILE (or standard input) into a thread of posts within 280 each: at "
+        "paragraphs, then sentences, then words; never inside a link, @mention, #hashtag or "
+        "$cashtag. A line with only --- forces a split.",
+    )
+    thread.add_argument("file", nargs="?", metavar="FILE", help="the statement, or - for stdin")
+    thread.add_argument("--no-numbering", action="store_true", help="leave out the 1/n numbers")
+    thread.add_argument("--json", action="store_true", help="print the parts as a JSON list")
+    thread.set_defaults(run=cmd_thread)
+
+    timeline = commands.add_parser(
+        "timeline",
+        help="the incident timeline",
+        description="Work with the desk's append-only timeline.",
+    )
+    timeline_commands = timeline.add_subparsers(
+        dest="timeline_command", metavar="COMMAND", required=True
+    )
+    verify = timeline_commands.add_parser(
+        "verify",
+        help="check the hash chain and report the first break",
+        description="Walk every event and check its hash and its link to the one before. "
+        "Exit status 0 when intact, 1 at the first altered event, 2 when the database "
+        "cannot be opened.",
+    )
+    verify.set_defaults(run=cmd_timeline_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from commsdesk.app import main as open_window
+
+        window_args = ["--data-dir", args.data_dir] if args.data_dir else []
+        sys.exit(open_window(window_args))
+    sys.exit(args.run(args))

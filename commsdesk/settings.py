@@ -1,0 +1,104 @@
+"""This desk's own settings (one workstation), declared once with type, default and meaning.
+
+Team-wide policy (how many approvals a statement needs) lives in the database instead; this file is
+for what belongs to the person at this desk: their name, the window layout, their time zones.
+Saved as JSON beside the database, written atomically so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    type: type
+    default: Any
+    description: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("operator_name", str, "", "Who is at this desk; every action is recorded under it."),
+    Option("last_statement_id", int, 0, "The statement open when the desk last closed."),
+    Option("window_geometry", str, "", "Main window position and size (Qt, base64)."),
+    Option("window_state", str, "", "Panel layout of the main window (Qt, base64)."),
+    Option(
+        "team_time_zones",
+        list,
+        ["UTC", "Asia/Singapore", "America/New_York"],
+        "Zones the team reads times in; shown beside every time the desk announces.",
+    ),
+    Option("thread_numbering", bool, True, "Number thread parts '1/5' when a statement splits."),
+)
+BY_NAME = {o.name: o for o in OPTIONS}
+FILE_NAME = "desk.json"
+
+
+class Settings:
+    """Values by option name; `on_change` listeners hear (name, value) after each change."""
+
+    def __init__(self, path: Path, values: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self._values = {o.name: o.default for o in OPTIONS}
+        for name, value in (values or {}).items():
+            option = BY_NAME.get(name)
+            if option is not None and isinstance(value, option.type):
+                self._values[name] = value
+        self._listeners: list[Callable[[str, Any], None]] = []
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Settings:
+        path = data_dir / FILE_NAME
+        try:
+            values = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            values = {}
+        except (OSError, ValueError):
+            # A damaged settings file costs the layout, never the desk: start from defaults and
+            # keep the damaged file for inspection.
+            values = {}
+            path.replace(path.with_suffix(".damaged.json"))
+        return cls(path, values if isinstance(values, dict) else {})
+
+    def get(self, name: str) -> Any:
+        return self._values[name]
+
+    def set(self, name: str, value: Any) -> bool:
+        """Set a value; True when it changed. Saving is the caller's (off the UI thread)."""
+        option = BY_NAME[name]
+        if not isinstance(value, option.type):
+            raise TypeError(f"{name} takes {option.type.__name__}, not {type(value).__name__}")
+        if self._values[name] == value:
+            return False
+        self._values[name] = value
+        for listener in self._listeners:
+            listener(name, value)
+        return True
+
+    def on_change(self, listener: Callable[[str, Any], None]) -> None:
+        self._listeners.append(listener)
+
+    def snapshot(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def save(self, snapshot: dict[str, Any] | None = None) -> None:
+        """Write atomically: a temp file in the same folder, flushed, then renamed over."""
+        data = json.dumps(snapshot or self.snapshot(), indent=2, sort_keys=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".desk-", suffix=".json", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

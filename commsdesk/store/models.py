@@ -1,0 +1,146 @@
+"""The desk's tables. Portable SQL types only, so the same schema runs on SQLite and PostgreSQL.
+
+Every datetime column holds naive UTC. The rows here never leave the store: `commsdesk.desk`
+turns them into the frozen domain dataclasses.
+
+A change here needs a new migration in `migrations/versions/`; a test compares the two.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAME = 120  # a person's name as typed at the desk
+TITLE = 300
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_started_at", "started_at"),
+        Index("ix_incidents_closed_at", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE))
+    severity: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[datetime] = mapped_column(DateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime())
+    summary: Mapped[str] = mapped_column(Text, default="")
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str] = mapped_column(String(NAME), default="")
+
+
+class StatementRow(Base):
+    __tablename__ = "statements"
+    __table_args__ = (
+        Index("ix_statements_incident_id_updated_at", "incident_id", "updated_at"),
+        Index("ix_statements_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    title: Mapped[str] = mapped_column(String(TITLE))
+    state: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(NAME))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    updated_at: Mapped[datetime] = mapped_column(DateTime())
+    # No foreign key: statement_versions already points here, and a cycle would need ALTERs.
+    approved_version_id: Mapped[int | None] = mapped_column(Integer)
+    approved_text: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class VersionRow(Base):
+    __tablename__ = "statement_versions"
+    __table_args__ = (
+        UniqueConstraint(
+            "statement_id", "number", name="uq_statement_versions_statement_id_number"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(NAME))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    updated_at: Mapped[datetime] = mapped_column(DateTime())
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ApprovalRow(Base):
+    __tablename__ = "approvals"
+    __table_args__ = (
+        Index("ix_approvals_statement_id", "statement_id"),
+        Index("ix_approvals_version_id", "version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("statement_versions.id"))
+    approver: Mapped[str] = mapped_column(String(NAME))
+    at: Mapped[datetime] = mapped_column(DateTime())
+    rendered_text: Mapped[str] = mapped_column(Text)
+    # Set when the approval stops counting (the statement was withdrawn or edited); kept as record.
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class EventRow(Base):
+    """One timeline event. Ids are plain integers, not foreign keys: the log outlives rows."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (
+        Index("ix_timeline_events_kind", "kind"),
+        Index("ix_timeline_events_actor", "actor"),
+        Index("ix_timeline_events_incident_id", "incident_id"),
+        Index("ix_timeline_events_statement_id", "statement_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime())
+    actor: Mapped[str] = mapped_column(String(NAME))
+    kind: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    incident_id: Mapped[int | None] = mapped_column(Integer)
+    statement_id: Mapped[int | None] = mapped_column(Integer)
+    version_id: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class PolicyRow(Base):
+    """Team-wide settings shared by every desk on this database, e.g. required approvals."""
+
+    __tablename__ = "desk_policy"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500))

@@ -1,0 +1,112 @@
+"""The panels' way to the desk: every call runs on the database lane, never on the UI thread.
+
+Mutations are attributed to the operator at this desk and announce what changed, so each panel
+refreshes what it shows without knowing who else acted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from commsdesk.services.lanes import Lane
+from commsdesk.settings import Settings
+
+
+class DeskBridge(QObject):
+    opened = Signal(object)  # the Desk
+    open_failed = Signal(str)  # a clear message; nothing was changed
+    incident_changed = Signal(object)  # Incident | None (the active one)
+    statement_changed = Signal(object)  # Statement
+    statements_changed = Signal()  # the list needs a reload
+    timeline_changed = Signal()
+    refused = Signal(str)  # an action the rules refused, in words for the operator
+
+    def __init__(self, lane: Lane, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lane = lane
+        self.settings = settings
+        self.desk = None  # set on the lane's thread, read after `opened`
+        self.required_approvals = 1
+
+    @property
+    def actor(self) -> str:
+        return self.settings.get("operator_name") or "unnamed operator"
+
+    def open(self, data_dir: Path, *, seed_demo: bool = False) -> None:
+        def open_desk():
+            from commsdesk.desk import Desk
+
+            desk = Desk.open(data_dir)
+            if seed_demo:
+                from commsdesk.demo import seed_demo as seed
+
+                seed(desk)
+            return desk, desk.approval_policy().required
+
+        def done(result):
+            self.desk, self.required_approvals = result
+            self.opened.emit(self.desk)
+
+        def failed(exc: BaseException):
+            self.open_failed.emit(str(exc) or type(exc).__name__)
+
+        self.lane.submit(open_desk, on_done=done, on_error=failed)
+
+    def query(
+        self,
+        method: str,
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        key: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run a read-only Desk method on the lane; `on_done` gets the result on the UI thread."""
+        self.lane.submit(
+            lambda: getattr(self.desk, method)(*args, **kwargs),
+            on_done=on_done,
+            on_error=on_error or self._refuse,
+            key=key,
+        )
+
+    def act(
+        self,
+        method: str,
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run a mutating Desk method as the operator; announce the change, then call on_done."""
+        actor = self.actor
+
+        def done(result):
+            self._announce(method, result)
+            if on_done is not None:
+                on_done(result)
+
+        self.lane.submit(
+            lambda: getattr(self.desk, method)(actor, *args, **kwargs),
+            on_done=done,
+            on_error=on_error or self._refuse,
+        )
+
+    def _announce(self, method: str, result: Any) -> None:
+        from commsdesk.domain.incident import Incident
+        from commsdesk.domain.statement import Statement
+
+        if isinstance(result, Incident):
+            self.incident_changed.emit(result if result.is_active else None)
+        elif isinstance(result, Statement):
+            self.statement_changed.emit(result)
+            self.statements_changed.emit()
+        elif method in {"autosave", "save_version", "restore_version", "create_statement"}:
+            self.statements_changed.emit()
+        self.timeline_changed.emit()
+
+    def _refuse(self, exc: BaseException) -> None:
+        self.refused.emit(str(exc) or type(exc).__name__)

@@ -1,0 +1,88 @@
+"""The strip at the top: which incident, how bad, how long; who is at the desk."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from commsdesk.domain.clock import utc_now
+from commsdesk.domain.incident import Incident
+from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
+
+
+class HeaderBar(QWidget):
+    start_requested = Signal()
+    edit_requested = Signal()
+    operator_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("HeaderBar")
+        self.incident: Incident | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.severity = QLabel()
+        self.title = QLabel("Opening the desk…")
+        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.elapsed = QLabel()
+        self.elapsed.setStyleSheet("font-size: 16px;")
+        self.elapsed.setAccessibleName("Incident elapsed time")
+        self.since = QLabel()
+        self.since.setStyleSheet(f"color: {MUTED};")
+        self.incident_button = QPushButton("Start incident…")
+        self.incident_button.clicked.connect(self._incident_clicked)
+        self.operator_button = QPushButton()
+        self.operator_button.setFlat(True)
+        self.operator_button.setToolTip("Who is at this desk: every action is recorded under it")
+        self.operator_button.clicked.connect(self.operator_requested)
+        for widget in (self.severity, self.title, self.elapsed, self.since):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.operator_button)
+        layout.addWidget(self.incident_button)
+        self._tick = QTimer(self, interval=15_000)
+        self._tick.timeout.connect(self._refresh_elapsed)
+        self._tick.start()
+        self.set_incident(None, loading=True)
+
+    def set_operator(self, name: str) -> None:
+        self.operator_button.setText(f"At the desk: {name}" if name else "Who is at the desk?")
+
+    def set_incident(self, incident: Incident | None, *, loading: bool = False) -> None:
+        self.incident = incident
+        if incident is None:
+            self.severity.hide()
+            self.title.setText("Opening the desk…" if loading else "No active incident")
+            self.elapsed.setText("")
+            self.since.setText("" if loading else "Start one to draft statements (Ctrl+I)")
+            self.incident_button.setText("Start incident…")
+            self.incident_button.setEnabled(not loading)
+            return
+        colour = SEVERITY_COLOURS[incident.severity.value]
+        self.severity.setStyleSheet(badge_style(colour))
+        self.severity.setText(incident.severity.value)
+        self.severity.setToolTip(incident.severity.description)
+        self.severity.show()
+        self.title.setText(incident.title)
+        self.title.setToolTip(incident.summary)
+        self.since.setText(f"since {incident.started_at:%d %b %H:%M} UTC")
+        self.incident_button.setText("Incident…")
+        self.incident_button.setEnabled(True)
+        self._refresh_elapsed()
+
+    def header_text(self) -> str:
+        """What the header says about the incident, as one line ('P1 · T+3h12m')."""
+        if self.incident is None:
+            return self.title.text()
+        return self.incident.header_label(utc_now())
+
+    def _refresh_elapsed(self) -> None:
+        if self.incident is not None:
+            self.elapsed.setText("· " + self.incident.elapsed_label(utc_now()))
+
+    def _incident_clicked(self) -> None:
+        if self.incident is None:
+            self.start_requested.emit()
+        else:
+            self.edit_requested.emit()

@@ -1,0 +1,421 @@
+"""The desk's window: header, five panels in docks, status bar; the layout is remembered."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSystemTrayIcon,
+    QToolBar,
+    QWidget,
+)
+
+from commsdesk.domain.incident import Incident
+from commsdesk.services.lanes import Lane
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.header_bar import HeaderBar
+from commsdesk.ui.theme import MUTED
+
+# Events by someone else that need a person here: a tray notification. (Kinds as stored, so
+# the timeline module, with hashlib behind it, loads after the first paint.)
+NOTIFY_KINDS = {
+    "statement.submitted": "Approval requested",
+    "statement.post_failed": "Posting failed",
+    "incident.started": "Incident started",
+}
+
+PANELS = (
+    ("statements", "Statements"),
+    ("broadcast", "Broadcast"),
+    ("audience", "Audience"),
+    ("schedule", "Schedule"),
+    ("timeline", "Timeline"),
+)
+
+SHORTCUTS = (
+    ("Ctrl+N", "New statement"),
+    ("Ctrl+S", "Save the statement as a version"),
+    ("Ctrl+Return", "Submit for review"),
+    ("Ctrl+Shift+A", "Approve the statement in review"),
+    ("Ctrl+H", "Versions: view, compare, restore"),
+    ("Ctrl+F", "Filter statements"),
+    ("Ctrl+I", "Start or edit the incident"),
+    ("Ctrl+1 … Ctrl+5", "Show a panel: Statements, Broadcast, Audience, Schedule, Timeline"),
+    ("F1", "This list"),
+)
+
+
+class MainWindow(QMainWindow):
+    """The shell (header, docks, menus, status bar) paints first; `build_panels` fills the docks.
+
+    Panels import jinja2-free but widget-heavy modules; building them after the first paint keeps
+    the window on screen at once on a cold start.
+    """
+
+    first_painted = Signal()
+    statements_listed = Signal(int)
+
+    def __init__(
+        self, bridge: DeskBridge, text_lane: Lane, *, demo: bool = False, parent=None
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.settings = bridge.settings
+        self.incident: Incident | None = None
+        self._painted = False
+        self.setObjectName("CommsDeskMainWindow")
+        self.setWindowTitle("CommsDesk" + (" — DEMO" if demo else ""))
+        self.resize(1440, 900)
+        self.setDockNestingEnabled(True)
+
+        self.header = HeaderBar()
+        self.header.start_requested.connect(self.start_incident)
+        self.header.edit_requested.connect(self.edit_incident)
+        self.header.operator_requested.connect(self.ask_operator)
+        self.header.set_operator(self.settings.get("operator_name"))
+        header_bar = QToolBar("Incident")
+        header_bar.setObjectName("IncidentHeader")
+        header_bar.setMovable(False)
+        header_bar.addWidget(self.header)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, header_bar)
+
+        self.text_lane = text_lane
+        self.statements = self.timeline = self.broadcast = self.audience = self.schedule = None
+        self.docks: list[QDockWidget] = []
+        for key, title in PANELS:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock-{key}")
+            dock.setWidget(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            )
+            self.docks.append(dock)
+        # Default layout: statements large on the left; the others tabbed on the right,
+        # timeline in front.
+        central = QWidget()
+        central.setMaximumSize(0, 0)
+        self.setCentralWidget(central)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.docks[0])
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.docks[4])
+        for dock in self.docks[1:4]:
+            self.tabifyDockWidget(self.docks[4], dock)
+        self.docks[4].raise_()
+        self.resizeDocks([self.docks[0], self.docks[4]], [1000, 440], Qt.Orientation.Horizontal)
+
+        self._build_status_bar()
+        self._build_menus()
+        self.tray = self._make_tray()
+
+        bridge.incident_changed.connect(self._incident_changed)
+        bridge.refused.connect(self._refused)
+        bridge.lane.busy_changed.connect(self._busy)
+        self._restore_layout()
+
+    # --- construction ----------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_obs = QLabel("OBS: not connected")
+        self.status_x = QLabel("X: sandbox (no account)")
+        self.status_schedule = QLabel("Schedule: nothing scheduled")
+        self.status_work = QLabel("")
+        self.status_review = QLabel("")
+        self.status_review.setStyleSheet("color: #ef6c00; padding: 0 8px;")
+        bar.addPermanentWidget(self.status_review)
+        for label, tip in (
+            (self.status_obs, "Broadcast control: the connection to OBS Studio"),
+            (self.status_x, "Where posts go: an X account, or the local sandbox"),
+            (self.status_schedule, "Scheduled posts and the pause-all switch"),
+        ):
+            label.setToolTip(tip)
+            label.setStyleSheet(f"color: {MUTED}; padding: 0 8px;")
+            bar.addPermanentWidget(label)
+        bar.addWidget(self.status_work)
+
+    def _build_menus(self) -> None:
+        def action(menu, text, slot, shortcut=None, tip=""):
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.setStatusTip(tip)
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
+
+        bar = self.menuBar()
+        desk = bar.addMenu("&Desk")
+        action(desk, "Who is at the desk…", self.ask_operator)
+        action(desk, "Approvals required…", self.ask_required_approvals)
+        desk.addSeparator()
+        action(desk, "Quit", self.close, "Ctrl+Q")
+        incident = bar.addMenu("&Incident")
+        self.incident_action = action(incident, "Start incident…", self.edit_or_start, "Ctrl+I")
+        self.close_incident_action = action(incident, "Close incident…", self.close_incident)
+        action(incident, "All incidents…", self.show_incidents)
+        st = bar.addMenu("&Statement")
+        self.statement_actions = [
+            action(st, "New statement", self._statements("new_statement"), "Ctrl+N"),
+            action(st, "Save version", self._editor("save_version"), "Ctrl+S"),
+            action(st, "Submit for review", self._editor("submit"), "Ctrl+Return"),
+            action(st, "Approve", self._editor("approve"), "Ctrl+Shift+A"),
+            action(st, "Withdraw…", self._editor("withdraw")),
+            action(st, "Versions…", self._editor("show_versions"), "Ctrl+H"),
+            action(st, "Filter statements", self._statements("focus_filter"), "Ctrl+F"),
+        ]
+        view = bar.addMenu("&View")
+        for number, dock in enumerate(self.docks, start=1):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            toggle.triggered.connect(lambda checked, d=dock: checked and d.raise_())
+            view.addAction(toggle)
+        view.addSeparator()
+        action(view, "Reset layout", self.reset_layout)
+        help_menu = bar.addMenu("&Help")
+        action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+
+    def _make_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(self.windowIcon(), self)
+        tray.setToolTip("CommsDesk")
+        tray.show()
+        return tray
+
+    def build_panels(self) -> None:
+        from commsdesk.ui.coming_panel import ComingPanel
+        from commsdesk.ui.statements.panel import StatementsPanel
+        from commsdesk.ui.timeline_panel import TimelinePanel
+
+        if self.statements is not None:
+            return
+        self.statements = StatementsPanel(self.bridge, self.text_lane)
+        self.statements.counts_changed.connect(self._show_counts)
+        self.statements.loaded.connect(self.statements_listed)
+        self.timeline = TimelinePanel(self.bridge)
+        self.timeline.new_events.connect(self._notify)
+        self.broadcast = ComingPanel(
+            "Broadcast",
+            "The stream producer drives OBS Studio from here.",
+            [
+                "Switch scenes with a click or the keys 1 to 9, with a live program thumbnail.",
+                "Put up “We'll be back at 18:30” with the time in the team's zones and a "
+                "countdown; bring the camera back with one key.",
+                "Watch stream health (bitrate, dropped frames, CPU) and end the stream "
+                "behind a confirmation.",
+            ],
+        )
+        self.audience = ComingPanel(
+            "Audience",
+            "The team watches how many people are following, on every platform at once.",
+            [
+                "Live viewer counts from YouTube, Twitch and Kick, on one chart marked with "
+                "what the desk did.",
+                "A wall view for a second screen, and advice when the audience has drifted away.",
+            ],
+        )
+        self.schedule = ComingPanel(
+            "Schedule",
+            "Approved statements go out to X now or at a set time, exactly once.",
+            [
+                "Upcoming posts with countdowns, a pause-all switch with a reason, and missed "
+                "posts held for review.",
+                "Update cadence: “next update due in 12 min”, with a reminder when it is due.",
+            ],
+        )
+        panels = (self.statements, self.broadcast, self.audience, self.schedule, self.timeline)
+        for dock, panel in zip(self.docks, panels, strict=True):
+            dock.widget().deleteLater()
+            dock.setWidget(panel)
+        self.statements.set_incident(self.incident)
+
+    def _editor(self, method: str):
+        def call() -> None:
+            if self.statements is not None:
+                getattr(self.statements.editor, method)()
+
+        return call
+
+    def _statements(self, method: str):
+        def call() -> None:
+            if self.statements is not None:
+                getattr(self.statements, method)()
+
+        return call
+
+    # --- state from the desk ---------------------------------------------------------------
+    def desk_opened(self, templates: list) -> None:
+        self.build_panels()
+        self.statements.set_templates(templates)
+        self.timeline.start()
+        self.bridge.query("active_incident", on_done=self._incident_changed)
+        if not self.settings.get("operator_name"):
+            self.ask_operator()
+
+    def _incident_changed(self, incident: Incident | None) -> None:
+        self.incident = incident
+        self.header.set_incident(incident)
+        if self.statements is not None:
+            self.statements.set_incident(incident)
+        self.incident_action.setText("Edit incident…" if incident else "Start incident…")
+        self.close_incident_action.setEnabled(incident is not None)
+
+    def _show_counts(self, counts: dict) -> None:
+        scheduled = counts.get("scheduled", 0)
+        waiting = counts.get("in_review", 0)
+        self.status_schedule.setText(
+            f"Schedule: {scheduled} scheduled" if scheduled else "Schedule: nothing scheduled"
+        )
+        self.status_review.setText(f"{waiting} awaiting approval" if waiting else "")
+
+    def _refused(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        QMessageBox.information(self, "Not done", message)
+
+    def _busy(self, outstanding: int) -> None:
+        self.status_work.setText("Working…" if outstanding > 2 else "")
+
+    def _notify(self, events: list) -> None:
+        me = self.settings.get("operator_name")
+        for event in events:
+            title = NOTIFY_KINDS.get(event.kind)
+            if title and event.actor != me and self.tray is not None:
+                self.tray.showMessage(title, f"{event.actor}: {event.summary}")
+
+    # --- actions ---------------------------------------------------------------------------
+    def ask_operator(self) -> None:
+        from commsdesk.ui.operator_dialog import OperatorDialog
+
+        dialog = OperatorDialog(self.settings.get("operator_name"), self)
+        dialog.setModal(True)
+
+        def accepted() -> None:
+            name = dialog.value()
+            previous = self.settings.get("operator_name")
+            if self.settings.set("operator_name", name):
+                self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
+                summary = (
+                    f"{previous} handed the desk to {name}" if previous else f"{name} took the desk"
+                )
+                self.bridge.act("record", "desk.operator", summary)
+            self.header.set_operator(name)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def ask_required_approvals(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        n, ok = QInputDialog.getInt(
+            self,
+            "Approvals required",
+            "How many people other than the author must approve a statement?\n"
+            "(0 lets a solo founder approve by submitting.)",
+            self.bridge.required_approvals,
+            0,
+            9,
+        )
+        if ok and n != self.bridge.required_approvals:
+
+            def changed(_):
+                self.bridge.required_approvals = n
+                if self.statements is not None:
+                    self.statements.editor.refresh()
+
+            self.bridge.act("set_required_approvals", n, on_done=changed)
+
+    def edit_or_start(self) -> None:
+        if self.incident is None:
+            self.start_incident()
+        else:
+            self.edit_incident()
+
+    @staticmethod
+    def _fact_suggestions() -> dict[str, str]:
+        from commsdesk.domain.templates import FACT_SUGGESTIONS
+
+        return FACT_SUGGESTIONS
+
+    def start_incident(self) -> None:
+        from commsdesk.ui.incident_dialog import IncidentDialog
+
+        dialog = IncidentDialog(None, self._fact_suggestions(), self)
+        dialog.accepted.connect(lambda: self.bridge.act("start_incident", **dialog.values()))
+        dialog.open()
+
+    def edit_incident(self) -> None:
+        if self.incident is None:
+            return
+        from commsdesk.ui.incident_dialog import IncidentDialog
+
+        incident_id = self.incident.id
+        dialog = IncidentDialog(self.incident, self._fact_suggestions(), self)
+        dialog.accepted.connect(
+            lambda: self.bridge.act("update_incident", incident_id, **dialog.values())
+        )
+        dialog.open()
+
+    def close_incident(self) -> None:
+        if self.incident is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Close incident",
+            f"Close “{self.incident.title}” after {self.incident.elapsed_label(_now())}?\n"
+            "Its statements and timeline stay on record; the desk will be ready for a new one.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.bridge.act("close_incident", self.incident.id)
+
+    def show_incidents(self) -> None:
+        from commsdesk.ui.incident_dialog import PastIncidentsDialog
+
+        self.bridge.query(
+            "list_incidents", on_done=lambda items: PastIncidentsDialog(items, self).open()
+        )
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>")
+
+    # --- layout ----------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        self._default_state = self.saveState()
+        geometry = self.settings.get("window_geometry")
+        state = self.settings.get("window_state")
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        if state:
+            self.restoreState(QByteArray.fromBase64(state.encode()))
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks:
+            dock.show()
+
+    def remember_layout(self) -> None:
+        self.settings.set("window_geometry", bytes(self.saveGeometry().toBase64()).decode())
+        self.settings.set("window_state", bytes(self.saveState().toBase64()).decode())
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.statements is not None:
+            self.statements.editor.flush()
+        self.remember_layout()
+        self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
+        super().closeEvent(event)
+
+
+def _now():
+    from commsdesk.domain.clock import utc_now
+
+    return utc_now()

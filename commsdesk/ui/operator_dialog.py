@@ -1,0 +1,43 @@
+"""Asks who is at the desk; every action the desk takes is recorded under that name."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class OperatorDialog(QDialog):
+    def __init__(self, current: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Who is at the desk?")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Everything this desk does goes on the incident timeline under your name, "
+            "so the record shows who drafted, approved and posted what."
+        )
+        intro.setWordWrap(True)
+        self.name = QLineEdit(current)
+        self.name.setPlaceholderText("e.g. Ana Ruiz (comms)")
+        self.name.setMaxLength(80)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.name.textChanged.connect(self._validate)
+        for widget in (intro, QLabel("Your name and role:"), self.name, self.buttons):
+            layout.addWidget(widget)
+        self._validate()
+
+    def value(self) -> str:
+        return " ".join(self.name.text().split())
+
+    def _validate(self) -> None:
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok_button.setEnabled(len(self.value()) >= 2)

@@ -1,0 +1,5 @@
+import sys
+
+from commsdesk.app import main
+
+sys.exit(main())

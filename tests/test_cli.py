@@ -1,0 +1,80 @@
+"""The command line, run as a real process the way scripts and hardware buttons run it."""
+
+import json
+import subprocess
+import sys
+
+
+def run(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "commsdesk", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_count_json_counts_like_x():
+    out = run("count", "Hi http://test.co 日本 😷", "--json")
+    assert out.returncode == 0, out.stderr
+    # "Hi " 3 + URL 23 + " " 1 + CJK 2×2 + " " 1 + emoji 2
+    assert json.loads(out.stdout) == {"weighted_length": 34, "valid": True}
+
+
+def test_count_reads_stdin_and_fails_on_too_long():
+    out = run("count", "-", stdin="a" * 281 + "\n")
+    assert out.returncode == 1
+    assert out.stdout.strip() == "281/280 (not valid)"
+
+
+def test_thread_json_splits_into_numbered_parts(tmp_path):
+    text = "\n\n".join(f"Paragraph {i}: " + "word " * 40 for i in range(4))
+    path = tmp_path / "statement.txt"
+    path.write_text(text, encoding="utf-8")
+    out = run("thread", str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    parts = json.loads(out.stdout)
+    assert len(parts) >= 2
+    assert all(p.endswith(f" {i}/{len(parts)}") for i, p in enumerate(parts, start=1))
+
+
+def test_thread_without_numbering_from_stdin():
+    out = run("thread", "-", "--no-numbering", "--json", stdin="One. " * 100)
+    parts = json.loads(out.stdout)
+    assert len(parts) == 2
+    assert not any("/2" in p for p in parts)
+
+
+def test_help_everywhere():
+    for args in (
+        ["--help"],
+        ["count", "--help"],
+        ["thread", "--help"],
+        ["timeline", "verify", "--help"],
+    ):
+        out = run(*args)
+        assert out.returncode == 0 and "usage: commsdesk" in out.stdout, args
+
+
+def test_timeline_verify_reports_an_intact_and_an_altered_record(tmp_path):
+    from commsdesk.desk import Desk
+    from commsdesk.domain.incident import Severity
+
+    data = tmp_path / "desk"
+    desk = Desk.open(data)
+    incident = desk.start_incident("Ana", "Hot wallet drained", Severity.P1)
+    desk.create_statement("Ana", incident.id, "First word", "We are investigating.")
+    desk.close()
+
+    out = run("--data-dir", str(data), "timeline", "verify")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Timeline intact: 2 events")
+
+    import sqlite3
+
+    with sqlite3.connect(data / "commsdesk.sqlite3") as db:
+        db.execute("UPDATE timeline_events SET summary = 'nothing happened' WHERE id = 1")
+    out = run("--data-dir", str(data), "timeline", "verify")
+    assert out.returncode == 1
+    assert "event #1 (position 1" in out.stdout

@@ -1,0 +1,60 @@
+"""A real desk window over a real SQLite file in the test's temp data dir."""
+
+from __future__ import annotations
+
+import pytest
+
+from commsdesk.services.lanes import Lane
+from commsdesk.settings import Settings
+from commsdesk.ui.desk_bridge import DeskBridge
+
+
+class DeskHarness:
+    def __init__(self, qtbot, data_dir, operator="Ana Ruiz (comms)"):
+        from commsdesk.domain.templates import starting_templates
+        from commsdesk.ui.main_window import MainWindow
+
+        self.qtbot = qtbot
+        self.data_dir = data_dir
+        self.settings = Settings.load(data_dir)
+        if operator:
+            self.settings.set("operator_name", operator)
+        self.db_lane = Lane("database")
+        self.text_lane = Lane("text")
+        self.bridge = DeskBridge(self.db_lane, self.settings)
+        self.window = MainWindow(self.bridge, self.text_lane)
+        qtbot.addWidget(self.window)
+        self.window.build_panels()
+        with qtbot.waitSignal(self.bridge.opened, timeout=20_000):
+            self.bridge.open(data_dir)
+        self.window.desk_opened(starting_templates())
+        self.idle()
+
+    @property
+    def desk(self):
+        return self.bridge.desk
+
+    def idle(self, timeout=10_000):
+        """Wait until both lanes have delivered everything queued so far."""
+        self.qtbot.waitUntil(
+            lambda: self.db_lane.outstanding == 0 and self.text_lane.outstanding == 0,
+            timeout=timeout,
+        )
+
+    def be(self, operator: str) -> None:
+        self.settings.set("operator_name", operator)
+
+    def close(self):
+        self.window.close()
+        self.idle()
+        self.db_lane.stop()
+        self.text_lane.stop()
+        self.desk.close()
+
+
+@pytest.fixture
+def harness(qtbot, isolated_dirs):
+    isolated_dirs.mkdir(parents=True, exist_ok=True)
+    h = DeskHarness(qtbot, isolated_dirs)
+    yield h
+    h.close()

@@ -1,0 +1,46 @@
+import threading
+
+from commsdesk.services.lanes import Lane
+
+
+def test_results_come_back_on_the_ui_thread_in_order(qtbot):
+    lane = Lane("test")
+    results, threads = [], []
+    ui_thread = threading.get_ident()
+
+    def work(n):
+        threads.append(threading.get_ident())
+        return n * 2
+
+    for n in range(5):
+        lane.submit(work, n, on_done=lambda r: results.append((r, threading.get_ident())))
+    qtbot.waitUntil(lambda: len(results) == 5)
+    assert [r for r, _ in results] == [0, 2, 4, 6, 8]
+    assert {t for _, t in results} == {ui_thread}
+    assert ui_thread not in threads
+    assert lane.stop()
+
+
+def test_errors_reach_on_error_or_the_failed_signal(qtbot):
+    lane = Lane("test")
+    errors = []
+    lane.submit(lambda: 1 / 0, on_error=errors.append)
+    qtbot.waitUntil(lambda: len(errors) == 1)
+    assert isinstance(errors[0], ZeroDivisionError)
+    with qtbot.waitSignal(lane.failed) as blocker:
+        lane.submit(lambda: (_ for _ in ()).throw(ValueError("OBS gone")))
+    assert blocker.args == ["test", "OBS gone"]
+    lane.stop()
+
+
+def test_a_keyed_job_replaces_the_queued_one_with_the_same_key(qtbot):
+    lane = Lane("test")
+    gate = threading.Event()
+    done = []
+    lane.submit(gate.wait)  # holds the worker so the next jobs queue up
+    for n in range(4):
+        lane.submit(lambda n=n: n, key="preview", on_done=done.append)
+    gate.set()
+    qtbot.waitUntil(lambda: lane.outstanding == 0)
+    assert done == [3]
+    lane.stop()
