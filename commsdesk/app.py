@@ -14,7 +14,9 @@ import signal
 import socket
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from commsdesk import __version__
 
@@ -93,10 +95,23 @@ def _report_crashes(window_getter) -> None:
     sys.excepthook = hook
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    bench = os.environ.get("COMMSDESK_BENCH_EXIT")  # "paint" or "loaded": print a time and quit
+@dataclass
+class RunningDesk:
+    """Everything `build` wired together, for `main` to run (and for tests driving a real desk)."""
 
+    app: Any
+    window: Any
+    bridge: Any
+    lanes: tuple
+    data_dir: Path
+
+    def stop(self) -> None:
+        for lane in self.lanes:
+            lane.stop()
+
+
+def build(args: argparse.Namespace) -> RunningDesk:
+    """Wire settings, lanes, bridge and window; the database opens after the first paint."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -125,8 +140,6 @@ def main(argv: list[str] | None = None) -> int:
     text_lane = Lane("text", app)
     bridge = DeskBridge(db_lane, settings, app)
     window = MainWindow(bridge, text_lane, demo=args.demo)
-    _report_crashes(lambda: window)
-    _close_on_unix_signals(app)
 
     def opened(_desk) -> None:
         bridge.act("record", "desk.opened", f"Desk opened (CommsDesk {__version__})")
@@ -140,9 +153,6 @@ def main(argv: list[str] | None = None) -> int:
     bridge.opened.connect(opened)
     bridge.open_failed.connect(open_failed)
 
-    if bench:
-        _bench_exit(app, window, bench)
-
     def after_first_paint() -> None:
         # The database opens on its lane while the panels are built here.
         bridge.open(data_dir, seed_demo=args.demo)
@@ -150,10 +160,20 @@ def main(argv: list[str] | None = None) -> int:
         window.build_panels()
 
     window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
-    window.show()
-    code = app.exec()
-    for lane in (text_lane, db_lane):
-        lane.stop()
+    return RunningDesk(app, window, bridge, (text_lane, db_lane), data_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    desk = build(args)
+    _report_crashes(lambda: desk.window)
+    _close_on_unix_signals(desk.app)
+    bench = os.environ.get("COMMSDESK_BENCH_EXIT")  # "paint" or "loaded": print a time and quit
+    if bench:
+        _bench_exit(desk.app, desk.window, bench)
+    desk.window.show()
+    code = desk.app.exec()
+    desk.stop()
     return code
 
 

@@ -62,6 +62,9 @@ REQUIRED_APPROVALS_KEY = "required_approvals"
 MAX_REQUIRED_APPROVALS = 10
 VERIFY_BATCH = 1000
 IN_CHUNK = 500  # ids per IN (...) list
+# PostgreSQL advisory lock held by the transaction appending to the timeline (any constant
+# works; advisory locks are per database).
+CHAIN_LOCK_KEY = 0x436F6D6D7344
 
 S = StatementState
 # Why approvals stop counting when a statement in this state is edited.
@@ -207,6 +210,7 @@ class Desk:
         self.clock = clock
         self._reads = sessionmaker(engine, expire_on_commit=False)
         self._writes = sessionmaker(writer(engine), expire_on_commit=False)
+        self._lock_chain = engine.dialect.name == "postgresql"
 
     @classmethod
     def open(
@@ -260,7 +264,14 @@ class Desk:
         version_id: int | None = None,
         data: Mapping[str, Any] | None = None,
     ) -> EventRow:
-        """Chain a new event to the newest one, inside the caller's transaction."""
+        """Chain a new event to the newest one, inside the caller's transaction.
+
+        Appenders must queue, or two would chain to the same event. SQLite's write transactions
+        already do (BEGIN IMMEDIATE). On PostgreSQL, FOR UPDATE on the newest row does not: under
+        READ COMMITTED a waiter gets the row it locked, not the one committed meanwhile, so the
+        transaction first takes an advisory lock, released at its commit or rollback."""
+        if self._lock_chain:
+            session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
         prev_hash = (
             session.scalar(
                 select(EventRow.hash).order_by(EventRow.id.desc()).limit(1).with_for_update()

@@ -5,6 +5,8 @@ set -eu
 PACKAGES="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 \
 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-core xvfb xauth"
+# The PostgreSQL server (initdb, pg_ctl, postgres) that tests/store/test_postgresql.py starts.
+PACKAGES="$PACKAGES postgresql"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=""

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import operator
 import re
+import string
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
 
 from twitter_text import extract_urls_with_indices
 from twitter_text.regexp.invalid_chars import invalid_chars as _INVALID
@@ -134,9 +135,14 @@ def _short_weight(text: str) -> int:
     return fast_count(text).weighted_length
 
 
+_CONTEXT_FREE_START = frozenset(string.ascii_letters + string.digits + "@＠$#＃")
+
+
 def _weights(text: str) -> tuple[int, int]:
     """Weight of `text` after whitespace, and what it weighs more at the start of a post."""
-    if "." not in text:  # no link without a dot: the context makes no difference
+    # No link without a dot; and a first character twitter-text cannot take for the one before a
+    # link (an ASCII letter or digit, @, $, #) reads the same after a space as at the start.
+    if "." not in text or (text[0] in _CONTEXT_FREE_START and text[1:2].isascii()):
         return _weight(text), 0
     after_space = _weight(" " + text) - 1
     return after_space, _weight(text) - after_space
@@ -158,14 +164,6 @@ class _Leaves:
     def count(self) -> int:
         return len(self.starts)
 
-    def add(self, start: int, end: int, weight: int, lead: int, gap: int, level: int) -> None:
-        self.starts.append(start)
-        self.ends.append(end)
-        self.weights.append(weight)
-        self.leads.append(lead)
-        self.gaps.append(gap)
-        self.levels.append(level)
-
     def finish(self) -> _Leaves:
         """Prefix sums and boundary lists, once all leaves are in."""
         n = self.count
@@ -177,7 +175,8 @@ class _Leaves:
         levels = self.levels
         # Per level, the leaves a boundary of that strength or stronger comes before; n closes.
         self.bounds = [
-            [j for j in range(1, n) if levels[j] <= level] + [n] for level in range(_GRAPHEME)
+            [*compress(range(1, n), map(operator.ge, repeat(level), levels[1:])), n]
+            for level in range(_GRAPHEME)
         ]
         return self
 
@@ -219,11 +218,15 @@ def _tokenize(text: str, start: int, end: int, expand_over: int) -> _Leaves:
         else:
             for piece_start, atoms, entities in pieces:
                 base = word_start + piece_start
-                for i, (s, e, w, lead, atom_level) in enumerate(atoms):
-                    leaves.add(base + s, base + e, w, lead, gap, atom_level if i else level)
-                    gap = 0
+                starts, ends, weights, leads, levels = zip(*atoms, strict=True)
+                leaves.starts.extend(base + s for s in starts)
+                leaves.ends.extend(base + e for e in ends)
+                leaves.weights.extend(weights)
+                leaves.leads.extend(leads)
+                leaves.gaps.extend((gap, *repeat(0, len(atoms) - 1)))
+                leaves.levels.extend((level, *levels[1:]))
                 leaves.long_entities.extend((base + s, base + e, kind) for s, e, kind in entities)
-                level = _SENTENCE
+                level, gap = _SENTENCE, 0
         prev_end = word_end
     return leaves.finish()
 
@@ -291,10 +294,14 @@ def _atoms(piece: str, expand_over: int) -> tuple[tuple[_Atom, ...], tuple[_Enti
             for p in inner:
                 del level[p]
     bounds = sorted(level)
-    atoms = tuple(
-        (s, e, *_weights(piece[s:e]), level[s]) for s, e in zip(bounds, bounds[1:], strict=False)
-    )
-    return atoms, tuple(cut_entities)
+    weights: dict[str, tuple[int, int]] = {}  # a long word repeats its graphemes
+    atoms = []
+    for s, e in zip(bounds, bounds[1:], strict=False):
+        atom = piece[s:e]
+        if (w := weights.get(atom)) is None:
+            w = weights[atom] = _weights(atom)
+        atoms.append((s, e, *w, level[s]))
+    return tuple(atoms), tuple(cut_entities)
 
 
 def _entity_spans(text: str) -> list[_Entity]:
@@ -379,29 +386,41 @@ _HANGUL_JOINS = {
 }
 
 
+# Characters that may join the one before or after them in a grapheme cluster: anything that is
+# not a letter, digit or underscore (marks, joiners, CR, emoji parts), and Hangul jamo/syllables.
+_MAY_JOIN = re.compile(r"[^\w]|[\u1100-\u11ff\ua960-\ua97f\uac00-\ud7ff]")
+
+
 def _grapheme_bounds(text: str) -> list[int]:
     """Positions where a grapheme cluster may end, 0 and len(text) included.
 
     A close, cautious reading of UAX #29: it never cuts after a ZWJ and keeps every mark with
     what precedes it, so it may join a little more than the standard, never less.
     """
-    bounds = [0]
-    regional = 0  # regional indicators in a row so far
-    for i in range(1, len(text)):
-        prev, cur = text[i - 1], text[i]
-        regional = regional + 1 if 0x1F1E6 <= ord(prev) <= 0x1F1FF else 0
-        joined = (
-            (prev == "\r" and cur == "\n")
-            or _is_extend(cur)
-            or prev == "\u200d"
-            or (regional % 2 == 1 and 0x1F1E6 <= ord(cur) <= 0x1F1FF)
-            or (_hangul(prev), _hangul(cur)) in _HANGUL_JOINS
-        )
-        if not joined:
-            bounds.append(i)
-    if text:
-        bounds.append(len(text))
-    return bounds
+    candidates = sorted({i for m in _MAY_JOIN.finditer(text) for i in (m.start(), m.end())})
+    joined = set()
+    for i in candidates:
+        if 0 < i < len(text) and _joins(text, i):
+            joined.add(i)
+    bounds = range(len(text) + 1) if text else range(1)
+    return [i for i in bounds if i not in joined] if joined else list(bounds)
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether text[i - 1] and text[i] belong to one grapheme cluster."""
+    prev, cur = text[i - 1], text[i]
+    if (prev == "\r" and cur == "\n") or prev == "\u200d" or _is_extend(cur):
+        return True
+    if _is_regional(prev) and _is_regional(cur):
+        run = i - 1  # pairs form left to right: join when an odd number precede `cur`
+        while run > 0 and _is_regional(text[run - 1]):
+            run -= 1
+        return (i - run) % 2 == 1
+    return (_hangul(prev), _hangul(cur)) in _HANGUL_JOINS
+
+
+def _is_regional(c: str) -> bool:
+    return 0x1F1E6 <= ord(c) <= 0x1F1FF
 
 
 class _Packer:
@@ -436,7 +455,7 @@ class _Packer:
                     bounds = self.leaves.bounds[level]
                     k = bounds[bisect_right(bounds, j)]
                 if cur >= 0 and weight(cur, k) <= self.budget:
-                    j = k
+                    j = self._furthest(cur, k, level)
                     break
                 if weight(j, k) <= self.budget:
                     if cur >= 0:
@@ -444,7 +463,7 @@ class _Packer:
                         if closed_at < j:
                             j, cur = closed_at, -1
                             break
-                    j, cur = k, j
+                    j, cur = self._furthest(j, k, level), j
                     break
             else:  # leaf j alone is over the budget: it stands alone, and is reported
                 if cur >= 0:
@@ -452,6 +471,23 @@ class _Packer:
                     continue
                 j = self._close(j, j + 1)
         return self.parts
+
+    def _furthest(self, cur: int, k: int, level: int) -> int:
+        """The part [cur, k) fits; add the following units of the same level while they fit.
+
+        Same result as adding them one by one (weights only grow), in one binary search: this
+        is what keeps a long sentence or a long word from costing a step per word or grapheme.
+        """
+        leaves = self.leaves
+        # The run of same-level units ends where a stronger boundary comes.
+        stronger = leaves.bounds[level - 1] if level > 0 else [leaves.count]
+        end = stronger[bisect_left(stronger, k)]
+        room = self.budget + leaves.prefix[cur] + leaves.gaps[cur] - leaves.leads[cur]
+        last = bisect_right(leaves.prefix, room, k, end + 1) - 1
+        if level == _GRAPHEME:
+            return last
+        bounds = leaves.bounds[level]
+        return bounds[bisect_right(bounds, last) - 1]
 
     def _close(self, a: int, b: int) -> int:
         """Record the part [a, b), giving back leaves at its end if its exact count is over."""

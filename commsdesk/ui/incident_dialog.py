@@ -108,7 +108,7 @@ class IncidentDialog(QDialog):
         started = self.started.dateTime().toSecsSinceEpoch()
         return {
             "title": " ".join(self.title.text().split()),
-            "severity": self.severity.currentData(),
+            "severity": Severity(self.severity.currentData()),
             "summary": self.summary.toPlainText().strip(),
             "facts": self._facts(),
             "started_at": datetime.fromtimestamp(started, UTC),

@@ -163,7 +163,7 @@ class TimelinePanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 70), (1, 140), (2, 110)):
+        for column, width in ((0, 64), (1, 112), (2, 100)):
             header.resizeSection(column, width)
         self.table.verticalScrollBar().valueChanged.connect(self._maybe_load_more)
 

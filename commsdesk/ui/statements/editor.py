@@ -321,20 +321,20 @@ class StatementEditor(QWidget):
         if self.statement is not None and allowed(self.statement.state, Action.EDIT):
             self._set_banner(None)
         parts = preview.thread.parts if preview.thread else ()
-        if preview.count is not None:
-            n = preview.count.weighted_length
-            colour = OK if preview.count.valid else (WARN if len(parts) > 1 else BAD)
-            self.count_label.setText(f"{n} / {preview.limit}")
-            self.count_label.setStyleSheet(f"font-size: 15px; font-weight: 600; color: {colour};")
-        else:
-            self.count_label.setText("Long text")
-            self.count_label.setStyleSheet(f"font-size: 15px; font-weight: 600; color: {WARN};")
+        fits = all(p.weighted_length <= preview.limit for p in parts) and not (
+            preview.thread and preview.thread.problems
+        )
         if len(parts) > 1:
-            self.parts_label.setText(f"→ a thread of {len(parts)} posts")
-        elif preview.count is not None and preview.count.weighted_length == 0:
-            self.parts_label.setText("empty")
+            # A thread: each post has its own count in the preview; say how many posts.
+            self.count_label.setText(f"{len(parts)} posts")
+            total = f"{preview.count.weighted_length} as X counts, " if preview.count else ""
+            self.parts_label.setText(f"a thread ({total}each post within {preview.limit})")
         else:
-            self.parts_label.setText("one post")
+            n = preview.count.weighted_length if preview.count else 0
+            self.count_label.setText(f"{n} / {preview.limit}")
+            self.parts_label.setText("one post" if n else "empty")
+        colour = OK if fits else BAD
+        self.count_label.setStyleSheet(f"font-size: 15px; font-weight: 600; color: {colour};")
         self.preview.setHtml(_parts_html(preview))
 
     # --- actions --------------------------------------------------------------------------

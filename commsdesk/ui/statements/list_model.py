@@ -4,40 +4,63 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from commsdesk.domain.statement import Statement
+from commsdesk.domain.statement import Statement, StatementState
 from commsdesk.ui.theme import STATE_COLOURS
 
 _ROOT = QModelIndex()
 COLUMNS = ("State", "Title", "Ver.", "Updated", "By")
-STATE_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class StatementListModel(QAbstractTableModel):
+    """All statements of the incident; `rows` are those the filters let through, in sort order."""
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self._all: list[Statement] = []
         self._rows: list[Statement] = []
         self._row_of: dict[int, int] = {}
+        self._state: str | None = None
+        self._needle = ""
+        self._sort = (3, Qt.SortOrder.DescendingOrder)
 
+    # --- content ---------------------------------------------------------------------------
     def set_statements(self, statements: list[Statement]) -> None:
-        self.beginResetModel()
-        self._rows = list(statements)
-        self._row_of = {s.id: i for i, s in enumerate(self._rows)}
-        self.endResetModel()
+        self._all = list(statements)
+        self._refilter()
 
     def update_statement(self, statement: Statement) -> None:
+        for i, known in enumerate(self._all):
+            if known.id == statement.id:
+                self._all[i] = statement
+                break
+        else:
+            self._all.insert(0, statement)
         row = self._row_of.get(statement.id)
-        if row is None:
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self._rows.insert(0, statement)
-            self._row_of = {s.id: i for i, s in enumerate(self._rows)}
-            self.endInsertRows()
-            return
-        self._rows[row] = statement
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if row is not None and self._accepts(statement):
+            self._rows[row] = statement
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        else:
+            self._refilter()
+
+    def set_filter(self, *, state: str | None = None, text: str = "") -> None:
+        self._state = state
+        self._needle = text.strip().casefold()
+        self._refilter()
+
+    def is_filtered(self) -> bool:
+        return bool(self._state or self._needle)
+
+    def state_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for statement in self._all:
+            counts[statement.state.value] = counts.get(statement.state.value, 0) + 1
+        return counts
+
+    def total(self) -> int:
+        return len(self._all)
 
     def statement_at(self, row: int) -> Statement:
         return self._rows[row]
@@ -45,6 +68,34 @@ class StatementListModel(QAbstractTableModel):
     def row_of(self, statement_id: int) -> int | None:
         return self._row_of.get(statement_id)
 
+    def knows(self, statement_id: int) -> bool:
+        return any(s.id == statement_id for s in self._all)
+
+    def _accepts(self, s: Statement) -> bool:
+        if self._state and s.state.value != self._state:
+            return False
+        return not self._needle or self._needle in s.title.casefold() or (
+            self._needle in s.body.casefold()
+        )
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        rows = [s for s in self._all if self._accepts(s)] if self.is_filtered() else list(self._all)
+        column, order = self._sort
+        rows.sort(key=SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = rows
+        self._row_of = {s.id: i for i, s in enumerate(rows)}
+        self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """One C-level list sort; never a Python call per comparison."""
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(key=SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self._row_of = {s.id: i for i, s in enumerate(self._rows)}
+        self.layoutChanged.emit()
+
+    # --- Qt model API ----------------------------------------------------------------------
     def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self._rows)
 
@@ -77,14 +128,16 @@ class StatementListModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.ToolTipRole:
             preview = s.body[:300] + ("…" if len(s.body) > 300 else "")
             return f"{s.title}\n{s.state.label} · v{s.version_number}\n\n{preview}"
-        elif role == Qt.ItemDataRole.UserRole:
-            # Sort key: newest update first is the default order.
-            return s.updated_at.timestamp() if col == 3 else self.data(index)
-        elif role == STATE_ROLE:
-            return s.state.value
-        elif role == ID_ROLE:
-            return s.id
         return None
+
+
+SORT_KEYS = {
+    0: lambda s: list(StatementState).index(s.state),
+    1: lambda s: s.title.casefold(),
+    2: lambda s: s.version_number,
+    3: lambda s: s.updated_at,
+    4: lambda s: s.version_author.casefold(),
+}
 
 
 def _when(moment: datetime) -> str:
@@ -92,29 +145,3 @@ def _when(moment: datetime) -> str:
     if moment.date() == now.date():
         return f"{moment:%H:%M}"
     return f"{moment:%d %b %H:%M}"
-
-
-class StatementFilter(QSortFilterProxyModel):
-    """Text matches title or body; a state filter narrows to one state."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._state: str | None = None
-        self._needle = ""
-        self.setSortRole(Qt.ItemDataRole.UserRole)
-
-    def set_state(self, state: str | None) -> None:
-        self._state = state
-        self.invalidateFilter()
-
-    def set_text(self, text: str) -> None:
-        self._needle = text.strip().casefold()
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802 - Qt API
-        s = self.sourceModel().statement_at(source_row)
-        if self._state and s.state.value != self._state:
-            return False
-        if self._needle:
-            return self._needle in s.title.casefold() or self._needle in s.body.casefold()
-        return True

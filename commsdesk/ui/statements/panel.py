@@ -23,7 +23,7 @@ from commsdesk.domain.statement import Statement, StatementState
 from commsdesk.services.lanes import Lane
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.statements.editor import StatementEditor
-from commsdesk.ui.statements.list_model import StatementFilter, StatementListModel
+from commsdesk.ui.statements.list_model import StatementListModel
 from commsdesk.ui.statements.versions_dialog import VersionsDialog
 from commsdesk.ui.theme import MUTED
 
@@ -38,27 +38,23 @@ class StatementsPanel(QWidget):
         self.incident: Incident | None = None
         self.templates: list = []
         self.model = StatementListModel(self)
-        self.proxy = StatementFilter(self)
-        self.proxy.setSourceModel(self.model)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter statements (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.set_text)
+        self.search.textChanged.connect(self._filter)
         self.state_filter = QComboBox()
         self.state_filter.addItem("All states", None)
         for state in StatementState:
             self.state_filter.addItem(state.label, state.value)
-        self.state_filter.currentIndexChanged.connect(
-            lambda: self.proxy.set_state(self.state_filter.currentData())
-        )
+        self.state_filter.currentIndexChanged.connect(self._filter)
         self.new_button = QPushButton("New statement")
         self.new_button.setToolTip("Blank statement (Ctrl+N), or start from a template")
         self.template_menu = QMenu(self)
         self.new_button.setMenu(self.template_menu)
 
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
@@ -67,7 +63,7 @@ class StatementsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 84), (2, 40), (3, 66)):
+        for column, width in ((0, 84), (2, 40), (3, 78)):
             header.resizeSection(column, width)
         header.setSectionHidden(4, True)  # the author is in the tooltip and the editor
         self.table.setWordWrap(False)
@@ -148,37 +144,44 @@ class StatementsPanel(QWidget):
         self._reselect_id = None
         if wanted is not None and self.model.row_of(wanted) is not None:
             self.select(wanted)
-        elif self.editor.statement is None and self.proxy.rowCount():
-            first = self.proxy.mapToSource(self.proxy.index(0, 0)).row()
-            self.select(self.model.statement_at(first).id)
+        elif self.editor.statement is None and self.model.rowCount():
+            self.select(self.model.statement_at(0).id)
         self.loaded.emit(len(statements))
         self.counts_changed.emit(self.state_counts())
 
     def state_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for row in range(self.model.rowCount()):
-            state = self.model.statement_at(row).state.value
-            counts[state] = counts.get(state, 0) + 1
-        return counts
+        return self.model.state_counts()
+
+    def _filter(self) -> None:
+        current = self.editor.statement
+        self.model.set_filter(state=self.state_filter.currentData(), text=self.search.text())
+        if current is not None and self.model.row_of(current.id) is not None:
+            self._select_row(self.model.row_of(current.id))
 
     def _update_empty(self) -> None:
         if self.incident is None:
             self.empty.setText("No active incident.\nStart one (Ctrl+I) to draft statements.")
-        elif self.model.rowCount() == 0:
+        elif self.model.total() == 0:
             self.empty.setText("No statements yet.\nNew statement (Ctrl+N) or pick a template.")
         else:
             self.empty.setText("")
         self.empty.setVisible(bool(self.empty.text()))
 
     def select(self, statement_id: int) -> None:
-        row = self.model.row_of(statement_id)
-        if row is None:
+        if not self.model.knows(statement_id):
             return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():  # filtered out: clear the filters so it can be seen
+        if self.model.row_of(statement_id) is None:  # filtered out: clear the filters
+            self.search.blockSignals(True)
             self.search.clear()
+            self.search.blockSignals(False)
+            self.state_filter.blockSignals(True)
             self.state_filter.setCurrentIndex(0)
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            self.state_filter.blockSignals(False)
+            self.model.set_filter()
+        self._select_row(self.model.row_of(statement_id))
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -190,14 +193,14 @@ class StatementsPanel(QWidget):
     def _row_changed(self, current, _previous) -> None:
         if not current.isValid():
             return
-        statement = self.model.statement_at(self.proxy.mapToSource(current).row())
+        statement = self.model.statement_at(current.row())
         if self.editor.statement is None or self.editor.statement.id != statement.id:
             self.editor.show_statement(statement)
 
     def _statement_changed(self, statement: Statement) -> None:
         if self.incident is None or statement.incident_id != self.incident.id:
             return
-        is_new = self.model.row_of(statement.id) is None
+        is_new = not self.model.knows(statement.id)
         self.model.update_statement(statement)
         self._update_empty()
         self.counts_changed.emit(self.state_counts())
@@ -214,7 +217,7 @@ class StatementsPanel(QWidget):
         if self.incident is None:
             return
         self.editor.flush()
-        count = self.model.rowCount() + 1
+        count = self.model.total() + 1
         self.bridge.act(
             "create_statement",
             self.incident.id,

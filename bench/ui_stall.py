@@ -1,0 +1,128 @@
+"""Longest UI-thread stall while the desk does heavy work, measured by a heartbeat timer.
+
+A 1 ms timer notes the largest gap between its ticks; any gap is time the UI thread could not
+answer. Each heavy case is compared with a small one in the same run:
+- pasting 1 MB into the statement editor (count, render and thread run on the text lane),
+  against pasting 1 KB;
+- listing 5,000 statements, against listing 10.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+WORDS = ("withdrawals", "remain", "paused", "while", "every", "wallet", "is", "re-keyed",
+         "@exchange", "#ETH", "$ETH", "https://status.example.com/i/42", "日本語", "😷", "funds")
+
+
+def make_text(size: int) -> str:
+    rng = random.Random(7)
+    out, n = [], 0
+    while n < size:
+        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 18))) + ". "
+        if rng.random() < 0.2:
+            sentence += "\n\n"
+        out.append(sentence)
+        n += len(sentence)
+    return "".join(out)[:size]
+
+
+class Heartbeat:
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.timer = QTimer(interval=1)
+        self.timer.timeout.connect(self._tick)
+        self.worst = 0
+        self.last = 0
+
+    def start(self) -> None:
+        self.worst = 0
+        self.clock.start()
+        self.last = 0
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = self.clock.elapsed()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def stop(self) -> int:
+        self.timer.stop()
+        return self.worst
+
+
+def wait_until(app, condition, timeout=120.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the desk did not finish in time")
+        app.processEvents()
+        time.sleep(0.0005)
+
+
+def main() -> None:
+    from bench.seed import seed_large
+    from commsdesk.domain.templates import starting_templates
+    from commsdesk.services.lanes import Lane
+    from commsdesk.settings import Settings
+    from commsdesk.ui.desk_bridge import DeskBridge
+    from commsdesk.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    beat = Heartbeat()
+    with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
+        results = {}
+        for label, statements in (("small", 10), ("large", 5000)):
+            data_dir = Path(tmp) / label
+            seed_large(data_dir, statements=statements, events=0)
+            settings = Settings.load(data_dir)
+            settings.set("operator_name", "Bench")
+            db_lane, text_lane = Lane("database"), Lane("text")
+            bridge = DeskBridge(db_lane, settings)
+            window = MainWindow(bridge, text_lane)
+            window.build_panels()
+            window.show()
+            opened = []
+            bridge.opened.connect(opened.append)
+            bridge.open(data_dir)
+            wait_until(app, lambda: opened)
+            listed = []
+            window.statements_listed.connect(listed.append)
+            beat.start()
+            window.desk_opened(starting_templates())
+            wait_until(app, lambda: listed and db_lane.outstanding == 0)
+            results[f"list {statements}"] = beat.stop()
+
+            if label == "large":
+                editor = window.statements.editor
+                for size in (1_000, 1_000_000):
+                    text = make_text(size)
+                    beat.start()
+                    editor.body.selectAll()
+                    editor.body.insertPlainText(text)  # what a paste does
+                    before = editor._preview_generation
+                    wait_until(app, lambda: editor._preview_generation > before
+                               and text_lane.outstanding == 0 and db_lane.outstanding == 0
+                               and not editor._autosave_timer.isActive())
+                    results[f"paste {size}"] = beat.stop()
+            window.close()
+            for lane in (db_lane, text_lane):
+                lane.stop()
+    print(f"longest UI stall pasting 1 MB: {results['paste 1000000']} ms; pasting 1 KB: "
+          f"{results['paste 1000']} ms; ratio {results['paste 1000000'] / max(1, results['paste 1000']):.1f}x "
+          "(goal: no freeze)")
+    print(f"longest UI stall listing 5,000 statements: {results['list 5000']} ms; listing 10: "
+          f"{results['list 10']} ms; ratio {results['list 5000'] / max(1, results['list 10']):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
