@@ -28,7 +28,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m compileall -q commsdesk
 	touch $@
 
-# Shared libraries Qt needs on a bare Debian machine; installed when we are root, listed otherwise.
+# Debian packages the desk and its tests need (Qt libraries, Xvfb, PostgreSQL for the store
+# tests); installed when we are root, listed otherwise.
 system-packages:
 	@sh scripts/system-packages.sh
 

@@ -35,13 +35,13 @@ def preview_statement(
     body: str, incident: Incident | None, *, numbering: bool = True, now: datetime | None = None
 ) -> Preview:
     from commsdesk.domain.templates import TemplateProblem, render
-    from commsdesk.domain.text_count import MAX_WEIGHTED_LENGTH, count
+    from commsdesk.domain.text_count import MAX_WEIGHTED_LENGTH, fast_count
     from commsdesk.domain.thread_splitter import split_thread
 
     try:
         rendered = render(body, incident, now=now)
     except TemplateProblem as problem:
         return Preview(None, problem.message, problem.line, None, None, MAX_WEIGHTED_LENGTH)
-    whole = count(rendered) if len(rendered) <= WHOLE_COUNT_LIMIT else None
+    whole = fast_count(rendered) if len(rendered) <= WHOLE_COUNT_LIMIT else None
     thread = split_thread(rendered, numbering=numbering)
     return Preview(rendered, None, None, whole, thread, MAX_WEIGHTED_LENGTH)

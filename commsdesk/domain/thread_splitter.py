@@ -84,9 +84,12 @@ _HASHTAG_EXTRA = frozenset(
 
 
 def split_thread(text: str, *, numbering: bool = True, limit: int = 280) -> Thread:
-    """Split `text` into posts of at most `limit` (and at most 280, X's own limit).
+    """Split `text` into posts of at most `limit` (and never over 280, X's own limit).
 
-    With `numbering`, every part of a thread of two or more ends in " k/n", counted in its length.
+    Text that fits in one post, with no split marker line, is one unnumbered part. Otherwise, with
+    `numbering`, every part of a thread of two or more ends in " k/n", counted in its length.
+    A part is only over the limit, or invalid, when `problems` names it. Raises ValueError for a
+    limit under 10.
     """
     if limit < 10:
         raise ValueError(f"limit {limit} is too small to split a thread")
@@ -98,7 +101,7 @@ def split_thread(text: str, *, numbering: bool = True, limit: int = 280) -> Thre
     blocks = [
         _tokenize(text, s, e, expand_over) for s, e in zip(edges[::2], edges[1::2], strict=True)
     ]
-    blocks = [b for b in blocks if b.count]
+    blocks = [b for b in blocks if b.size]
     if not blocks:
         return Thread(parts=(), numbered=False, problems=())
 
@@ -123,11 +126,11 @@ def _reserve(digits: int) -> int:
     return _weight(f" {'9' * digits}/{'9' * digits}")
 
 
+_CACHED_LENGTH = 256  # longer strings are rarely seen twice and would only fill the caches
+
+
 def _weight(text: str) -> int:
     return _short_weight(text) if len(text) <= _CACHED_LENGTH else fast_count(text).weighted_length
-
-
-_CACHED_LENGTH = 256  # longer strings are rarely seen twice and would only fill the caches
 
 
 @lru_cache(maxsize=1 << 16)
@@ -148,6 +151,11 @@ def _weights(text: str) -> tuple[int, int]:
     return after_space, _weight(text) - after_space
 
 
+def _heaviest(weights: tuple[int, int]) -> int:
+    after_space, lead = weights
+    return max(after_space, after_space + lead)
+
+
 class _Leaves:
     """Parallel lists for one block (text between split markers), plus prefix sums."""
 
@@ -161,12 +169,12 @@ class _Leaves:
         self.long_entities: list[_Entity] = []  # entities cut into graphemes
 
     @property
-    def count(self) -> int:
+    def size(self) -> int:
         return len(self.starts)
 
     def finish(self) -> _Leaves:
         """Prefix sums and boundary lists, once all leaves are in."""
-        n = self.count
+        n = self.size
         # Weight of leaves [0, j) with the gaps before each.
         self.prefix = [0, *accumulate(map(operator.add, self.gaps, self.weights))]
         # Boundaries with no whitespace, before leaves [1, j).
@@ -252,13 +260,13 @@ def _word_info(
     sentence_end = _SENTENCE_END.search(word) is not None
     weights = _weights(word)
     cuts = _cjk_pieces(word)
-    if len(cuts) == 1 and sum(weights) <= expand_over:
+    if len(cuts) == 1 and _heaviest(weights) <= expand_over:
         return weights, None, sentence_end
     pieces = []
     for start, end in cuts:
         piece = word[start:end]
         piece_weights = _weights(piece)
-        if max(piece_weights[0], sum(piece_weights)) > expand_over:
+        if _heaviest(piece_weights) > expand_over:
             pieces.append((start, *_atoms(piece, expand_over)))
         else:
             pieces.append((start, ((0, end - start, *piece_weights, _ATOM),), ()))
@@ -286,8 +294,7 @@ def _atoms(piece: str, expand_over: int) -> tuple[tuple[_Atom, ...], tuple[_Enti
     cut_entities = []
     for start, end, kind in _entity_spans(piece):
         inner = graphemes[bisect_right(graphemes, start) : bisect_left(graphemes, end)]
-        after_space, lead = _weights(piece[start:end])
-        if max(after_space, after_space + lead) > expand_over:
+        if _heaviest(_weights(piece[start:end])) > expand_over:
             cut_entities.append((start, end, kind))
             level.update(dict.fromkeys(inner, _GRAPHEME))
         else:
@@ -397,11 +404,11 @@ def _grapheme_bounds(text: str) -> list[int]:
     A close, cautious reading of UAX #29: it never cuts after a ZWJ and keeps every mark with
     what precedes it, so it may join a little more than the standard, never less.
     """
-    candidates = sorted({i for m in _MAY_JOIN.finditer(text) for i in (m.start(), m.end())})
     joined = set()
-    for i in candidates:
-        if 0 < i < len(text) and _joins(text, i):
-            joined.add(i)
+    for match in _MAY_JOIN.finditer(text):  # a join needs one of these on either side
+        for i in match.span():
+            if 0 < i < len(text) and _joins(text, i):
+                joined.add(i)
     bounds = range(len(text) + 1) if text else range(1)
     return [i for i in bounds if i not in joined] if joined else list(bounds)
 
@@ -432,6 +439,7 @@ class _Packer:
         self.budget = budget
 
     def exact(self, a: int, b: int) -> int:
+        """Weight of the part [a, b): the sum, unless it holds pieces of a word glued together."""
         if self.leaves.joins[b] - self.leaves.joins[a + 1] == 0:
             return self.leaves.weight(a, b)
         return _weight(self.text[self.leaves.starts[a] : self.leaves.ends[b - 1]])
@@ -439,7 +447,7 @@ class _Packer:
     def pack(self) -> list[tuple[int, int, int]]:
         """Parts as (first character, end character, weighted length of the content)."""
         self.parts: list[tuple[int, int, int]] = []
-        n = self.leaves.count
+        n = self.leaves.size
         levels, weight = self.leaves.levels, self.leaves.weight
         j, cur = 0, -1  # next leaf to place; first leaf of the open part, -1 if none
         while True:
@@ -480,7 +488,7 @@ class _Packer:
         """
         leaves = self.leaves
         # The run of same-level units ends where a stronger boundary comes.
-        stronger = leaves.bounds[level - 1] if level > 0 else [leaves.count]
+        stronger = leaves.bounds[level - 1] if level > 0 else [leaves.size]
         end = stronger[bisect_left(stronger, k)]
         room = self.budget + leaves.prefix[cur] + leaves.gaps[cur] - leaves.leads[cur]
         last = bisect_right(leaves.prefix, room, k, end + 1) - 1
@@ -512,7 +520,8 @@ def _assemble(
     for k, (start, end, weight) in enumerate(spans, 1):
         content = text[start:end]
         suffix = f" {k}/{n}" if numbered else ""
-        weighted, valid = weight + _weight(suffix), weight + _weight(suffix) <= MAX_WEIGHTED_LENGTH
+        weighted = weight + _weight(suffix)
+        valid = weighted <= MAX_WEIGHTED_LENGTH
         if _INVALID.search(content):
             counted = fast_count(content + suffix)
             weighted, valid = counted.weighted_length, counted.valid

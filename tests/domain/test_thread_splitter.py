@@ -75,14 +75,22 @@ def test_only_a_marker_gives_no_parts():
 # -- paragraphs, sentences, words --------------------------------------------------------------
 
 
-def test_paragraph_boundary_is_preferred_over_filling_the_part():
+@pytest.mark.parametrize("blank", ["\n\n", "\r\n\r\n", "\n \t\n", "\n\n\n\n"])
+def test_paragraph_boundary_is_preferred_over_filling_the_part(blank):
     first = " ".join(sentence(i) for i in range(4))  # 163
     second = " ".join(sentence(i) for i in range(10, 14))  # 163; a sentence of it would fit
-    text = f"{first}\n\n{second}"
+    text = f"{first}{blank}{second}"
     thread = split_thread(text)
     assert [p.text for p in thread.parts] == [f"{first} 1/2", f"{second} 2/2"]
-    assert thread.parts[1].start == len(first) + 2
+    assert thread.parts[1].start == len(first) + len(blank)
     check_parts(text, thread)
+
+
+def test_a_single_line_break_is_not_a_paragraph():
+    first = " ".join(sentence(i) for i in range(4))
+    second = " ".join(sentence(i) for i in range(10, 14))
+    thread = split_thread(f"{first}\n{second}")
+    assert contents(thread)[0] == first + "\n" + " ".join(sentence(i) for i in range(10, 12))
 
 
 def test_several_short_paragraphs_share_a_part():
@@ -218,6 +226,15 @@ def test_an_entity_too_long_for_any_post_is_cut_and_reported():
     assert len(thread.parts) >= 2
     assert len(thread.problems) == 1
     assert "hashtag" in thread.problems[0] and "too long" in thread.problems[0]
+
+
+def test_a_grapheme_too_heavy_for_a_post_stands_alone_and_is_reported():
+    zalgo = "e" + "\u0301" * 300  # one grapheme cluster weighing 300
+    text = f"Before. {zalgo} After."
+    thread = split_thread(text)
+    assert contents(thread) == ["Before.", zalgo, "After."]
+    assert thread.parts[1].weighted_length == count(thread.parts[1].text).weighted_length > 280
+    assert len(thread.problems) == 1 and thread.problems[0].startswith("Part 2 is 304 long")
 
 
 def test_an_invalid_character_is_reported():
