@@ -40,21 +40,36 @@ def seed_large(data_dir: Path, *, statements: int, events: int) -> None:
                     at = start + timedelta(seconds=n * 8)
                     author = PEOPLE[n % 3]
                     row = StatementRow(
-                        incident_id=incident.id, title=f"Update {n}", state=states[n % 7].value,
-                        created_by=author, created_at=at, updated_at=at, note="",
+                        incident_id=incident.id,
+                        title=f"Update {n}",
+                        state=states[n % 7].value,
+                        created_by=author,
+                        created_at=at,
+                        updated_at=at,
+                        note="",
                     )
                     session.add(row)
                     session.flush()
-                    session.add(VersionRow(
-                        statement_id=row.id, number=1, body=BODY.format(n=n), author=author,
-                        created_at=at, updated_at=at, sealed=True,
-                    ))
+                    session.add(
+                        VersionRow(
+                            statement_id=row.id,
+                            number=1,
+                            body=BODY.format(n=n),
+                            author=author,
+                            created_at=at,
+                            updated_at=at,
+                            sealed=True,
+                        )
+                    )
         for first in range(0, events, BATCH):
             with desk._write() as session:
                 for n in range(first, min(first + BATCH, events)):
                     desk._append(
-                        session, start + timedelta(seconds=n), PEOPLE[n % 3],
-                        EventKind.VERSION_SAVED, f"'Update {n % max(statements, 1)}': v1 saved",
+                        session,
+                        start + timedelta(seconds=n),
+                        PEOPLE[n % 3],
+                        EventKind.VERSION_SAVED,
+                        f"'Update {n % max(statements, 1)}': v1 saved",
                         incident_id=incident.id,
                     )
     finally:

@@ -20,8 +20,23 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-WORDS = ("withdrawals", "remain", "paused", "while", "every", "wallet", "is", "re-keyed",
-         "@exchange", "#ETH", "$ETH", "https://status.example.com/i/42", "日本語", "😷", "funds")
+WORDS = (
+    "withdrawals",
+    "remain",
+    "paused",
+    "while",
+    "every",
+    "wallet",
+    "is",
+    "re-keyed",
+    "@exchange",
+    "#ETH",
+    "$ETH",
+    "https://status.example.com/i/42",
+    "日本語",
+    "😷",
+    "funds",
+)
 
 
 def make_text(size: int) -> str:
@@ -69,59 +84,74 @@ def wait_until(app, condition, timeout=120.0) -> None:
         time.sleep(0.0005)
 
 
-def main() -> None:
-    from bench.seed import seed_large
+def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str, int]:
+    """Open a desk window on data_dir; the worst stall while it lists, then per paste size."""
     from commsdesk.domain.templates import starting_templates
     from commsdesk.services.lanes import Lane
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
     from commsdesk.ui.main_window import MainWindow
 
+    settings = Settings.load(data_dir)
+    settings.set("operator_name", "Bench")
+    db_lane, text_lane = Lane("database"), Lane("text")
+    bridge = DeskBridge(db_lane, settings)
+    window = MainWindow(bridge, text_lane)
+    window.build_panels()
+    window.show()
+    opened, listed, results = [], [], {}
+    bridge.opened.connect(opened.append)
+    window.statements_listed.connect(listed.append)
+    bridge.open(data_dir)
+    wait_until(app, lambda: opened)
+    beat.start()
+    window.desk_opened(starting_templates())
+    wait_until(app, lambda: listed and db_lane.outstanding == 0)
+    results["list"] = beat.stop()
+    editor = window.statements.editor
+
+    def settled(before: int) -> bool:
+        return (
+            editor._preview_generation > before
+            and text_lane.outstanding == 0
+            and db_lane.outstanding == 0
+            and not editor._autosave_timer.isActive()
+        )
+
+    for size in paste_sizes:
+        text = make_text(size)
+        beat.start()
+        before = editor._preview_generation
+        editor.body.selectAll()
+        editor.body.insertPlainText(text)  # what a paste does
+        wait_until(app, lambda before=before: settled(before))
+        results[f"paste {size}"] = beat.stop()
+    window.close()
+    for lane in (db_lane, text_lane):
+        lane.stop()
+    return results
+
+
+def main() -> None:
+    from bench.seed import seed_large
+
     app = QApplication.instance() or QApplication([])
     beat = Heartbeat()
     with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
-        results = {}
-        for label, statements in (("small", 10), ("large", 5000)):
-            data_dir = Path(tmp) / label
-            seed_large(data_dir, statements=statements, events=0)
-            settings = Settings.load(data_dir)
-            settings.set("operator_name", "Bench")
-            db_lane, text_lane = Lane("database"), Lane("text")
-            bridge = DeskBridge(db_lane, settings)
-            window = MainWindow(bridge, text_lane)
-            window.build_panels()
-            window.show()
-            opened = []
-            bridge.opened.connect(opened.append)
-            bridge.open(data_dir)
-            wait_until(app, lambda: opened)
-            listed = []
-            window.statements_listed.connect(listed.append)
-            beat.start()
-            window.desk_opened(starting_templates())
-            wait_until(app, lambda: listed and db_lane.outstanding == 0)
-            results[f"list {statements}"] = beat.stop()
-
-            if label == "large":
-                editor = window.statements.editor
-                for size in (1_000, 1_000_000):
-                    text = make_text(size)
-                    beat.start()
-                    editor.body.selectAll()
-                    editor.body.insertPlainText(text)  # what a paste does
-                    before = editor._preview_generation
-                    wait_until(app, lambda: editor._preview_generation > before
-                               and text_lane.outstanding == 0 and db_lane.outstanding == 0
-                               and not editor._autosave_timer.isActive())
-                    results[f"paste {size}"] = beat.stop()
-            window.close()
-            for lane in (db_lane, text_lane):
-                lane.stop()
-    print(f"longest UI stall pasting 1 MB: {results['paste 1000000']} ms; pasting 1 KB: "
-          f"{results['paste 1000']} ms; ratio {results['paste 1000000'] / max(1, results['paste 1000']):.1f}x "
-          "(goal: no freeze)")
-    print(f"longest UI stall listing 5,000 statements: {results['list 5000']} ms; listing 10: "
-          f"{results['list 10']} ms; ratio {results['list 5000'] / max(1, results['list 10']):.1f}x")
+        small, large = Path(tmp) / "small", Path(tmp) / "large"
+        seed_large(small, statements=10, events=0)
+        seed_large(large, statements=5000, events=0)
+        few = measure(app, beat, small)
+        many = measure(app, beat, large, paste_sizes=(1_000, 1_000_000))
+    big, tiny = many["paste 1000000"], many["paste 1000"]
+    print(
+        f"longest UI stall pasting 1 MB into the editor: {big} ms; pasting 1 KB: {tiny} ms; "
+        f"ratio {big / max(1, tiny):.1f}x"
+    )
+    print(
+        f"longest UI stall opening onto 5,000 statements: {many['list']} ms; onto 10: "
+        f"{few['list']} ms; ratio {many['list'] / max(1, few['list']):.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -5,13 +5,18 @@ from commsdesk.domain.statement_preview import preview_statement
 from commsdesk.domain.text_count import count
 
 INCIDENT = Incident(
-    id=1, title="Hot wallet drained", severity=Severity.P1,
-    started_at=datetime(2026, 11, 24, 13, 0, tzinfo=UTC), facts={"asset": "ETH"},
+    id=1,
+    title="Hot wallet drained",
+    severity=Severity.P1,
+    started_at=datetime(2026, 11, 24, 13, 0, tzinfo=UTC),
+    facts={"asset": "ETH"},
 )
 
 
 def test_renders_then_counts_the_rendered_text():
-    preview = preview_statement("We lost {{ incident.asset }}. https://status.example.com", INCIDENT)
+    preview = preview_statement(
+        "We lost {{ incident.asset }}. https://status.example.com", INCIDENT
+    )
     assert preview.rendered == "We lost ETH. https://status.example.com"
     assert preview.count == count(preview.rendered)
     assert preview.count.weighted_length == 13 + 23

@@ -19,7 +19,10 @@ def start(data_dir, statement_id, mode):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     return subprocess.Popen(
         [sys.executable, str(DRIVER), str(data_dir), str(statement_id), mode],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 

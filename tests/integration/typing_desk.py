@@ -32,11 +32,16 @@ def type_one() -> None:
 def ready(_count: int) -> None:
     editor = window.statements.editor
     if mode == "report":
-        QTimer.singleShot(500, lambda: (
-            print(f"open {editor.statement.id} {json.dumps(editor.body.toPlainText())}",
-                  flush=True),
-            desk.app.quit(),
-        ))
+        QTimer.singleShot(
+            500,
+            lambda: (
+                print(
+                    f"open {editor.statement.id} {json.dumps(editor.body.toPlainText())}",
+                    flush=True,
+                ),
+                desk.app.quit(),
+            ),
+        )
         return
     window.statements.select(statement_id)  # as a person clicking it
     editor.body.setFocus()

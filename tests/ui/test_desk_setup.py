@@ -75,12 +75,17 @@ def test_incident_dialog_checks_fact_names_before_closing(qtbot):
 
 def test_edit_incident_updates_the_header_and_records_what_changed(harness):
     h = harness
-    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P2,
-                 facts={"asset": "ETH"})
+    h.bridge.act(
+        "start_incident", title="Hot wallet drained", severity=Severity.P2, facts={"asset": "ETH"}
+    )
     h.idle()
     incident = h.window.incident
-    h.bridge.act("update_incident", incident.id, severity=Severity.P1,
-                 facts={"asset": "ETH", "next_update": "18:30"})
+    h.bridge.act(
+        "update_incident",
+        incident.id,
+        severity=Severity.P1,
+        facts={"asset": "ETH", "next_update": "18:30"},
+    )
     h.idle()
     assert h.window.header.severity.text() == "P1"
     summary = h.desk.timeline(limit=1)[0].summary
@@ -104,7 +109,7 @@ def test_versions_dialog_compares_and_restores(harness, qtbot):
     assert [v.number for v in versions] == [1, 2]
     dialog = VersionsDialog("Holding", versions, can_restore=True)
     qtbot.addWidget(dialog)
-    assert "v1 → v2: +1 words, −1 words" == dialog.change.text()
+    assert dialog.change.text() == "v1 → v2: +1 words, −1 words"
     dialog.restore_requested.connect(lambda vid: h.window.statements._restore(sid, vid))
     dialog.list.setCurrentRow(1)  # v1 (newest first)
     dialog.compare.setCurrentIndex(0)

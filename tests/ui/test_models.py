@@ -17,8 +17,17 @@ T0 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 def statement(n: int, state: StatementState, title: str, body: str = "") -> Statement:
     at = T0 + timedelta(minutes=n)
     return Statement(
-        id=n, incident_id=1, title=title, state=state, created_by="Ana", created_at=at,
-        updated_at=at, body=body, version_number=1, version_id=n, version_author="Ana",
+        id=n,
+        incident_id=1,
+        title=title,
+        state=state,
+        created_by="Ana",
+        created_at=at,
+        updated_at=at,
+        body=body,
+        version_number=1,
+        version_id=n,
+        version_author="Ana",
     )
 
 
@@ -44,13 +53,13 @@ def test_newest_first_then_filters_by_text_and_state():
     assert [model.statement_at(r).id for r in range(model.rowCount())] == [2]
     model.set_filter(state="posted")
     assert [model.statement_at(r).id for r in range(model.rowCount())] == [1]
-    assert model.total() == 3 and model.state_counts() == {
-        "posted": 1, "draft": 1, "in_review": 1
-    }
+    assert model.total() == 3 and model.state_counts() == {"posted": 1, "draft": 1, "in_review": 1}
     model.set_filter()
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert [model.index(r, 1).data() for r in range(3)] == [
-        "Holding statement", "Press Q&A", "Withdrawals update"
+        "Holding statement",
+        "Press Q&A",
+        "Withdrawals update",
     ]
 
 
@@ -68,8 +77,13 @@ def test_an_updated_statement_that_no_longer_matches_leaves_the_filtered_list():
 
 def test_timeline_model_contract_and_paging(qtmodeltester):
     def event(n):
-        return TimelineEvent(id=n, at=(T0 + timedelta(seconds=n)).replace(tzinfo=None),
-                             actor="Ana", kind="statement.approved", summary=f"event {n}")
+        return TimelineEvent(
+            id=n,
+            at=(T0 + timedelta(seconds=n)).replace(tzinfo=None),
+            actor="Ana",
+            kind="statement.approved",
+            summary=f"event {n}",
+        )
 
     model = TimelineModel()
     model.reset([event(n) for n in (5, 4, 3)], exhausted=False)
