@@ -174,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     desk.window.show()
     code = desk.app.exec()
     desk.stop()
+    if args.demo:
+        import shutil
+
+        logging.shutdown()
+        shutil.rmtree(desk.data_dir, ignore_errors=True)  # the demo leaves nothing behind
     return code
 
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from commsdesk.domain.clock import utc_now
 from commsdesk.domain.incident import Incident
+from commsdesk.domain.team_time import in_zones
 from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
 
 
@@ -15,10 +16,11 @@ class HeaderBar(QWidget):
     edit_requested = Signal()
     operator_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, zones: list[str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("HeaderBar")
         self.incident: Incident | None = None
+        self.zones = zones or ["UTC"]
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         self.severity = QLabel()
@@ -66,7 +68,7 @@ class HeaderBar(QWidget):
         self.severity.show()
         self.title.setText(incident.title)
         self.title.setToolTip(incident.summary)
-        self.since.setText(f"since {incident.started_at:%d %b %H:%M} UTC")
+        self.since.setText("since " + in_zones(incident.started_at, self.zones))
         self.incident_button.setText("Incident…")
         self.incident_button.setEnabled(True)
         self._refresh_elapsed()

@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self.setDockNestingEnabled(True)
 
-        self.header = HeaderBar()
+        self.header = HeaderBar(self.settings.get("team_time_zones"))
         self.header.start_requested.connect(self.start_incident)
         self.header.edit_requested.connect(self.edit_incident)
         self.header.operator_requested.connect(self.ask_operator)

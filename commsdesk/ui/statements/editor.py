@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -386,17 +386,6 @@ class StatementEditor(QWidget):
         if self.statement is not None:
             self.flush()
             self.versions_requested.emit(self.statement.id)
-
-    def insert_template(self, source: str) -> None:
-        if self.statement is None or self.body.isReadOnly():
-            return
-        if not self.body.toPlainText().strip():
-            self.body.setPlainText(source)
-        else:
-            cursor = self.body.textCursor()
-            cursor.insertText(source)
-        self.body.moveCursor(QTextCursor.MoveOperation.End)
-        self.body.setFocus()
 
     def _rename(self) -> None:
         s = self.statement
