@@ -142,7 +142,8 @@ def build(args: argparse.Namespace) -> RunningDesk:
     window = MainWindow(bridge, text_lane, demo=args.demo)
 
     def opened(_desk) -> None:
-        bridge.act("record", "desk.opened", f"Desk opened (CommsDesk {__version__})")
+        if settings.get("operator_name"):  # on first run, the name given is the first record
+            bridge.act("record", "desk.opened", f"Desk opened (CommsDesk {__version__})")
         text_lane.submit(_load_templates, on_done=window.desk_opened)
 
     def open_failed(message: str) -> None:

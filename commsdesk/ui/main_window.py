@@ -290,7 +290,8 @@ class MainWindow(QMainWindow):
     def ask_operator(self) -> None:
         from commsdesk.ui.operator_dialog import OperatorDialog
 
-        dialog = OperatorDialog(self.settings.get("operator_name"), self)
+        current = self.settings.get("operator_name")
+        dialog = OperatorDialog(current, self, required=not current)
         dialog.setModal(True)
 
         def accepted() -> None:

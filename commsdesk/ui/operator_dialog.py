@@ -13,8 +13,14 @@ from PySide6.QtWidgets import (
 
 
 class OperatorDialog(QDialog):
-    def __init__(self, current: str = "", parent: QWidget | None = None) -> None:
+    """With `required` (first run) it cannot be dismissed without a name: nothing the desk does
+    may go on the record unattributed."""
+
+    def __init__(
+        self, current: str = "", parent: QWidget | None = None, *, required: bool = False
+    ) -> None:
         super().__init__(parent)
+        self.required = required
         self.setWindowTitle("Who is at the desk?")
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -30,10 +36,15 @@ class OperatorDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setVisible(not required)
         self.name.textChanged.connect(self._validate)
         for widget in (intro, QLabel("Your name and role:"), self.name, self.buttons):
             layout.addWidget(widget)
         self._validate()
+
+    def reject(self) -> None:
+        if not self.required:
+            super().reject()
 
     def value(self) -> str:
         return " ".join(self.name.text().split())

@@ -264,7 +264,7 @@ class TimelinePanel(QWidget):
     def _show_count(self) -> None:
         shown = self.model.rowCount()
         more = "" if self.model.exhausted else " (scroll for older)"
-        self.count.setText(f"{shown:,} events shown{more}")
+        self.count.setText(f"{shown:,} event{'' if shown == 1 else 's'} shown{more}")
 
     # --- verification ----------------------------------------------------------------------
     def verify(self) -> None:

@@ -22,6 +22,9 @@ def test_first_run_asks_who_is_at_the_desk_and_records_it(qtbot, isolated_dirs):
         assert dialog is not None and dialog.isVisible()
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert not ok.isEnabled()  # a name is required
+        assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).isVisible()
+        dialog.reject()  # Escape does not dismiss it on first run
+        assert dialog.isVisible()
         qtbot.keyClicks(dialog.name, "  Ben   Zhou (founder) ")
         assert ok.isEnabled()
         ok.click()

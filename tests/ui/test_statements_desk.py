@@ -71,7 +71,8 @@ def test_long_statement_previews_as_a_numbered_thread(harness):
     editor = new_statement(h, body=body)
     h.idle()
     assert editor.count_label.text() == "3 posts"
-    assert editor.parts_label.text().startswith("a thread (")
+    assert editor.parts_label.text() == "a thread"
+    assert "each post within 280" in editor.parts_label.toolTip()
     html = editor.preview.toPlainText()
     assert "Post 1 of 3" in html and "Post 3 of 3" in html and " 3/3" in html
 

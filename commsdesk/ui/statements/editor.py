@@ -98,6 +98,7 @@ class StatementEditor(QWidget):
         self.preview = QTextBrowser()
         self.preview.setOpenExternalLinks(False)
         self.preview.setPlaceholderText("The posts as X will show them appear here.")
+        self.preview.setMinimumWidth(280)
 
         self.approvals = QLabel()
         self.approvals.setWordWrap(True)
@@ -327,12 +328,14 @@ class StatementEditor(QWidget):
         if len(parts) > 1:
             # A thread: each post has its own count in the preview; say how many posts.
             self.count_label.setText(f"{len(parts)} posts")
-            total = f"{preview.count.weighted_length} as X counts, " if preview.count else ""
-            self.parts_label.setText(f"a thread ({total}each post within {preview.limit})")
+            self.parts_label.setText("a thread")
+            total = f"{preview.count.weighted_length} in all as X counts; " if preview.count else ""
+            self.parts_label.setToolTip(f"{total}each post within {preview.limit}")
         else:
             n = preview.count.weighted_length if preview.count else 0
             self.count_label.setText(f"{n} / {preview.limit}")
             self.parts_label.setText("one post" if n else "empty")
+            self.parts_label.setToolTip("")
         colour = OK if fits else BAD
         self.count_label.setStyleSheet(f"font-size: 15px; font-weight: 600; color: {colour};")
         self.preview.setHtml(_parts_html(preview))
