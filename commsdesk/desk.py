@@ -640,6 +640,30 @@ class Desk:
 
     # --- statements: writing --------------------------------------------------------------------
 
+    @staticmethod
+    def _add_version(
+        session: Session,
+        row: StatementRow,
+        number: int,
+        body: str,
+        actor: str,
+        now: datetime,
+        *,
+        sealed: bool,
+    ) -> VersionRow:
+        version = VersionRow(
+            statement_id=row.id,
+            number=number,
+            body=body,
+            author=actor,
+            created_at=now,
+            updated_at=now,
+            sealed=sealed,
+        )
+        session.add(version)
+        session.flush()
+        return version
+
     def create_statement(
         self, actor: str, incident_id: int, title: str, body: str = ""
     ) -> Statement:
@@ -660,17 +684,7 @@ class Desk:
             )
             session.add(row)
             session.flush()
-            version = VersionRow(
-                statement_id=row.id,
-                number=1,
-                body=body,
-                author=actor,
-                created_at=now,
-                updated_at=now,
-                sealed=False,
-            )
-            session.add(version)
-            session.flush()
+            version = self._add_version(session, row, 1, body, actor, now, sealed=False)
             self._statement_event(
                 session,
                 now,
@@ -746,17 +760,7 @@ class Desk:
             newest.updated_at = now
             return newest
         newest.sealed = True  # only the newest version may stay open
-        version = VersionRow(
-            statement_id=row.id,
-            number=newest.number + 1,
-            body=body,
-            author=actor,
-            created_at=now,
-            updated_at=now,
-            sealed=False,
-        )
-        session.add(version)
-        session.flush()
+        version = self._add_version(session, row, newest.number + 1, body, actor, now, sealed=False)
         self._statement_event(
             session,
             now,
@@ -810,17 +814,9 @@ class Desk:
             now = self._now()
             self._edit(session, row, actor, now)
             newest.sealed = True
-            version = VersionRow(
-                statement_id=row.id,
-                number=newest.number + 1,
-                body=old.body,
-                author=actor,
-                created_at=now,
-                updated_at=now,
-                sealed=True,
+            version = self._add_version(
+                session, row, newest.number + 1, old.body, actor, now, sealed=True
             )
-            session.add(version)
-            session.flush()
             self._statement_event(
                 session,
                 now,

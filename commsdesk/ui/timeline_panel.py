@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 
 from commsdesk.domain.timeline import ChainReport, TimelineEvent
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.table_model import RowsTableModel
 from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS
 
 PAGE = 500
 POLL_MS = 2000
-_ROOT = QModelIndex()
 COLUMNS = ("Time (UTC)", "Who", "What", "Details")
 GROUPS = (
     ("Everything", None),
@@ -62,17 +62,19 @@ def kind_label(kind: str) -> str:
     return kind.split(".", 1)[-1].replace("_", " ").capitalize()
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowsTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.events: list[TimelineEvent] = []
+        self.events: list[TimelineEvent] = self.rows
         self.exhausted = False
         self._today = datetime.now(UTC).date()
 
     def reset(self, events: list[TimelineEvent], exhausted: bool) -> None:
         self._today = datetime.now(UTC).date()
         self.beginResetModel()
-        self.events = list(events)
+        self.events[:] = events
         self.exhausted = exhausted
         self.endResetModel()
 
@@ -91,17 +93,6 @@ class TimelineModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), start, start + len(older) - 1)
         self.events.extend(older)
         self.endInsertRows()
-
-    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.events)
-
-    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

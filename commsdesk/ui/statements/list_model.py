@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from commsdesk.domain.statement import Statement, StatementState
+from commsdesk.ui.table_model import RowsTableModel
 from commsdesk.ui.theme import STATE_COLOURS
 
-_ROOT = QModelIndex()
 COLUMNS = ("State", "Title", "Ver.", "Updated", "By")
 
 
-class StatementListModel(QAbstractTableModel):
+class StatementListModel(RowsTableModel):
     """All statements of the incident; `rows` are those the filters let through, in sort order."""
+
+    columns = COLUMNS
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._all: list[Statement] = []
-        self._rows: list[Statement] = []
         self._row_of: dict[int, int] = {}
         self._state: str | None = None
         self._needle = ""
@@ -40,7 +41,7 @@ class StatementListModel(QAbstractTableModel):
             self._all.insert(0, statement)
         row = self._row_of.get(statement.id)
         if row is not None and self._accepts(statement):
-            self._rows[row] = statement
+            self.rows[row] = statement
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         else:
             self._refilter()
@@ -63,7 +64,7 @@ class StatementListModel(QAbstractTableModel):
         return len(self._all)
 
     def statement_at(self, row: int) -> Statement:
-        return self._rows[row]
+        return self.rows[row]
 
     def row_of(self, statement_id: int) -> int | None:
         return self._row_of.get(statement_id)
@@ -83,7 +84,7 @@ class StatementListModel(QAbstractTableModel):
         rows = [s for s in self._all if self._accepts(s)] if self.is_filtered() else list(self._all)
         column, order = self._sort
         rows.sort(key=SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
-        self._rows = rows
+        self.rows = rows
         self._row_of = {s.id: i for i, s in enumerate(rows)}
         self.endResetModel()
 
@@ -91,26 +92,14 @@ class StatementListModel(QAbstractTableModel):
         """One C-level list sort; never a Python call per comparison."""
         self._sort = (column, order)
         self.layoutAboutToBeChanged.emit()
-        self._rows.sort(key=SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
-        self._row_of = {s.id: i for i, s in enumerate(self._rows)}
+        self.rows.sort(key=SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self._row_of = {s.id: i for i, s in enumerate(self.rows)}
         self.layoutChanged.emit()
-
-    # --- Qt model API ----------------------------------------------------------------------
-    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        s = self._rows[index.row()]
+        s = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
