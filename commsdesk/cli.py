@@ -86,6 +86,101 @@ def cmd_timeline_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def _operator(data_dir: Path) -> str:
+    """Who acts from the command line: COMMSDESK_OPERATOR, else the desk's own operator."""
+    import os
+
+    from commsdesk.settings import Settings
+
+    return (
+        os.environ.get("COMMSDESK_OPERATOR", "").strip()
+        or Settings.load(data_dir).get("operator_name")
+        or "command line"
+    )
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.desk import Desk, DeskError
+    from commsdesk.domain.publication import PublicationState
+    from commsdesk.publisher import Publisher
+    from commsdesk.services.secrets import ENV_ACCOUNT, load_x_credentials
+    from commsdesk.store.database import DatabaseProblem
+
+    if args.statement is None and args.source is None:
+        raise SystemExit("commsdesk: give --statement ID, a FILE, or - for standard input")
+    if args.statement is None and not args.yes:
+        raise SystemExit(
+            "commsdesk: posting a file skips review and approval; add --yes to post it"
+        )
+    text = None
+    if args.statement is None:
+        text = _read_source(args.source)
+
+    account, sandbox = args.account, args.sandbox
+    credentials = None
+    if not sandbox:
+        account = account or (ENV_ACCOUNT if load_x_credentials(ENV_ACCOUNT) else None)
+        if account is None:
+            sandbox = True
+            print("commsdesk: no X account is set up; posting to the SANDBOX", file=sys.stderr)
+        else:
+            credentials = load_x_credentials(account)
+            if credentials is None:
+                print(f"commsdesk: no credentials for the X account {account!r}", file=sys.stderr)
+                return 2
+    account = account or "sandbox"
+
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        desk = Desk.open(data_dir)
+    except DatabaseProblem as exc:
+        print(f"commsdesk: {exc}", file=sys.stderr)
+        return 2
+
+    def client_for(name: str, in_sandbox: bool):
+        if in_sandbox:
+            from commsdesk.services.x.sandbox_client import SandboxXClient
+
+            return SandboxXClient(desk, name)
+        from commsdesk.services.x.tweepy_client import TweepyXClient
+
+        return TweepyXClient(credentials)
+
+    actor = _operator(data_dir)
+    publisher = Publisher(desk, client_for)
+    try:
+        if text is None:
+            publication = publisher.prepare_statement(
+                actor, args.statement, account, sandbox=sandbox
+            )
+        else:
+            publication = publisher.prepare_text(actor, text, account, sandbox=sandbox)
+        publication = publisher.run(actor, publication.id)
+        if publication.state is not PublicationState.POSTED:
+            print(f"commsdesk: {publication.error}", file=sys.stderr)
+            return 1
+        handle = client_for(account, sandbox).me().username if not sandbox else account
+    except DeskError as exc:
+        print(f"commsdesk: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        desk.close()
+    for post_id in publication.post_ids:
+        where = f"sandbox://{account}" if sandbox else f"https://x.com/{handle}/status"
+        print(f"{post_id} {where}/{post_id}")
+    return 0
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return _read_text(None, what="statement")
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SystemExit(f"commsdesk: cannot read {source}: {exc.strerror}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="commsdesk",
@@ -122,6 +217,24 @@ def build_parser() -> argparse.ArgumentParser:
     thread.add_argument("--no-numbering", action="store_true", help="leave out the 1/n numbers")
     thread.add_argument("--json", action="store_true", help="print the parts as a JSON list")
     thread.set_defaults(run=cmd_thread)
+
+    post = commands.add_parser(
+        "post",
+        help="post an approved statement (or a file) to X, exactly once",
+        description="Post an approved statement, or a file's text split into a thread as the desk "
+        "would split it, through the desk's outbox: asked twice, it posts once; interrupted, it "
+        "resumes where it stopped. Prints each post's id and URL, one per line. With no X "
+        "account set up (keyring, or the COMMSDESK_X_* variables), posts go to the SANDBOX.",
+    )
+    post.add_argument("source", nargs="?", metavar="FILE", help="a text file, or - for stdin")
+    post.add_argument("--statement", type=int, metavar="ID", help="an approved statement's id")
+    post.add_argument("--account", metavar="NAME", help="the X account to post as")
+    post.add_argument("--sandbox", action="store_true", help="post to the local SANDBOX feed")
+    post.add_argument(
+        "--yes", action="store_true",
+        help="confirm posting a file, which has had no review or approval",
+    )
+    post.set_defaults(run=cmd_post)
 
     timeline = commands.add_parser(
         "timeline",

@@ -234,6 +234,34 @@ class Desk:
 
     # --- plumbing -------------------------------------------------------------------------------
 
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write transaction for use cases kept in their own modules (publishing); refusals
+        become DeskError as everywhere else."""
+        with self._write() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._read() as session:
+            yield session
+
+    def now(self) -> datetime:
+        """The desk's clock as stored: naive UTC."""
+        return self._now()
+
+    def append_event(
+        self,
+        session: Session,
+        actor: str,
+        kind: EventKind | str,
+        summary: str,
+        **refs: Any,
+    ) -> TimelineEvent:
+        """Chain an event inside the caller's transaction (refs: incident_id, statement_id,
+        version_id, data)."""
+        return _event(self._append(session, self._now(), _actor(actor), str(kind), summary, **refs))
+
     def _now(self) -> datetime:
         return _stored_time(self.clock())
 

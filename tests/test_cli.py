@@ -52,6 +52,7 @@ def test_help_everywhere():
         ["count", "--help"],
         ["thread", "--help"],
         ["timeline", "verify", "--help"],
+        ["post", "--help"],
     ):
         out = run(*args)
         assert out.returncode == 0 and "usage: commsdesk" in out.stdout, args
@@ -78,3 +79,40 @@ def test_timeline_verify_reports_an_intact_and_an_altered_record(tmp_path):
     out = run("--data-dir", str(data), "timeline", "verify")
     assert out.returncode == 1
     assert "event #1 (position 1" in out.stdout
+
+
+def test_post_an_approved_statement_to_the_sandbox_once(tmp_path):
+    from commsdesk.desk import Desk
+    from commsdesk.domain.incident import Severity
+
+    data = tmp_path / "desk"
+    desk = Desk.open(data)
+    incident = desk.start_incident("Ana", "Hot wallet drained", Severity.P1)
+    statement = desk.create_statement("Ana", incident.id, "Open", "Withdrawals are open.")
+    desk.submit("Ana", statement.id)
+    desk.approve("Sam", statement.id)
+    draft = desk.create_statement("Ana", incident.id, "Draft", "Not approved.")
+    desk.close()
+
+    first = run("--data-dir", str(data), "post", "--sandbox", "--statement", str(statement.id))
+    assert first.returncode == 0, first.stderr
+    post_id, url = first.stdout.split()
+    assert url == f"sandbox://sandbox/{post_id}"
+    again = run("--data-dir", str(data), "post", "--sandbox", "--statement", str(statement.id))
+    assert again.stdout == first.stdout  # exactly once: the same post, not a new one
+
+    refused = run("--data-dir", str(data), "post", "--sandbox", "--statement", str(draft.id))
+    assert refused.returncode == 1
+    assert "Only an approved statement can be posted" in refused.stderr
+
+
+def test_post_a_file_needs_yes_and_splits_like_the_desk(tmp_path):
+    path = tmp_path / "update.txt"
+    path.write_text("\n\n".join(["Withdrawals stay paused while we verify. " * 5] * 2))
+    data = str(tmp_path / "desk")
+    refused = run("--data-dir", data, "post", str(path))
+    assert refused.returncode != 0 and "--yes" in refused.stderr
+    out = run("--data-dir", data, "post", str(path), "--yes")
+    assert out.returncode == 0, out.stderr
+    assert "no X account is set up; posting to the SANDBOX" in out.stderr
+    assert len(out.stdout.splitlines()) == 2

@@ -39,6 +39,15 @@ class EventKind(StrEnum):
     UNSCHEDULED = "statement.unscheduled"
     POSTED = "statement.posted"
     POST_FAILED = "statement.post_failed"
+    PUBLISH_STARTED = "post.started"
+    PART_POSTED = "post.part_posted"
+    PART_RECONCILED = "post.reconciled"
+    POST_RETRY = "post.retry"
+    RATE_LIMITED = "post.rate_limited"
+    REPLIES_REFUSED = "post.replies_refused"
+    PUBLISH_FAILED = "post.failed"
+    PUBLISHED = "post.published"
+    ACCOUNT_NEEDS_CREDENTIALS = "account.needs_credentials"
 
     @property
     def group(self) -> str:

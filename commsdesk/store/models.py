@@ -144,3 +144,59 @@ class PolicyRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(500))
+
+
+class PublicationRow(Base):
+    """One text going to X as a thread, exactly once. `key` makes it idempotent: a statement
+    ("statement:42") or a text posted from the command line ("text:<sha256>") is published at
+    most once per account, however often it is asked for."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id"))
+    account: Mapped[str] = mapped_column(String(NAME))
+    sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(NAME))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    updated_at: Mapped[datetime] = mapped_column(DateTime())
+    wait_until: Mapped[datetime | None] = mapped_column(DateTime())
+    error: Mapped[str] = mapped_column(Text, default="")
+    # When X refuses replies, parts from this position on go out as separate posts.
+    standalone_from: Mapped[int | None] = mapped_column(Integer)
+
+
+class OutboxPartRow(Base):
+    """One post of a publication. `sent_at` is written before the network call (the intent);
+    `post_id` after it (the outcome). A part with an intent and no outcome is reconciled
+    against the account's recent posts before anything is sent again."""
+
+    __tablename__ = "outbox_parts"
+    __table_args__ = (UniqueConstraint("publication_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    media: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16))
+    post_id: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime())
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class SandboxPostRow(Base):
+    """Where posts go in drill mode or with no X account: a local feed, marked SANDBOX."""
+
+    __tablename__ = "sandbox_posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(NAME), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reply_to: Mapped[int | None] = mapped_column(Integer)
+    media: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime())

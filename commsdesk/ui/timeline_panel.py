@@ -41,6 +41,8 @@ GROUPS = (
     (
         "Posting",
         [
+            "post",
+            "account",
             "statement.scheduled",
             "statement.unscheduled",
             "statement.posted",
@@ -53,6 +55,9 @@ KIND_COLOURS = {
     "statement.approved": STATE_COLOURS["approved"],
     "statement.posted": STATE_COLOURS["posted"],
     "statement.post_failed": STATE_COLOURS["failed"],
+    "post.failed": STATE_COLOURS["failed"],
+    "post.rate_limited": STATE_COLOURS["in_review"],
+    "account.needs_credentials": STATE_COLOURS["failed"],
     "statement.approval_voided": STATE_COLOURS["in_review"],
     "incident.started": BAD,
 }

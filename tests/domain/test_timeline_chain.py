@@ -86,4 +86,5 @@ def test_time_is_hashed_as_naive_utc_whatever_the_zone():
 def test_kind_groups():
     assert EventKind.APPROVED.group == "statement"
     assert EventKind.POLICY_CHANGED.group == "desk"
-    assert {kind.group for kind in EventKind} == {"desk", "incident", "statement"}
+    assert EventKind.PART_POSTED.group == "post"
+    assert {kind.group for kind in EventKind} == {"desk", "incident", "statement", "post", "account"}

@@ -41,6 +41,9 @@ TABLES = {
     "approvals",
     "timeline_events",
     "desk_policy",
+    "publications",
+    "outbox_parts",
+    "sandbox_posts",
 }
 
 
@@ -78,7 +81,7 @@ def seeded_desk(data_dir: Path) -> Path:
 
 def test_head_constant_is_the_scripts_head():
     scripts = ScriptDirectory.from_config(alembic_config(MIGRATIONS_DIR))
-    assert scripts.get_current_head() == HEAD_REVISION == "0001_initial"
+    assert scripts.get_current_head() == HEAD_REVISION == "0002_outbox"
 
 
 def test_fresh_open_creates_the_schema_at_head_in_wal_mode(isolated_dirs):
@@ -188,14 +191,14 @@ def test_backup_is_a_complete_copy_named_by_time_and_target(isolated_dirs):
     assert sorted(p.name for p in backup.parent.iterdir()) == sorted([backup.name, again.name])
 
 
-NEXT_MIGRATION = '''
+NEXT_MIGRATION = f'''
 """Test-only second revision: statements get a channel."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_channel"
-down_revision = "0001_initial"
+revision = "9001_channel"
+down_revision = "{HEAD_REVISION}"
 branch_labels = None
 depends_on = None
 
@@ -216,7 +219,7 @@ def scripts_with_a_next_revision(tmp_path) -> Path:
     """Our migrations plus one more, as the next release would ship them."""
     location = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, location, ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0002_channel.py").write_text(NEXT_MIGRATION)
+    (location / "versions" / "9001_channel.py").write_text(NEXT_MIGRATION)
     return location
 
 
@@ -230,15 +233,15 @@ def test_upgrade_of_a_database_behind_head_backs_it_up_first(
     engine = open_database(sqlite_url(path), script_location=scripts_with_a_next_revision)
     engine.dispose()
 
-    assert revision_of(path) == "0002_channel"
+    assert revision_of(path) == "9001_channel"
     with raw(path) as db:
         assert db.execute("SELECT channel FROM statements").fetchall() == [("x",)]
     assert rows_of(path, "timeline_events") == events_before
     (backup,) = (isolated_dirs / "backups").iterdir()
     assert backup.name.startswith("commsdesk-") and backup.name.endswith(
-        "-before-0002_channel.sqlite3"
+        "-before-9001_channel.sqlite3"
     )
-    assert revision_of(backup) == "0001_initial"  # the state before the upgrade
+    assert revision_of(backup) == HEAD_REVISION  # the state before the upgrade
     assert rows_of(backup, "statements") == statements_before
     assert rows_of(backup, "timeline_events") == events_before
 
@@ -248,7 +251,7 @@ def test_new_database_with_pending_revisions_needs_no_backup(
 ):
     path = isolated_dirs / DATABASE_FILE
     open_database(sqlite_url(path), script_location=scripts_with_a_next_revision).dispose()
-    assert revision_of(path) == "0002_channel"
+    assert revision_of(path) == "9001_channel"
     assert not (isolated_dirs / "backups").exists()
 
 

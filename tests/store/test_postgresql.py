@@ -41,6 +41,9 @@ TABLES = {
     "approvals",
     "timeline_events",
     "desk_policy",
+    "publications",
+    "outbox_parts",
+    "sandbox_posts",
     "alembic_version",
 }
 
