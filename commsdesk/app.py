@@ -120,6 +120,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
     from commsdesk.ui.main_window import MainWindow
+    from commsdesk.ui.publishing_bridge import PublishingBridge
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CommsDesk")
@@ -138,8 +139,10 @@ def build(args: argparse.Namespace) -> RunningDesk:
 
     db_lane = Lane("database", app)
     text_lane = Lane("text", app)
+    x_lane = Lane("x", app)
     bridge = DeskBridge(db_lane, settings, app)
-    window = MainWindow(bridge, text_lane, demo=args.demo)
+    publishing = PublishingBridge(x_lane, bridge, app)
+    window = MainWindow(bridge, text_lane, publishing=publishing, demo=args.demo)
 
     def opened(_desk) -> None:
         if settings.get("operator_name"):  # on first run, the name given is the first record
@@ -161,7 +164,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
         window.build_panels()
 
     window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
-    return RunningDesk(app, window, bridge, (text_lane, db_lane), data_dir)
+    return RunningDesk(app, window, bridge, (x_lane, text_lane, db_lane), data_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,10 @@ OPTIONS: tuple[Option, ...] = (
         "Zones the team reads times in; shown beside every time the desk announces.",
     ),
     Option("thread_numbering", bool, True, "Number thread parts '1/5' when a statement splits."),
+    Option("drill_mode", bool, False, "Drill mode: every post goes to the SANDBOX feed, not X."),
+    Option("x_account", str, "", "The X account posts go to ('' = none: the SANDBOX)."),
+    Option("x_accounts", list, [], "Names of X accounts whose keys are in the keyring."),
+    Option("x_handle", str, "", "The @handle last verified for x_account (not a secret)."),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 FILE_NAME = "desk.json"

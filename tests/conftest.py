@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.x_api_standin import x_api  # noqa: F401
+
 # Before anything imports Qt: no screen in tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

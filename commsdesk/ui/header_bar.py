@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from commsdesk.domain.clock import utc_now
 from commsdesk.domain.incident import Incident
@@ -12,6 +12,7 @@ from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
 
 
 class HeaderBar(QWidget):
+    drill_toggled = Signal(bool)
     start_requested = Signal()
     edit_requested = Signal()
     operator_requested = Signal()
@@ -38,15 +39,36 @@ class HeaderBar(QWidget):
         self.operator_button.setFlat(True)
         self.operator_button.setToolTip("Who is at this desk: every action is recorded under it")
         self.operator_button.clicked.connect(self.operator_requested)
+        self.drill = QCheckBox("Drill mode")
+        self.drill.setToolTip(
+            "Drill mode: posts go to the SANDBOX feed, never to X. Approvals, scheduling and the "
+            "timeline run for real."
+        )
+        self.drill.toggled.connect(self._drill_changed)
+        self.drill.toggled.connect(self.drill_toggled)
         for widget in (self.severity, self.title, self.elapsed, self.since):
             layout.addWidget(widget)
         layout.addStretch(1)
+        layout.addWidget(self.drill)
         layout.addWidget(self.operator_button)
         layout.addWidget(self.incident_button)
         self._tick = QTimer(self, interval=15_000)
         self._tick.timeout.connect(self._refresh_elapsed)
         self._tick.start()
         self.set_incident(None, loading=True)
+
+    def set_drill(self, on: bool) -> None:
+        self.drill.blockSignals(True)
+        self.drill.setChecked(on)
+        self.drill.blockSignals(False)
+        self._drill_changed(on)
+
+    def _drill_changed(self, on: bool) -> None:
+        self.drill.setText("DRILL MODE: posts go to the SANDBOX" if on else "Drill mode")
+        self.drill.setStyleSheet(
+            "QCheckBox { background: #6a1b9a; color: white; font-weight: 600; padding: 3px 8px;"
+            " border-radius: 4px; }" if on else ""
+        )
 
     def set_operator(self, name: str) -> None:
         self.operator_button.setText(f"At the desk: {name}" if name else "Who is at the desk?")

@@ -60,10 +60,17 @@ class MainWindow(QMainWindow):
     statements_listed = Signal(int)
 
     def __init__(
-        self, bridge: DeskBridge, text_lane: Lane, *, demo: bool = False, parent=None
+        self,
+        bridge: DeskBridge,
+        text_lane: Lane,
+        *,
+        publishing=None,
+        demo: bool = False,
+        parent=None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
+        self.publishing = publishing  # PublishingBridge; None where the desk does not post
         self.settings = bridge.settings
         self.incident: Incident | None = None
         self._painted = False
@@ -76,6 +83,8 @@ class MainWindow(QMainWindow):
         self.header.start_requested.connect(self.start_incident)
         self.header.edit_requested.connect(self.edit_incident)
         self.header.operator_requested.connect(self.ask_operator)
+        self.header.set_drill(bool(self.settings.get("drill_mode")))
+        self.header.drill_toggled.connect(self.set_drill_mode)
         self.header.set_operator(self.settings.get("operator_name"))
         header_bar = QToolBar("Incident")
         header_bar.setObjectName("IncidentHeader")
@@ -112,6 +121,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.tray = self._make_tray()
 
+        self._show_destination()
+        if publishing is not None:
+            publishing.finished.connect(self._published)
+            publishing.refused.connect(self._refused)
+            publishing.verified.connect(lambda *_: self._show_destination())
         bridge.incident_changed.connect(self._incident_changed)
         bridge.refused.connect(self._refused)
         bridge.lane.busy_changed.connect(self._busy)
@@ -121,7 +135,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.status_obs = QLabel("OBS: not connected")
-        self.status_x = QLabel("X: sandbox (no account)")
+        self.status_x = QLabel("Posts go to the SANDBOX")
         self.status_schedule = QLabel("Schedule: nothing scheduled")
         self.status_work = QLabel("")
         self.status_review = QLabel("")
@@ -151,6 +165,7 @@ class MainWindow(QMainWindow):
         desk = bar.addMenu("&Desk")
         action(desk, "Who is at the desk…", self.ask_operator)
         action(desk, "Approvals required…", self.ask_required_approvals)
+        action(desk, "X account…", self.ask_account)
         desk.addSeparator()
         action(desk, "Quit", self.close, "Ctrl+Q")
         incident = bar.addMenu("&Incident")
@@ -164,6 +179,7 @@ class MainWindow(QMainWindow):
             action(st, "Submit for review", self._editor("submit"), "Ctrl+Return"),
             action(st, "Approve", self._editor("approve"), "Ctrl+Shift+A"),
             action(st, "Withdraw…", self._editor("withdraw")),
+            action(st, "Post now…", self._editor("post_now"), "Ctrl+Shift+P"),
             action(st, "Versions…", self._editor("show_versions"), "Ctrl+H"),
             action(st, "Filter statements", self._statements("focus_filter"), "Ctrl+F"),
         ]
@@ -196,6 +212,7 @@ class MainWindow(QMainWindow):
         self.statements = StatementsPanel(self.bridge, self.text_lane)
         self.statements.counts_changed.connect(self._show_counts)
         self.statements.loaded.connect(self.statements_listed)
+        self.statements.editor.post_requested.connect(self.confirm_post)
         self.timeline = TimelinePanel(self.bridge)
         self.timeline.new_events.connect(self._notify)
         self.broadcast = ComingPanel(
@@ -271,6 +288,78 @@ class MainWindow(QMainWindow):
             f"Schedule: {scheduled} scheduled" if scheduled else "Schedule: nothing scheduled"
         )
         self.status_review.setText(f"{waiting} awaiting approval" if waiting else "")
+
+    # --- posting --------------------------------------------------------------------------
+    def _show_destination(self) -> None:
+        if self.publishing is None:
+            return
+        target = self.publishing.destination()
+        self.status_x.setText("Posts go to " + target.label)
+        self.status_x.setStyleSheet(
+            f"color: {'#6a1b9a' if target.sandbox else MUTED}; padding: 0 8px;"
+            + (" font-weight: 600;" if target.sandbox else "")
+        )
+
+    def set_drill_mode(self, on: bool) -> None:
+        if self.settings.set("drill_mode", on):
+            self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
+            if on:
+                summary = "Drill mode on: posts go to the SANDBOX feed"
+            else:
+                where = self.publishing.destination().label if self.publishing else "X"
+                summary = f"Drill mode off: posts go to {where}"
+            self.bridge.act("record", "desk.drill_mode", summary)
+        self.header.set_drill(on)
+        self._show_destination()
+
+    def confirm_post(self, statement) -> None:
+        if self.publishing is None:
+            return
+        target = self.publishing.destination()
+        preview = self.statements.editor.last_preview
+        parts = len(preview.thread.parts) if preview and preview.thread else 0
+        count = f"{parts} posts as a thread" if parts > 1 else "one post"
+        first = (statement.approved_text or "")[:140]
+        answer = QMessageBox.question(
+            self,
+            "Post now",
+            f"Post “{statement.title}” now to {target.label}?\n\n{count}, starting:\n"
+            f"“{first}…”\n\n" + ("Nothing leaves the desk in the SANDBOX." if target.sandbox
+                                  else "A post on X cannot be taken back."),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.statusBar().showMessage(f"Posting “{statement.title}” to {target.label}…")
+            self.publishing.post_now(statement.id)
+
+    def _published(self, publication) -> None:
+        from commsdesk.domain.publication import PublicationState
+
+        if publication.state is PublicationState.POSTED:
+            where = "the SANDBOX" if publication.sandbox else "X"
+            self.statusBar().showMessage(
+                f"Posted to {where}: {len(publication.parts)} post(s), "
+                + ", ".join(publication.post_ids), 15000
+            )
+            return
+        message = publication.error or f"Posting stopped ({publication.state.value})."
+        self.statusBar().showMessage(message, 15000)
+        if self.tray is not None:
+            self.tray.showMessage("Posting needs attention", message)
+        QMessageBox.warning(self, "Posting stopped", message)
+
+    def ask_account(self) -> None:
+        if self.publishing is None:
+            return
+        from commsdesk.ui.account_dialog import AccountDialog
+
+        dialog = AccountDialog(self.publishing, self)
+
+        def chosen() -> None:
+            self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
+            self._show_destination()
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
 
     def _refused(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

@@ -87,4 +87,5 @@ def test_kind_groups():
     assert EventKind.APPROVED.group == "statement"
     assert EventKind.POLICY_CHANGED.group == "desk"
     assert EventKind.PART_POSTED.group == "post"
-    assert {kind.group for kind in EventKind} == {"desk", "incident", "statement", "post", "account"}
+    groups = {kind.group for kind in EventKind}
+    assert groups == {"desk", "incident", "statement", "post", "account"}

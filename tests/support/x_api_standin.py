@@ -18,17 +18,20 @@ only for one route (`on="POST /2/tweets"`, a method and a path prefix):
     delay_next(seconds)           handle the request, then wait before answering
     drop_next()                   handle the request (store the post), then close the
                                   connection without a byte of answer
-`processing_checks = n` makes finalize report media processing for n status checks.
+`processing_checks = n`: the next n finalize/status answers say processing is in progress.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
 import secrets
 import socket
+import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,7 +58,7 @@ REPLY_TO_MISSING = "You attempted to reply to a Tweet that is deleted or not vis
 INVALID_MEDIA = "Your media IDs are invalid."
 
 WINDOW_SECONDS = 15 * 60
-# x-rate-limit-limit per endpoint, as X answered in the recordings (media: X's documented limit).
+# x-rate-limit-limit per endpoint, as X answered in the recordings (media, other: plausible).
 LIMITS = {"create": 200, "delete": 50, "me": 75, "timeline": 1500, "media": 500, "other": 300}
 
 
@@ -128,11 +131,13 @@ def invalid_request(parameter: str, value: list, message: str) -> dict:
 
 def _x_time(moment: datetime) -> str:
     """X's created_at: 2022-10-07T22:43:18.000Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 class XApiStandIn:
-    """The server and everything it was asked and stored. Start with `start()`, end with `stop()`."""
+    """The server and everything it was asked and stored: `start()`, then `stop()`."""
 
     def __init__(self, *, consumer_key: str = CONSUMER_KEY, access_token: str = ACCESS_TOKEN):
         self.consumer_key = consumer_key
@@ -140,6 +145,7 @@ class XApiStandIn:
         self.account = dict(ACCOUNT)
         self.processing_checks = 0
         self.requests: list[SeenRequest] = []
+        self.internal_errors: list[str] = []  # tracebacks of the stand-in's own faults
         self.media: dict[str, StoredMedia] = {}
         self._posts: list[StoredPost] = []
         self._switches: list[_Switch] = []
@@ -158,12 +164,19 @@ class XApiStandIn:
         server.daemon_threads = True
         server.block_on_close = False
         server.standin = self  # type: ignore[attr-defined]
-        server.handle_error = lambda request, address: None  # type: ignore[method-assign]
+        server.handle_error = self._handler_failed  # type: ignore[method-assign]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="x-api-standin")
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="x-api-standin"
+        )
         self._thread.daemon = True
         self._thread.start()
         return self
+
+    def _handler_failed(self, request: object, address: object) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):  # a client hanging up is not a fault
+            with self._lock:
+                self.internal_errors.append(traceback.format_exc())
 
     def stop(self) -> None:
         self._stopping.set()
@@ -199,7 +212,12 @@ class XApiStandIn:
     # -- switches -----------------------------------------------------------------------------
 
     def fail_next(
-        self, status: int, detail: str | None = None, *, times: int | None = 1, on: str | None = None
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        times: int | None = 1,
+        on: str | None = None,
     ) -> None:
         """Answer the next call(s) with X's error for `status`; `detail` is X's message."""
         body = problem(status, detail)
@@ -310,19 +328,24 @@ class XApiStandIn:
         except ValueError:
             max_results = 0
         if not 5 <= max_results <= 100:
-            message = f"The `max_results` query parameter value [{max_results}] is not between 5 and 100"
+            message = (
+                f"The `max_results` query parameter value [{max_results}] is not between 5 and 100"
+            )
             return 400, invalid_request("max_results", [str(max_results)], message), {}
         fields = set(",".join(query.get("tweet.fields", [])).split(","))
         posts = [] if user_id != self.account["id"] else [p for p in self._posts if not p.deleted]
         posts.reverse()  # newest first
-        start = int(query.get("pagination_token", ["0"])[0] or 0, 36) if posts else 0
+        token = query.get("pagination_token", [""])[0]
+        try:
+            start = int(token, 36) if token else 0
+        except ValueError:
+            return 400, invalid_request("pagination_token", [token], "Invalid token"), {}
         page = posts[start : start + max_results]
         items = [self._tweet(p, fields) for p in page]
         meta: dict = {"result_count": len(items)}
         if items:
             meta.update(newest_id=items[0]["id"], oldest_id=items[-1]["id"])
         if start + max_results < len(posts):
-            meta["next_token"] = f"{start + max_results:x}".rjust(8, "0") + "0" * 37
             meta["next_token"] = _base36(start + max_results)
         return 200, ({"data": items, "meta": meta} if items else {"meta": meta}), {}
 
@@ -364,7 +387,11 @@ class XApiStandIn:
             if media is None or not isinstance(alt, str):
                 return 400, invalid_request("id", [str(request.get("id"))], INVALID_MEDIA), {}
             media.alt_text = alt
-            return 200, {"data": {"associated_metadata": {"alt_text": {"text": alt}}, "id": media.id}}, {}
+            return (
+                200,
+                {"data": {"associated_metadata": {"alt_text": {"text": alt}}, "id": media.id}},
+                {},
+            )
         m = re.fullmatch(r"/2/media/upload/(\d+)/(append|finalize)", path)
         media = self.media.get(m[1]) if m else None
         if m is None or method != "POST":
@@ -389,7 +416,9 @@ class XApiStandIn:
         if self.processing_checks > 0:
             self.processing_checks -= 1
             state["processing_info"] = {
-                "state": "in_progress", "check_after_secs": 0, "progress_percent": 50
+                "state": "in_progress",
+                "check_after_secs": 0,
+                "progress_percent": 50,
             }
         elif media.category == "tweet_gif":
             state["processing_info"] = {"state": "succeeded", "progress_percent": 100}
@@ -431,8 +460,9 @@ def _oauth_params(header: str) -> dict[str, str]:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10  # idle keep-alive connections close after this
-    server_version = "tsa_b"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return "tsa_b"
 
     def do_GET(self) -> None:
         self._serve()
@@ -480,20 +510,26 @@ class _Handler(BaseHTTPRequestHandler):
             headers = standin._rate_headers(bucket, switch.reset_at)
             self._send(switch.status, switch.body or problem(switch.status), headers)
             return
-        status, payload, extra = standin.answer(
-            self.command, path, query, body, self.headers.get("Content-Type", "")
-        )
+        try:
+            status, payload, extra = standin.answer(
+                self.command, path, query, body, self.headers.get("Content-Type", "")
+            )
+        except Exception:  # a fault in the stand-in itself: answer 500, keep it for the test
+            with standin._lock:
+                standin.internal_errors.append(traceback.format_exc())
+            status, payload, extra = 500, problem(500), {}
         if switch is not None and switch.action == "drop":
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
-        if switch is not None and switch.action == "delay":
-            if standin._stopping.wait(switch.seconds):
-                self.close_connection = True
-                return
+        if (
+            switch is not None
+            and switch.action == "delay"
+            and standin._stopping.wait(switch.seconds)
+        ):
+            self.close_connection = True  # stopping: leave without answering
+            return
         self._send(status, payload, {**standin._rate_headers(bucket), **extra})
 
     def _send(
@@ -555,3 +591,4 @@ def x_api() -> Iterator[XApiStandIn]:
         yield server
     finally:
         server.stop()
+    assert not server.internal_errors, "the stand-in failed:\n" + "\n".join(server.internal_errors)

@@ -7,6 +7,7 @@ import pytest
 from commsdesk.services.lanes import Lane
 from commsdesk.settings import Settings
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.publishing_bridge import PublishingBridge
 
 
 class DeskHarness:
@@ -21,8 +22,10 @@ class DeskHarness:
             self.settings.set("operator_name", operator)
         self.db_lane = Lane("database")
         self.text_lane = Lane("text")
+        self.x_lane = Lane("x")
         self.bridge = DeskBridge(self.db_lane, self.settings)
-        self.window = MainWindow(self.bridge, self.text_lane)
+        self.publishing = PublishingBridge(self.x_lane, self.bridge)
+        self.window = MainWindow(self.bridge, self.text_lane, publishing=self.publishing)
         qtbot.addWidget(self.window)
         self.window.build_panels()
         with qtbot.waitSignal(self.bridge.opened, timeout=20_000):
@@ -37,7 +40,8 @@ class DeskHarness:
     def idle(self, timeout=10_000):
         """Wait until both lanes have delivered everything queued so far."""
         self.qtbot.waitUntil(
-            lambda: self.db_lane.outstanding == 0 and self.text_lane.outstanding == 0,
+            lambda: all(lane.outstanding == 0 for lane in (self.db_lane, self.text_lane,
+                                                           self.x_lane)),
             timeout=timeout,
         )
 
@@ -47,8 +51,8 @@ class DeskHarness:
     def close(self):
         self.window.close()
         self.idle()
-        self.db_lane.stop()
-        self.text_lane.stop()
+        for lane in (self.x_lane, self.db_lane, self.text_lane):
+            lane.stop()
         self.desk.close()
 
 

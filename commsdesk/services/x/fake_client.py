@@ -67,11 +67,19 @@ class FakeXClient:
             error = XError(
                 error, message or f"simulated {error}", status=_DEFAULT_STATUS.get(error)
             )
-        copies = [
-            XError(e.kind, e.message, status=e.status, reset_at=e.reset_at, detail=e.detail)
-            for e in [error] * (times - 1)
-        ]
-        self._failures.extend([error, *copies] if times > 0 else [])
+        if times < 1:
+            return
+        self._failures.append(error)
+        for _ in range(times - 1):  # fresh exceptions, so tracebacks do not pile up
+            self._failures.append(
+                XError(
+                    error.kind,
+                    error.message,
+                    status=error.status,
+                    reset_at=error.reset_at,
+                    detail=error.detail,
+                )
+            )
 
     def drop_next_post(self, times: int = 1) -> None:
         """The next `times` create_post calls store the post, then raise "unknown_outcome"."""

@@ -31,8 +31,11 @@ class SandboxXClient:
     ) -> XPost:
         with self.desk.transaction() as session:
             row = SandboxPostRow(
-                account=self.account, text=text, media=list(media_ids),
-                reply_to=int(reply_to) if reply_to else None, created_at=self.desk.now(),
+                account=self.account,
+                text=text,
+                media=list(media_ids),
+                reply_to=int(reply_to) if reply_to else None,
+                created_at=self.desk.now(),
             )
             session.add(row)
             session.flush()

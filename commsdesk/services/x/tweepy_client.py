@@ -1,8 +1,8 @@
 """The real X account client: tweepy's v2 `Client` for posts and the account, plus X's v2 media
 upload (which tweepy 4.x lacks) on the same HTTP connection pool and OAuth 1.0a user keys.
 
-Where requests go: tweepy always addresses https://api.twitter.com. An adapter mounted on the
-client's requests session for that prefix rewrites each URL to the configured base (the
+Where requests go: tweepy always addresses https://api.twitter.com. An adapter mounted on
+tweepy's requests connection pool for that prefix rewrites each URL to the configured base (the
 `base_url` argument, else COMMSDESK_X_API_URL, else X itself), keeping path and query, and gives
 every request the client's timeout. OAuth 1.0a signs the URL before the rewrite, so a stand-in at
 another address must not check signatures against its own host.
@@ -24,7 +24,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from commsdesk.services.x.api import XCredentials, XError, XPost, XUser
+from commsdesk.services.x.api import XCredentials, XError, XErrorKind, XPost, XUser
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +212,8 @@ class TweepyXClient:
         auth = tweepy.OAuth1UserHandler(
             c.consumer_key, c.consumer_secret, c.access_token, c.access_secret
         ).apply_auth()
-        headers = {"User-Agent": self._client.user_agent}
         try:
-            response = self._client.session.request(
-                method, X_API_URL + path, headers=headers, auth=auth, **kwargs
-            )
+            response = self._client.session.request(method, X_API_URL + path, auth=auth, **kwargs)
         except requests.RequestException as exc:
             raise _transport_error(exc) from exc
         with response:
@@ -293,7 +290,7 @@ def _response_error(response: requests.Response) -> XError:
         errors = body.get("errors") if isinstance(body, dict) else None
         codes = [e.get("code") for e in errors or [] if isinstance(e, dict)]
         duplicate = 187 in codes or any("duplicate content" in str(m).lower() for m in messages)
-        kind = "duplicate" if duplicate else "forbidden"
+        kind: XErrorKind = "duplicate" if duplicate else "forbidden"
         return XError(kind, message, status=status, detail=detail)
     if status == 429:
         reset_at = None

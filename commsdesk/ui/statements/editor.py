@@ -42,8 +42,12 @@ LOCKED_WHY = {
 }
 
 
+POSTABLE = (StatementState.APPROVED, StatementState.SCHEDULED, StatementState.FAILED)
+
+
 class StatementEditor(QWidget):
     versions_requested = Signal(int)
+    post_requested = Signal(object)  # Statement
     statement_loaded = Signal(int)
 
     def __init__(self, bridge: DeskBridge, text_lane: Lane, parent: QWidget | None = None) -> None:
@@ -110,6 +114,8 @@ class StatementEditor(QWidget):
         self.approve_button.setToolTip("Approve this version (Ctrl+Shift+A)")
         self.withdraw_button = QPushButton("Withdraw…")
         self.reopen_button = QPushButton("Reopen")
+        self.post_button = QPushButton("Post now…")
+        self.post_button.setToolTip("Post the approved text now (Ctrl+Shift+P)")
         self.versions_button = QPushButton("Versions…")
         self.versions_button.setToolTip("Every saved version: view, compare, restore (Ctrl+H)")
         self.save_button.clicked.connect(self.save_version)
@@ -117,6 +123,7 @@ class StatementEditor(QWidget):
         self.approve_button.clicked.connect(self.approve)
         self.withdraw_button.clicked.connect(self.withdraw)
         self.reopen_button.clicked.connect(self.reopen)
+        self.post_button.clicked.connect(self.post_now)
         self.versions_button.clicked.connect(self.show_versions)
         actions = QHBoxLayout()
         for button in (
@@ -125,6 +132,7 @@ class StatementEditor(QWidget):
             self.approve_button,
             self.withdraw_button,
             self.reopen_button,
+            self.post_button,
         ):
             actions.addWidget(button)
         actions.addStretch(1)
@@ -210,6 +218,7 @@ class StatementEditor(QWidget):
         self.approve_button.setEnabled(s.state is StatementState.IN_REVIEW)
         self.withdraw_button.setEnabled(allowed(s.state, Action.WITHDRAW))
         self.reopen_button.setVisible(s.state is StatementState.WITHDRAWN)
+        self.post_button.setEnabled(s.state in POSTABLE and s.approved_text is not None)
         self.approvals.setText(self._approvals_text(s))
         if locked:
             self._set_banner(LOCKED_WHY[s.state] + (f" ({s.note})" if s.note else ""), WARN)
@@ -380,6 +389,12 @@ class StatementEditor(QWidget):
             self.bridge.act("withdraw", self.statement.id, reason.strip())
         elif ok:
             QMessageBox.information(self, "Withdraw", "A reason is needed to withdraw.")
+
+    def post_now(self) -> None:
+        s = self.statement
+        if s is not None and s.state in POSTABLE and s.approved_text is not None:
+            self.flush()
+            self.post_requested.emit(s)
 
     def reopen(self) -> None:
         if self.statement is not None:

@@ -1,0 +1,62 @@
+"""Posting from the window: Drill mode, the confirmation, and the SANDBOX feed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from commsdesk.domain.incident import Severity
+from commsdesk.domain.statement import StatementState
+from commsdesk.services.x.sandbox_client import SandboxXClient
+
+
+def approved_statement(h, body):
+    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1,
+                 facts={"asset": "ETH"})
+    h.idle()
+    h.window.statements.new_statement("Withdrawals", body)
+    h.idle()
+    editor = h.window.statements.editor
+    editor.submit()
+    h.idle()
+    h.be("Sam Okafor (legal)")
+    editor.approve()
+    h.idle()
+    h.be("Ana Ruiz (comms)")
+    return editor
+
+
+def test_drill_mode_is_one_visible_switch_and_goes_on_the_record(harness):
+    h = harness
+    assert h.window.status_x.text() == "Posts go to the SANDBOX (no X account set up)"
+    h.window.header.drill.click()
+    h.idle()
+    assert h.settings.get("drill_mode") is True
+    assert h.window.header.drill.text() == "DRILL MODE: posts go to the SANDBOX"
+    assert h.window.status_x.text() == "Posts go to the SANDBOX (drill mode)"
+    newest = h.desk.timeline(limit=1)[0]
+    assert (newest.kind, newest.summary) == ("desk.drill_mode",
+                                             "Drill mode on: posts go to the SANDBOX feed")
+
+
+def test_post_now_asks_first_then_posts_the_approved_text_once(harness, monkeypatch):
+    h = harness
+    editor = approved_statement(h, "Withdrawals of {{ incident.asset }} are open again.")
+    assert editor.post_button.isEnabled()
+    asked = []
+
+    def answer(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.No if len(asked) == 1 else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    editor.post_now()  # the first answer is No: nothing is posted
+    h.idle()
+    assert "to the SANDBOX" in asked[0] and "Withdrawals of ETH are open again." in asked[0]
+    assert SandboxXClient(h.desk, "sandbox").recent_posts("0") == []
+    editor.post_now()
+    h.idle()
+    posts = SandboxXClient(h.desk, "sandbox").recent_posts("0")
+    assert [p.text for p in posts] == ["Withdrawals of ETH are open again."]
+    assert editor.statement.state is StatementState.POSTED
+    assert not editor.post_button.isEnabled()
+    assert "Posted to the SANDBOX" in h.window.statusBar().currentMessage()
