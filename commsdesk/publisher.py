@@ -205,7 +205,10 @@ class Publisher:
         )
         text = with_number(part.text, part.position, total) if standalone else part.text
         reply_to = None if standalone else previous
-        if part.state is PartState.SENDING:  # an earlier try may have reached X
+        # Sent before (an earlier run, or a try in this one whose answer never came): X may
+        # hold it already. Only then may a post found on the account be taken for this part.
+        sent_before = part.state is PartState.SENDING or part.attempts > 0
+        if part.state is PartState.SENDING:
             found = self._reconcile(run, part, text)
             if found is not None:
                 return found
@@ -216,11 +219,12 @@ class Publisher:
                 post = run.client.create_post(text, reply_to=reply_to)
             except XError as error:
                 if error.kind in ("unknown_outcome", "server"):
+                    sent_before = True
                     found = self._reconcile(run, part, text)
                     if found is not None:
                         return found
                 if error.kind == "duplicate":
-                    found = self._reconcile(run, part, text)
+                    found = self._reconcile(run, part, text) if sent_before else None
                     if found is not None:
                         return found
                     return self._fail(run, part, error, "X refused it as a duplicate of an "

@@ -57,6 +57,7 @@ REPLY_RESTRICTED = (
 REPLY_TO_MISSING = "You attempted to reply to a Tweet that is deleted or not visible to you."
 INVALID_MEDIA = "Your media IDs are invalid."
 
+JSON = "application/json; charset=utf-8"
 WINDOW_SECONDS = 15 * 60
 # x-rate-limit-limit per endpoint, as X answered in the recordings (media, other: plausible).
 LIMITS = {"create": 200, "delete": 50, "me": 75, "timeline": 1500, "media": 500, "other": 300}
@@ -106,6 +107,7 @@ class _Switch:
     body: dict | None = None
     reset_at: int | None = None
     seconds: float = 0.0
+    skip: int = 0  # matching calls to let through untouched before this switch applies
 
     def matches(self, method: str, path: str) -> bool:
         if self.on is None:
@@ -218,22 +220,34 @@ class XApiStandIn:
         *,
         times: int | None = 1,
         on: str | None = None,
+        skip: int = 0,
     ) -> None:
         """Answer the next call(s) with X's error for `status`; `detail` is X's message."""
         body = problem(status, detail)
-        self._add(_Switch("fail", on, times, status=status, body=body))
+        self._add(_Switch("fail", on, times, status=status, body=body, skip=skip))
 
     def rate_limit_next(
-        self, reset_at: datetime | int, *, times: int | None = 1, on: str | None = None
+        self,
+        reset_at: datetime | int,
+        *,
+        times: int | None = 1,
+        on: str | None = None,
+        skip: int = 0,
     ) -> None:
         reset = int(reset_at.timestamp()) if isinstance(reset_at, datetime) else int(reset_at)
-        self._add(_Switch("fail", on, times, status=429, body=problem(429), reset_at=reset))
+        self._add(
+            _Switch("fail", on, times, status=429, body=problem(429), reset_at=reset, skip=skip)
+        )
 
-    def delay_next(self, seconds: float, *, times: int | None = 1, on: str | None = None) -> None:
-        self._add(_Switch("delay", on, times, seconds=seconds))
+    def delay_next(
+        self, seconds: float, *, times: int | None = 1, on: str | None = None, skip: int = 0
+    ) -> None:
+        """Handle the call (a post is stored), then answer only after `seconds`."""
+        self._add(_Switch("delay", on, times, seconds=seconds, skip=skip))
 
-    def drop_next(self, *, times: int | None = 1, on: str | None = None) -> None:
-        self._add(_Switch("drop", on, times))
+    def drop_next(self, *, times: int | None = 1, on: str | None = None, skip: int = 0) -> None:
+        """Handle the call (a post is stored), then close the connection without answering."""
+        self._add(_Switch("drop", on, times, skip=skip))
 
     def clear_switches(self) -> None:
         with self._lock:
@@ -247,6 +261,9 @@ class XApiStandIn:
         with self._lock:
             for switch in self._switches:
                 if switch.matches(method, path):
+                    if switch.skip > 0:
+                        switch.skip -= 1
+                        continue
                     if switch.remaining is not None:
                         switch.remaining -= 1
                         if switch.remaining <= 0:
@@ -508,7 +525,8 @@ class _Handler(BaseHTTPRequestHandler):
         switch = standin._take_switch(self.command, path)
         if switch is not None and switch.action == "fail":
             headers = standin._rate_headers(bucket, switch.reset_at)
-            self._send(switch.status, switch.body or problem(switch.status), headers)
+            kind = "application/problem+json" if switch.status == 401 else JSON
+            self._send(switch.status, switch.body or problem(switch.status), headers, kind)
             return
         try:
             status, payload, extra = standin.answer(
@@ -537,7 +555,7 @@ class _Handler(BaseHTTPRequestHandler):
         status: int,
         payload: dict,
         headers: dict[str, str],
-        content_type: str = "application/json; charset=utf-8",
+        content_type: str = JSON,
     ) -> None:
         data = json.dumps(payload, separators=(",", ":")).encode()
         gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
