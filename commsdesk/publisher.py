@@ -52,6 +52,7 @@ class _Run:
     row_id: int
     client: XAccountClient
     user_id: str | None = None
+    finished: Publication | None = None  # set when the last part is recorded
 
 
 class Publisher:
@@ -67,6 +68,18 @@ class Publisher:
         self.client_for = client_for
         self.sleep = sleep
         self.clock = clock
+        self._clients: dict[tuple[str, bool], XAccountClient] = {}
+
+    def forget_clients(self) -> None:
+        """Drop the kept clients (their connections and keys), e.g. after an account changed."""
+        self._clients.clear()
+
+    def _client(self, account: str, sandbox: bool) -> XAccountClient:
+        """One client per account, kept so its connection to X is reused."""
+        key = (account, sandbox)
+        if key not in self._clients:
+            self._clients[key] = self.client_for(account, sandbox)
+        return self._clients[key]
 
     # --- preparing --------------------------------------------------------------------------
     def prepare_statement(
@@ -162,14 +175,19 @@ class Publisher:
 
     # --- running ----------------------------------------------------------------------------
     def run(
-        self, actor: str, publication_id: int, *, on_progress: Progress | None = None
+        self,
+        actor: str,
+        publication: int | Publication,
+        *,
+        on_progress: Progress | None = None,
     ) -> Publication:
-        """Post every part not yet posted, in order; returns the publication as it ended."""
-        publication = self.publication(publication_id)
+        """Post every part not yet posted, in order; returns the publication as it ended.
+        Given a Publication just prepared, it is not read again."""
+        if not isinstance(publication, Publication):
+            publication = self.publication(publication)
         if publication.state.finished:
             return publication
-        run = _Run(actor, publication.id, self.client_for(publication.account, publication.sandbox))
-        self._set(run, state=P.POSTING, error="", wait_until=None)
+        run = _Run(actor, publication.id, self._client(publication.account, publication.sandbox))
         previous: str | None = None
         for part in publication.parts:
             if part.state is PartState.POSTED:
@@ -272,6 +290,10 @@ class Publisher:
 
     def _mark_sending(self, run: _Run, part: OutboxPart) -> None:
         with self.desk.transaction() as session:
+            pub = session.get(PublicationRow, run.row_id)
+            if pub.state != P.POSTING.value:
+                pub.state, pub.error, pub.wait_until = P.POSTING.value, "", None
+                pub.updated_at = self.desk.now()
             row = _part_row(session, run.row_id, part.position)
             row.state = PartState.SENDING.value
             row.sent_at = self.desk.now()
@@ -293,6 +315,17 @@ class Publisher:
                 statement_id=pub.statement_id,
                 data={"publication": pub.id, "part": part.position + 1, "post_id": post.id},
             )
+            if part.position == total - 1:  # the last part: the publication is done
+                session.flush()
+                pub.state = P.POSTED.value
+                pub.updated_at = self.desk.now()
+                done = _publication(session, pub)
+                self.desk.append_event(
+                    session, run.actor, EventKind.PUBLISHED,
+                    f"All {total} post(s) out: " + ", ".join(done.post_ids),
+                    statement_id=pub.statement_id, data={"publication": pub.id},
+                )
+                run.finished = done
 
     def _retrying(self, run: _Run, part: OutboxPart, error: XError, delay: float) -> None:
         with self.desk.transaction() as session:
@@ -322,8 +355,7 @@ class Publisher:
                 f"{seconds:.0f} s" + (f" until {reset:%H:%M:%S} UTC" if reset else ""),
                 statement_id=pub.statement_id, data={"publication": pub.id},
             )
-        self.sleep(seconds)
-        self._set(run, state=P.POSTING, wait_until=None)
+        self.sleep(seconds)  # the next intent puts the publication back to posting
 
     def _fail(self, run: _Run, part: OutboxPart, error: XError, message: str) -> None:
         with self.desk.transaction() as session:
@@ -370,28 +402,13 @@ class Publisher:
         )
 
     def _finish(self, run: _Run) -> Publication:
-        with self.desk.transaction() as session:
-            pub = session.get(PublicationRow, run.row_id)
-            pub.state = P.POSTED.value
-            pub.updated_at = self.desk.now()
-            publication = _publication(session, pub)
-            self.desk.append_event(
-                session, run.actor, EventKind.PUBLISHED,
-                f"All {len(publication.parts)} post(s) out: " + ", ".join(publication.post_ids),
-                statement_id=pub.statement_id, data={"publication": pub.id},
-            )
+        """The statement follows its publication: posted, with the ids."""
+        publication = run.finished or self.publication(run.row_id)
         if publication.statement_id is not None:
             statement = self.desk.statement(publication.statement_id)
             if statement.state is not StatementState.POSTED:
                 self.desk.mark_posted(run.actor, publication.statement_id, publication.post_ids)
         return publication
-
-    def _set(self, run: _Run, **values) -> None:
-        with self.desk.transaction() as session:
-            pub = session.get(PublicationRow, run.row_id)
-            for name, value in values.items():
-                setattr(pub, name, value.value if isinstance(value, PublicationState) else value)
-            pub.updated_at = self.desk.now()
 
 
 def _part_row(session: Session, publication_id: int, position: int) -> OutboxPartRow:
