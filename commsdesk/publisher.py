@@ -185,7 +185,9 @@ class Publisher:
         Given a Publication just prepared, it is not read again."""
         if not isinstance(publication, Publication):
             publication = self.publication(publication)
-        if publication.state.finished:
+        # Posted is final; refused replies wait for post_rest_separately. A failed publication
+        # asked again (a person retrying) resumes at the part that failed.
+        if publication.state in (P.POSTED, P.REPLIES_REFUSED):
             return publication
         run = _Run(actor, publication.id, self._client(publication.account, publication.sandbox))
         previous: str | None = None
@@ -226,7 +228,7 @@ class Publisher:
         # Sent before (an earlier run, or a try in this one whose answer never came): X may
         # hold it already. Only then may a post found on the account be taken for this part.
         sent_before = part.state is PartState.SENDING or part.attempts > 0
-        if part.state is PartState.SENDING:
+        if sent_before:
             found = self._reconcile(run, part, text)
             if found is not None:
                 return found

@@ -177,3 +177,18 @@ def test_x_unreachable_retries_then_fails_and_nothing_was_posted(desk, x_api):
     assert publication.state is PublicationState.FAILED
     assert len(sleeps) == 4
     assert desk.statement(sid).state is StatementState.FAILED
+
+
+def test_a_failed_thread_retried_resumes_at_the_failed_part(desk, x_api):
+    x_api.fail_next(500, on="POST /2/tweets", times=5, skip=2)  # part 3 fails five times
+    sleeps = Sleeps()
+    sid, pub, publication = publish(desk, x_api, sleeps)
+    assert publication.state is PublicationState.FAILED
+    assert len(x_api.live_posts) == 2
+    assert desk.statement(sid).state is StatementState.FAILED
+    again = pub.prepare_statement(ANA, sid, "founder", sandbox=False)  # a person retries
+    assert again.id == publication.id
+    finished = pub.run(ANA, again)
+    assert finished.state is PublicationState.POSTED
+    assert_thread(x_api, finished)  # parts 1 and 2 were not posted again
+    assert desk.statement(sid).state is StatementState.POSTED

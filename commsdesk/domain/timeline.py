@@ -48,6 +48,11 @@ class EventKind(StrEnum):
     PUBLISH_FAILED = "post.failed"
     PUBLISHED = "post.published"
     ACCOUNT_NEEDS_CREDENTIALS = "account.needs_credentials"
+    RESCHEDULED = "schedule.rescheduled"
+    SCHEDULE_MISSED = "schedule.missed"
+    SCHEDULE_FAILED = "schedule.failed"
+    SCHEDULE_PAUSED = "schedule.paused"
+    SCHEDULE_RESUMED = "schedule.resumed"
 
     @property
     def group(self) -> str:

@@ -15,9 +15,11 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -200,3 +202,36 @@ class SandboxPostRow(Base):
     reply_to: Mapped[int | None] = mapped_column(Integer)
     media: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class ScheduledPostRow(Base):
+    """A statement to be posted at `due_at` (naive UTC). `zone` is the zone the person chose,
+    kept to show the time as they meant it. The truth for `commsdesk.scheduling`; the
+    APScheduler jobs are derived from the waiting rows."""
+
+    __tablename__ = "scheduled_posts"
+    __table_args__ = (Index("ix_scheduled_posts_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), unique=True)
+    account: Mapped[str] = mapped_column(String(NAME))
+    sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime] = mapped_column(DateTime())
+    zone: Mapped[str] = mapped_column(String(64))
+    # waiting | posting | posted | missed | failed | cancelled
+    state: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(NAME))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    updated_at: Mapped[datetime] = mapped_column(DateTime())
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SchedulerJobRow(Base):
+    """APScheduler 3.11's job store, laid out exactly as its SQLAlchemyJobStore creates it, so
+    that the migrations own the table. Written by APScheduler only (pickled job state)."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

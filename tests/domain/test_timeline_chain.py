@@ -88,4 +88,4 @@ def test_kind_groups():
     assert EventKind.POLICY_CHANGED.group == "desk"
     assert EventKind.PART_POSTED.group == "post"
     groups = {kind.group for kind in EventKind}
-    assert groups == {"desk", "incident", "statement", "post", "account"}
+    assert groups == {"desk", "incident", "statement", "post", "account", "schedule"}

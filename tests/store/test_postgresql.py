@@ -44,6 +44,8 @@ TABLES = {
     "publications",
     "outbox_parts",
     "sandbox_posts",
+    "scheduled_posts",
+    "apscheduler_jobs",
     "alembic_version",
 }
 
