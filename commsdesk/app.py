@@ -121,6 +121,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
     from commsdesk.ui.desk_bridge import DeskBridge
     from commsdesk.ui.main_window import MainWindow
     from commsdesk.ui.publishing_bridge import PublishingBridge
+    from commsdesk.ui.schedule_bridge import ScheduleBridge
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CommsDesk")
@@ -142,7 +143,10 @@ def build(args: argparse.Namespace) -> RunningDesk:
     x_lane = Lane("x", app)
     bridge = DeskBridge(db_lane, settings, app)
     publishing = PublishingBridge(x_lane, bridge, app)
-    window = MainWindow(bridge, text_lane, publishing=publishing, demo=args.demo)
+    schedule = ScheduleBridge(bridge, publishing, app)
+    window = MainWindow(
+        bridge, text_lane, publishing=publishing, schedule=schedule, demo=args.demo
+    )
 
     def opened(_desk) -> None:
         if settings.get("operator_name"):  # on first run, the name given is the first record

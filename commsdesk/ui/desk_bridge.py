@@ -21,7 +21,7 @@ class DeskBridge(QObject):
     open_failed = Signal(str)  # a clear message; nothing was changed
     incident_changed = Signal(object)  # Incident | None (the active one)
     statement_changed = Signal(object)  # Statement
-    statements_changed = Signal()  # the list needs a reload
+    statements_changed = Signal()  # changed elsewhere (the scheduler): the list needs a reload
     timeline_changed = Signal()
     refused = Signal(str)  # an action the rules refused, in words for the operator
 
@@ -103,9 +103,6 @@ class DeskBridge(QObject):
             self.incident_changed.emit(result if result.is_active else None)
         elif isinstance(result, Statement):
             self.statement_changed.emit(result)
-            self.statements_changed.emit()
-        elif method in {"autosave", "save_version", "restore_version", "create_statement"}:
-            self.statements_changed.emit()
         self.timeline_changed.emit()
 
     def _refuse(self, exc: BaseException) -> None:

@@ -65,12 +65,14 @@ class MainWindow(QMainWindow):
         text_lane: Lane,
         *,
         publishing=None,
+        schedule=None,
         demo: bool = False,
         parent=None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.publishing = publishing  # PublishingBridge; None where the desk does not post
+        self.schedule = schedule  # ScheduleBridge; None where nothing is scheduled
         self.settings = bridge.settings
         self.incident: Incident | None = None
         self._painted = False
@@ -93,7 +95,8 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, header_bar)
 
         self.text_lane = text_lane
-        self.statements = self.timeline = self.broadcast = self.audience = self.schedule = None
+        self.statements = self.timeline = self.broadcast = self.audience = None
+        self.schedule_panel = None
         self.docks: list[QDockWidget] = []
         for key, title in PANELS:
             dock = QDockWidget(title, self)
@@ -235,16 +238,21 @@ class MainWindow(QMainWindow):
                 "A wall view for a second screen, and advice when the audience has drifted away.",
             ],
         )
-        self.schedule = ComingPanel(
-            "Schedule",
-            "Approved statements go out to X now or at a set time, exactly once.",
-            [
-                "Upcoming posts with countdowns, a pause-all switch with a reason, and missed "
-                "posts held for review.",
-                "Update cadence: “next update due in 12 min”, with a reminder when it is due.",
-            ],
+        if self.schedule is not None:
+            from commsdesk.ui.schedule_panel import SchedulePanel
+
+            self.schedule_panel = SchedulePanel(self.schedule)
+            self.schedule_panel.summary_changed.connect(self._show_schedule)
+            self.statements.editor.schedule_requested.connect(self.ask_schedule)
+            self.schedule.missed.connect(self._missed)
+            self.schedule.refused.connect(self._refused)
+        else:
+            self.schedule_panel = ComingPanel(
+                "Schedule", "Approved statements go out to X at a set time, exactly once.", []
+            )
+        panels = (
+            self.statements, self.broadcast, self.audience, self.schedule_panel, self.timeline
         )
-        panels = (self.statements, self.broadcast, self.audience, self.schedule, self.timeline)
         for dock, panel in zip(self.docks, panels, strict=True):
             dock.widget().deleteLater()
             dock.setWidget(panel)
@@ -268,6 +276,8 @@ class MainWindow(QMainWindow):
     def desk_opened(self, templates: list) -> None:
         self.build_panels()
         self.statements.set_templates(templates)
+        if self.schedule is not None:
+            self.schedule.start()
         self.timeline.start()
         self.bridge.query("active_incident", on_done=self._incident_changed)
         if not self.settings.get("operator_name"):
@@ -282,11 +292,7 @@ class MainWindow(QMainWindow):
         self.close_incident_action.setEnabled(incident is not None)
 
     def _show_counts(self, counts: dict) -> None:
-        scheduled = counts.get("scheduled", 0)
         waiting = counts.get("in_review", 0)
-        self.status_schedule.setText(
-            f"Schedule: {scheduled} scheduled" if scheduled else "Schedule: nothing scheduled"
-        )
         self.status_review.setText(f"{waiting} awaiting approval" if waiting else "")
 
     # --- posting --------------------------------------------------------------------------
@@ -346,6 +352,38 @@ class MainWindow(QMainWindow):
         if self.tray is not None:
             self.tray.showMessage("Posting needs attention", message)
         QMessageBox.warning(self, "Posting stopped", message)
+
+    def _show_schedule(self, text: str, paused: bool) -> None:
+        self.status_schedule.setText(text)
+        self.status_schedule.setStyleSheet(
+            f"color: {'white; background: #c62828' if paused else MUTED}; padding: 0 8px;"
+        )
+
+    def _missed(self, post) -> None:
+        message = (f"“{post.title}” was due at {post.due_at:%H:%M} UTC and did not go out; "
+                   "review it in the Schedule panel.")
+        self.statusBar().showMessage(message, 30000)
+        if self.tray is not None:
+            self.tray.showMessage("Scheduled post missed", message)
+
+    def ask_schedule(self, statement) -> None:
+        from commsdesk.ui.schedule_dialog import ScheduleDialog
+
+        target = self.publishing.destination()
+        dialog = ScheduleDialog(
+            statement.title, target.label, self.settings.get("team_time_zones"), parent=self
+        )
+
+        def chosen() -> None:
+            day, clock, zone_name, fold = dialog.values()
+            self.schedule.call(
+                "schedule_local", statement.id, day, clock, zone_name,
+                fold=fold if fold is not None and fold >= 0 else None,
+                account=target.account, sandbox=target.sandbox, as_operator=True,
+            )
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
 
     def ask_account(self) -> None:
         if self.publishing is None:
@@ -500,6 +538,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self.statements is not None:
             self.statements.editor.flush()
+        if self.schedule is not None:
+            self.schedule.stop()
         self.remember_layout()
         self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
         super().closeEvent(event)

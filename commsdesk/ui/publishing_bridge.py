@@ -64,7 +64,9 @@ class PublishingBridge(QObject):
             raise DeskError(f"Cannot post as {account}: {why}")
         return TweepyXClient(credentials)
 
-    def _publisher_now(self):
+    def publisher(self):
+        """The publisher, built on first use (call it off the UI thread: it loads the
+        counter)."""
         if self._publisher is None:
             from commsdesk.publisher import Publisher
 
@@ -78,7 +80,7 @@ class PublishingBridge(QObject):
         numbering = bool(self.settings.get("thread_numbering"))
 
         def work():
-            publisher = self._publisher_now()
+            publisher = self.publisher()
             publication = publisher.prepare_statement(
                 actor, statement_id, target.account, sandbox=target.sandbox, numbering=numbering
             )

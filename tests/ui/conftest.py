@@ -8,6 +8,7 @@ from commsdesk.services.lanes import Lane
 from commsdesk.settings import Settings
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.publishing_bridge import PublishingBridge
+from commsdesk.ui.schedule_bridge import ScheduleBridge
 
 
 class DeskHarness:
@@ -25,12 +26,16 @@ class DeskHarness:
         self.x_lane = Lane("x")
         self.bridge = DeskBridge(self.db_lane, self.settings)
         self.publishing = PublishingBridge(self.x_lane, self.bridge)
-        self.window = MainWindow(self.bridge, self.text_lane, publishing=self.publishing)
+        self.schedule = ScheduleBridge(self.bridge, self.publishing)
+        self.window = MainWindow(
+            self.bridge, self.text_lane, publishing=self.publishing, schedule=self.schedule
+        )
         qtbot.addWidget(self.window)
         self.window.build_panels()
         with qtbot.waitSignal(self.bridge.opened, timeout=20_000):
             self.bridge.open(data_dir)
-        self.window.desk_opened(starting_templates())
+        with qtbot.waitSignal(self.schedule.ready, timeout=20_000):
+            self.window.desk_opened(starting_templates())
         self.idle()
 
     @property

@@ -32,10 +32,13 @@ def test_empty_desk_says_what_to_do(harness):
     # Panels for capabilities still to come say what they will do; none is blank.
     from PySide6.QtWidgets import QLabel
 
-    for panel in (h.window.broadcast, h.window.audience, h.window.schedule):
+    for panel in (h.window.broadcast, h.window.audience):
         texts = " ".join(label.text() for label in panel.findChildren(QLabel))
         assert len(texts) > 150
     assert "OBS Studio" in " ".join(lb.text() for lb in h.window.broadcast.findChildren(QLabel))
+    h.qtbot.waitUntil(lambda: h.window.schedule_panel.banner.text() == "Scheduled posting is on.")
+    assert h.window.schedule_panel.empty.text().startswith("Nothing is scheduled")
+    assert h.window.status_schedule.text() == "Schedule: nothing scheduled"
 
 
 def test_header_shows_severity_and_elapsed_time(harness):

@@ -48,6 +48,7 @@ POSTABLE = (StatementState.APPROVED, StatementState.SCHEDULED, StatementState.FA
 class StatementEditor(QWidget):
     versions_requested = Signal(int)
     post_requested = Signal(object)  # Statement
+    schedule_requested = Signal(object)  # Statement
     statement_loaded = Signal(int)
 
     def __init__(self, bridge: DeskBridge, text_lane: Lane, parent: QWidget | None = None) -> None:
@@ -116,6 +117,8 @@ class StatementEditor(QWidget):
         self.reopen_button = QPushButton("Reopen")
         self.post_button = QPushButton("Post now…")
         self.post_button.setToolTip("Post the approved text now (Ctrl+Shift+P)")
+        self.schedule_button = QPushButton("Schedule…")
+        self.schedule_button.setToolTip("Post the approved text at a set time")
         self.versions_button = QPushButton("Versions…")
         self.versions_button.setToolTip("Every saved version: view, compare, restore (Ctrl+H)")
         self.save_button.clicked.connect(self.save_version)
@@ -124,6 +127,7 @@ class StatementEditor(QWidget):
         self.withdraw_button.clicked.connect(self.withdraw)
         self.reopen_button.clicked.connect(self.reopen)
         self.post_button.clicked.connect(self.post_now)
+        self.schedule_button.clicked.connect(self.schedule)
         self.versions_button.clicked.connect(self.show_versions)
         actions = QHBoxLayout()
         for button in (
@@ -133,6 +137,7 @@ class StatementEditor(QWidget):
             self.withdraw_button,
             self.reopen_button,
             self.post_button,
+            self.schedule_button,
         ):
             actions.addWidget(button)
         actions.addStretch(1)
@@ -219,6 +224,10 @@ class StatementEditor(QWidget):
         self.withdraw_button.setEnabled(allowed(s.state, Action.WITHDRAW))
         self.reopen_button.setVisible(s.state is StatementState.WITHDRAWN)
         self.post_button.setEnabled(s.state in POSTABLE and s.approved_text is not None)
+        self.schedule_button.setEnabled(
+            s.state in (StatementState.APPROVED, StatementState.FAILED)
+            and s.approved_text is not None
+        )
         self.approvals.setText(self._approvals_text(s))
         if locked:
             self._set_banner(LOCKED_WHY[s.state] + (f" ({s.note})" if s.note else ""), WARN)
@@ -395,6 +404,10 @@ class StatementEditor(QWidget):
         if s is not None and s.state in POSTABLE and s.approved_text is not None:
             self.flush()
             self.post_requested.emit(s)
+
+    def schedule(self) -> None:
+        if self.statement is not None and self.schedule_button.isEnabled():
+            self.schedule_requested.emit(self.statement)
 
     def reopen(self) -> None:
         if self.statement is not None:

@@ -99,6 +99,7 @@ class StatementsPanel(QWidget):
         layout.addWidget(split)
 
         bridge.statement_changed.connect(self._statement_changed)
+        bridge.statements_changed.connect(lambda: self.reload())
         self._reselect_id: int | None = None
         self.set_incident(None)
 
