@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from commsdesk.desk import Desk, DeskError
 from commsdesk.domain.clock import as_utc, utc_now
 from commsdesk.domain.publication import (
+    CREDENTIALS_REFUSED,
     OutboxPart,
     PartState,
     Publication,
@@ -53,6 +54,7 @@ class _Run:
     client: XAccountClient
     user_id: str | None = None
     finished: Publication | None = None  # set when the last part is recorded
+    on_progress: Progress | None = None
 
 
 class Publisher:
@@ -189,7 +191,10 @@ class Publisher:
         # asked again (a person retrying) resumes at the part that failed.
         if publication.state in (P.POSTED, P.REPLIES_REFUSED):
             return publication
-        run = _Run(actor, publication.id, self._client(publication.account, publication.sandbox))
+        run = _Run(
+            actor, publication.id, self._client(publication.account, publication.sandbox),
+            on_progress=on_progress,
+        )
         previous: str | None = None
         for part in publication.parts:
             if part.state is PartState.POSTED:
@@ -251,7 +256,7 @@ class Publisher:
                                       "earlier post; not retried.")
                 if error.kind == "auth":
                     self._needs_credentials(run, publication.account, error)
-                    return self._fail(run, part, error, f"X did not accept the credentials of "
+                    return self._fail(run, part, error, f"{CREDENTIALS_REFUSED} "
                                       f"{publication.account}; enter new ones. Not retried.")
                 if error.kind == "forbidden":
                     if part.position > 0 and reply_to is not None:
@@ -357,6 +362,8 @@ class Publisher:
                 f"{seconds:.0f} s" + (f" until {reset:%H:%M:%S} UTC" if reset else ""),
                 statement_id=pub.statement_id, data={"publication": pub.id},
             )
+        if run.on_progress is not None:  # the desk shows the countdown to wait_until
+            run.on_progress(self.publication(run.row_id))
         self.sleep(seconds)  # the next intent puts the publication back to posting
 
     def _fail(self, run: _Run, part: OutboxPart, error: XError, message: str) -> None:

@@ -20,7 +20,8 @@ ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
 CREDENTIALS = XCredentials(CONSUMER_KEY, "consumer-secret", ACCESS_TOKEN, "access-secret")
 THREAD = "\n\n".join(
     f"Update {n}. Withdrawals stay paused while every wallet is re-keyed and checked by two "
-    f"independent firms; client balances remain backed one to one." for n in range(1, 6)
+    f"independent firms; client balances remain backed one to one."
+    for n in range(1, 6)
 )
 
 
@@ -46,7 +47,7 @@ def publisher(desk, x_api, sleeps, *, timeout=5.0):
 
 
 def approved(desk, body=THREAD):
-    incident = desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
+    incident = desk.active_incident() or desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
     statement = desk.create_statement(ANA, incident.id, "Update", body)
     desk.submit(ANA, statement.id)
     desk.approve(SAM, statement.id)
@@ -192,3 +193,27 @@ def test_a_failed_thread_retried_resumes_at_the_failed_part(desk, x_api):
     assert finished.state is PublicationState.POSTED
     assert_thread(x_api, finished)  # parts 1 and 2 were not posted again
     assert desk.statement(sid).state is StatementState.POSTED
+
+
+def test_refused_credentials_are_recognisable_on_the_publication(desk, x_api):
+    x_api.fail_next(401, on="POST /2/tweets")
+    _, _, publication = publish(desk, x_api, Sleeps(), body="Funds are safe.")
+    assert publication.credentials_refused
+    x_api.fail_next(500, on="POST /2/tweets", times=None)
+    desk2_sid = approved(desk, "Withdrawals are open.")
+    pub = publisher(desk, x_api, Sleeps())
+    other = pub.run(ANA, pub.prepare_statement(ANA, desk2_sid, "founder", sandbox=False).id)
+    assert other.state is PublicationState.FAILED and not other.credentials_refused
+
+
+def test_the_wait_for_a_rate_limit_is_reported_before_sleeping(desk, x_api):
+    reset = datetime.now(UTC) + timedelta(seconds=60)
+    x_api.rate_limit_next(reset, on="POST /2/tweets")
+    seen = []
+    sid = approved(desk, "Funds are safe.")
+    pub = publisher(desk, x_api, Sleeps())
+    pub.run(
+        ANA, pub.prepare_statement(ANA, sid, "founder", sandbox=False).id, on_progress=seen.append
+    )
+    waiting = [p for p in seen if p.state is PublicationState.WAITING]
+    assert len(waiting) == 1 and abs((waiting[0].wait_until - reset).total_seconds()) < 1

@@ -37,6 +37,9 @@ class PublicationState(StrEnum):
         return self in (PublicationState.POSTED, PublicationState.FAILED)
 
 
+# How a publication's error begins when X refused the account's keys (HTTP 401).
+CREDENTIALS_REFUSED = "X did not accept the credentials of"
+
 # Bounded exponential backoff for server and network errors, in seconds: five tries in all.
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
 
@@ -70,6 +73,11 @@ class Publication:
     error: str = ""
     wait_until: datetime | None = None
     standalone_from: int | None = None
+
+    @property
+    def credentials_refused(self) -> bool:
+        """X answered 401: the account needs new keys before anything is tried again."""
+        return self.state is PublicationState.FAILED and CREDENTIALS_REFUSED in self.error
 
     @property
     def post_ids(self) -> list[str]:

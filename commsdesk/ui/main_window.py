@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -125,7 +125,11 @@ class MainWindow(QMainWindow):
         self.tray = self._make_tray()
 
         self._show_destination()
+        self._wait_until = None
+        self._wait_timer = QTimer(self, interval=1000)
+        self._wait_timer.timeout.connect(self._show_wait)
         if publishing is not None:
+            publishing.publication_changed.connect(self._publishing_progress)
             publishing.finished.connect(self._published)
             publishing.refused.connect(self._refused)
             publishing.verified.connect(lambda *_: self._show_destination())
@@ -337,9 +341,44 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Posting “{statement.title}” to {target.label}…")
             self.publishing.post_now(statement.id)
 
+    def _publishing_progress(self, publication) -> None:
+        from commsdesk.domain.publication import PublicationState
+
+        done = len(publication.post_ids)
+        if publication.state is PublicationState.WAITING and publication.wait_until:
+            self._wait_until = publication.wait_until
+            self._wait_timer.start()
+            self._show_wait()
+            return
+        self._wait_timer.stop()
+        self.statusBar().showMessage(f"Posting: {done} of {len(publication.parts)} out…")
+
+    def _show_wait(self) -> None:
+        from datetime import UTC, datetime
+
+        left = int((self._wait_until - datetime.now(UTC)).total_seconds())
+        if left < 0:
+            self._wait_timer.stop()
+            return
+        self.statusBar().showMessage(
+            f"X rate limit: posting continues in {left // 60}:{left % 60:02d} "
+            f"(at {self._wait_until:%H:%M:%S} UTC), in order"
+        )
+
     def _published(self, publication) -> None:
         from commsdesk.domain.publication import PublicationState
 
+        self._wait_timer.stop()
+        if publication.state is PublicationState.REPLIES_REFUSED:
+            answer = QMessageBox.question(
+                self, "X refused the replies",
+                f"{publication.error}\n\nPost the remaining "
+                f"{len(publication.parts) - len(publication.post_ids)} part(s) now as separate "
+                "numbered posts?",
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.publishing.post_rest_separately(publication.id)
+            return
         if publication.state is PublicationState.POSTED:
             where = "the SANDBOX" if publication.sandbox else "X"
             self.statusBar().showMessage(
@@ -348,6 +387,9 @@ class MainWindow(QMainWindow):
             )
             return
         message = publication.error or f"Posting stopped ({publication.state.value})."
+        if publication.credentials_refused:
+            self.status_x.setText(f"X: {publication.account} needs new credentials")
+            self.status_x.setStyleSheet("color: white; background: #c62828; padding: 0 8px;")
         self.statusBar().showMessage(message, 15000)
         if self.tray is not None:
             self.tray.showMessage("Posting needs attention", message)

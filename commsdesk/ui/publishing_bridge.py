@@ -100,6 +100,24 @@ class PublishingBridge(QObject):
 
         self.lane.submit(work, on_done=done, on_error=failed)
 
+    def post_rest_separately(self, publication_id: int) -> None:
+        """After X refused replies, a person chose to post the rest as separate posts."""
+        actor = self.desk_bridge.actor
+
+        def work():
+            return self.publisher().post_rest_separately(actor, publication_id)
+
+        def done(publication) -> None:
+            self.finished.emit(publication)
+            if publication.statement_id is not None:
+                self.desk_bridge.query(
+                    "statement", publication.statement_id,
+                    on_done=self.desk_bridge.statement_changed.emit,
+                )
+            self.desk_bridge.timeline_changed.emit()
+
+        self.lane.submit(work, on_done=done, on_error=lambda e: self.refused.emit(str(e)))
+
     def verify(self, account: str) -> None:
         """GET /2/users/me with the account's keys; answers through verified / verify_failed."""
 
