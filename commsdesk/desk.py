@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from commsdesk.data_dir import resolve_data_dir
 from commsdesk.domain.clock import as_utc, utc_now
 from commsdesk.domain.incident import Incident, InvalidFact, Severity, check_fact_name
+from commsdesk.domain.schedule_policy import Cadence
 from commsdesk.domain.statement import (
     Action,
     ApprovalPolicy,
@@ -59,6 +60,7 @@ from commsdesk.store.models import (
 )
 
 REQUIRED_APPROVALS_KEY = "required_approvals"
+CADENCE_KEY = "update_cadence"  # + ":<incident id>", minutes
 MAX_REQUIRED_APPROVALS = 10
 VERIFY_BATCH = 1000
 IN_CHUNK = 500  # ids per IN (...) list
@@ -393,6 +395,45 @@ class Desk:
                 f"Required approvals {old} → {n}",
                 data={"required_approvals": n, "was": old},
             )
+
+    def set_update_cadence(self, actor: str, incident_id: int, minutes: int) -> None:
+        """The incident promises an update every `minutes` (0: no promise)."""
+        actor = _actor(actor)
+        if not isinstance(minutes, int) or not 0 <= minutes <= 24 * 60:
+            raise DeskError("An update cadence is a number of minutes from 0 (none) to 1440.")
+        key = f"{CADENCE_KEY}:{incident_id}"
+        with self._write() as session:
+            incident = self._incident_row(session, incident_id)
+            row = session.get(PolicyRow, key)
+            old = int(row.value) if row is not None else 0
+            if old == minutes:
+                return
+            if row is None:
+                session.add(PolicyRow(key=key, value=str(minutes)))
+            else:
+                row.value = str(minutes)
+            summary = (
+                f"Updates promised every {minutes} min" if minutes else "No update cadence"
+            )
+            self._append(
+                session, self._now(), actor, EventKind.POLICY_CHANGED, summary,
+                incident_id=incident.id, data={"update_every_minutes": minutes, "was": old},
+            )
+
+    def update_cadence(self, incident_id: int) -> Cadence | None:
+        """The promise and when the last update went out (the incident's start before any)."""
+        with self._read() as session:
+            row = session.get(PolicyRow, f"{CADENCE_KEY}:{incident_id}")
+            if row is None or int(row.value) == 0:
+                return None
+            incident = self._incident_row(session, incident_id)
+            last = session.scalar(
+                select(func.max(EventRow.at)).where(
+                    EventRow.incident_id == incident_id,
+                    EventRow.kind == EventKind.POSTED.value,
+                )
+            )
+            return Cadence(timedelta(minutes=int(row.value)), as_utc(last or incident.started_at))
 
     # --- incidents ------------------------------------------------------------------------------
 

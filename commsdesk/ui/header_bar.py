@@ -13,6 +13,7 @@ from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
 
 class HeaderBar(QWidget):
     drill_toggled = Signal(bool)
+    update_due = Signal()  # the promised update time has come
     start_requested = Signal()
     edit_requested = Signal()
     operator_requested = Signal()
@@ -33,6 +34,10 @@ class HeaderBar(QWidget):
         self.elapsed.setAccessibleName("Incident elapsed time")
         self.since = QLabel()
         self.since.setStyleSheet(f"color: {MUTED};")
+        self.cadence_label = QLabel()
+        self.cadence_label.setToolTip("The update cadence this incident promised")
+        self.cadence = None
+        self._due_announced = None
         self.incident_button = QPushButton("Start incident…")
         self.incident_button.clicked.connect(self._incident_clicked)
         self.operator_button = QPushButton()
@@ -46,7 +51,7 @@ class HeaderBar(QWidget):
         )
         self.drill.toggled.connect(self._drill_changed)
         self.drill.toggled.connect(self.drill_toggled)
-        for widget in (self.severity, self.title, self.elapsed, self.since):
+        for widget in (self.severity, self.title, self.elapsed, self.since, self.cadence_label):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.drill)
@@ -101,9 +106,25 @@ class HeaderBar(QWidget):
             return self.title.text()
         return self.incident.header_label(utc_now())
 
+    def set_cadence(self, cadence) -> None:
+        """The incident's promised update rhythm (None: no promise)."""
+        self.cadence = cadence
+        self._refresh_elapsed()
+
     def _refresh_elapsed(self) -> None:
+        now = utc_now()
         if self.incident is not None:
-            self.elapsed.setText("· " + self.incident.elapsed_label(utc_now()))
+            self.elapsed.setText("· " + self.incident.elapsed_label(now))
+        if self.cadence is None or self.incident is None:
+            self.cadence_label.setText("")
+            return
+        left = (self.cadence.next_due - now).total_seconds()
+        colour = "#c62828" if left < 0 else ("#ef6c00" if left < 300 else MUTED)
+        self.cadence_label.setText("· " + self.cadence.label(now))
+        self.cadence_label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        if self.cadence.is_due(now) and self._due_announced != self.cadence.next_due:
+            self._due_announced = self.cadence.next_due
+            self.update_due.emit()
 
     def _incident_clicked(self) -> None:
         if self.incident is None:

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.header.operator_requested.connect(self.ask_operator)
         self.header.set_drill(bool(self.settings.get("drill_mode")))
         self.header.drill_toggled.connect(self.set_drill_mode)
+        self.header.update_due.connect(self._update_due)
         self.header.set_operator(self.settings.get("operator_name"))
         header_bar = QToolBar("Incident")
         header_bar.setObjectName("IncidentHeader")
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
             publishing.refused.connect(self._refused)
             publishing.verified.connect(lambda *_: self._show_destination())
         bridge.incident_changed.connect(self._incident_changed)
+        bridge.timeline_changed.connect(self._refresh_cadence)
         bridge.refused.connect(self._refused)
         bridge.lane.busy_changed.connect(self._busy)
         self._restore_layout()
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow):
         action(desk, "Quit", self.close, "Ctrl+Q")
         incident = bar.addMenu("&Incident")
         self.incident_action = action(incident, "Start incident…", self.edit_or_start, "Ctrl+I")
+        self.cadence_action = action(incident, "Update cadence…", self.ask_cadence)
         self.close_incident_action = action(incident, "Close incident…", self.close_incident)
         action(incident, "All incidents…", self.show_incidents)
         st = bar.addMenu("&Statement")
@@ -290,10 +293,13 @@ class MainWindow(QMainWindow):
     def _incident_changed(self, incident: Incident | None) -> None:
         self.incident = incident
         self.header.set_incident(incident)
+        self.header.set_cadence(None)
+        self._refresh_cadence()
         if self.statements is not None:
             self.statements.set_incident(incident)
         self.incident_action.setText("Edit incident…" if incident else "Start incident…")
         self.close_incident_action.setEnabled(incident is not None)
+        self.cadence_action.setEnabled(incident is not None)
 
     def _show_counts(self, counts: dict) -> None:
         waiting = counts.get("in_review", 0)
@@ -394,6 +400,50 @@ class MainWindow(QMainWindow):
         if self.tray is not None:
             self.tray.showMessage("Posting needs attention", message)
         QMessageBox.warning(self, "Posting stopped", message)
+
+    # --- update cadence ---------------------------------------------------------------------
+    def _refresh_cadence(self) -> None:
+        if self.incident is None:
+            return
+        incident_id = self.incident.id
+
+        def show(cadence) -> None:
+            if self.incident is not None and self.incident.id == incident_id:
+                self.header.set_cadence(cadence)
+
+        self.bridge.query("update_cadence", incident_id, key="cadence", on_done=show)
+
+    def ask_cadence(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        if self.incident is None:
+            return
+        cadence = self.header.cadence
+        current = int(cadence.every.total_seconds() // 60) if cadence else 30
+        minutes, ok = QInputDialog.getInt(
+            self, "Update cadence",
+            "Promise an update every how many minutes? (0: no promise)\n"
+            "The header counts down and the desk reminds you when it is due.",
+            current, 0, 1440, 5,
+        )
+        if ok:
+            self.bridge.act("set_update_cadence", self.incident.id, minutes,
+                            on_done=lambda _: self._refresh_cadence())
+
+    def _update_due(self) -> None:
+        """The promised update is due: remind, and open the update template filled in."""
+        title = self.incident.title if self.incident else "the incident"
+        message = f"An update on {title} is due now; the update template is open."
+        self.statusBar().showMessage(message, 30000)
+        if self.tray is not None:
+            self.tray.showMessage("Update due", message)
+        if self.statements is None:
+            return
+        template = next(
+            (t for t in self.statements.templates if t.key == "investigation_update"), None
+        )
+        if template is not None:
+            self.statements.new_statement(template.title, template.source)
 
     def _show_schedule(self, text: str, paused: bool) -> None:
         self.status_schedule.setText(text)

@@ -479,3 +479,27 @@ def test_demo_leaves_a_desk_with_incidents_alone(desk, incident):
     seed_demo(desk)
     assert desk.last_event_id() == events
     assert desk.list_incidents() == [incident]
+
+
+def test_update_cadence_counts_from_the_last_post(isolated_dirs):
+    from datetime import timedelta
+
+    from commsdesk.desk import Desk
+    from commsdesk.domain.incident import Severity
+
+    desk = Desk.open(isolated_dirs)
+    incident = desk.start_incident("Ana", "Hot wallet drained", Severity.P1)
+    assert desk.update_cadence(incident.id) is None
+    desk.set_update_cadence("Ana", incident.id, 30)
+    cadence = desk.update_cadence(incident.id)
+    assert cadence.every == timedelta(minutes=30)
+    assert cadence.last == incident.started_at  # nothing posted yet
+    statement = desk.create_statement("Ana", incident.id, "Update", "Withdrawals are open.")
+    desk.submit("Ana", statement.id)
+    desk.approve("Sam", statement.id)
+    posted = desk.mark_posted("Ana", statement.id, ["1850000000000000001"])
+    assert desk.update_cadence(incident.id).last == posted.updated_at
+    assert desk.timeline(limit=10, text="every 30 min")[0].incident_id == incident.id
+    desk.set_update_cadence("Ana", incident.id, 0)
+    assert desk.update_cadence(incident.id) is None
+    desk.close()

@@ -60,3 +60,28 @@ def test_post_now_asks_first_then_posts_the_approved_text_once(harness, monkeypa
     assert editor.statement.state is StatementState.POSTED
     assert not editor.post_button.isEnabled()
     assert "Posted to the SANDBOX" in h.window.statusBar().currentMessage()
+
+
+def test_a_due_update_reminds_and_opens_the_update_template(harness):
+    from datetime import timedelta
+
+    h = harness
+    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1,
+                 started_at=None)
+    h.idle()
+    incident = h.window.incident
+    h.bridge.act("set_update_cadence", incident.id, 30)
+    h.idle()
+    header = h.window.header
+    h.qtbot.waitUntil(lambda: header.cadence is not None)
+    assert header.cadence_label.text() == "· next update due in 29 min"
+    # Half an hour later, nothing has been posted: the update is due.
+    header.set_cadence(type(header.cadence)(timedelta(minutes=30),
+                                            header.cadence.last - timedelta(minutes=31)))
+    assert header.cadence_label.text() == "· update overdue by 1 min"
+    h.idle()
+    editor = h.window.statements.editor
+    h.qtbot.waitUntil(lambda: editor.statement is not None)
+    assert editor.statement.title == "Investigation update"
+    assert "{{ next_update" in editor.body.toPlainText()
+    assert "An update on Hot wallet drained is due now" in h.window.statusBar().currentMessage()
