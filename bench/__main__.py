@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in turn."""
 
-from bench import posting, startup, ui_stall
+from bench import lateness, posting, startup, ui_stall
 
 print("== start-up ==")
 startup.main()
@@ -9,3 +9,5 @@ ui_stall.main()
 print("== posting to X ==")
 posting.main()
 posting.report_ui_stall()
+print("== scheduled posts ==")
+lateness.main()

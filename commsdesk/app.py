@@ -135,8 +135,10 @@ def build(args: argparse.Namespace) -> RunningDesk:
     else:
         data_dir = resolve_data_dir(args.data_dir)
     settings = Settings.load(data_dir)  # a few hundred bytes; the layout must be known before show
-    if args.demo and not settings.get("operator_name"):
-        settings.set("operator_name", DEMO_OPERATOR)
+    if args.demo:  # a demo never posts to a real account
+        settings.set("drill_mode", True)
+        if not settings.get("operator_name"):
+            settings.set("operator_name", DEMO_OPERATOR)
 
     db_lane = Lane("database", app)
     text_lane = Lane("text", app)

@@ -8,7 +8,7 @@ and the timeline's hash chain verifies. Two older, closed incidents sit behind i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from commsdesk.desk import Desk
 from commsdesk.domain.clock import as_utc
@@ -258,6 +258,7 @@ def _seed(desk: Desk, now: datetime) -> None:
     desk.mark_failed(
         ANA, guide.id, "X API answered 503 Service Unavailable twice; nothing was posted"
     )
+    _on_the_schedule(desk, guide.id, start + timedelta(minutes=105), "failed")
 
     # Partner notice: Sam's text, approved, waiting for the account managers.
     t(118)
@@ -305,6 +306,7 @@ def _seed(desk: Desk, now: datetime) -> None:
     desk.approve(BEN, update_2.id)
     t(164)
     desk.mark_scheduled(ANA, update_2.id, next_update, "with the next update")
+    _on_the_schedule(desk, update_2.id, next_update, "waiting")
 
     # The founder's message: Ana's rewrite went too far; Ben restored his own words.
     t(165)
@@ -403,3 +405,25 @@ def _seed_past_incidents(desk: Desk, now: datetime, at: Callable[[datetime], Non
 def _rounded_up(moment: datetime, minutes: int = 5) -> datetime:
     moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return moment + timedelta(minutes=-moment.minute % minutes)
+
+
+def _on_the_schedule(desk: Desk, statement_id: int, due: datetime, state: str) -> None:
+    """The demo's scheduled posts, as the scheduler keeps them (posting to the SANDBOX)."""
+    from commsdesk.store.models import ScheduledPostRow
+
+    with desk.transaction() as session:
+        now = desk.now()
+        session.add(
+            ScheduledPostRow(
+                statement_id=statement_id,
+                account="sandbox",
+                sandbox=True,
+                due_at=due.astimezone(UTC).replace(tzinfo=None),
+                zone="UTC",
+                state=state,
+                created_by=ANA,
+                created_at=now,
+                updated_at=now,
+                note="",
+            )
+        )

@@ -69,7 +69,7 @@ class HeaderBar(QWidget):
         self._drill_changed(on)
 
     def _drill_changed(self, on: bool) -> None:
-        self.drill.setText("DRILL MODE: posts go to the SANDBOX" if on else "Drill mode")
+        self.drill.setText("DRILL: SANDBOX only" if on else "Drill mode")
         self.drill.setStyleSheet(
             "QCheckBox { background: #6a1b9a; color: white; font-weight: 600; padding: 3px 8px;"
             " border-radius: 4px; }" if on else ""

@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.status_obs = QLabel("OBS: not connected")
-        self.status_x = QLabel("Posts go to the SANDBOX")
+        self.status_x = QLabel("X: SANDBOX")
         self.status_schedule = QLabel("Schedule: nothing scheduled")
         self.status_work = QLabel("")
         self.status_review = QLabel("")
@@ -310,7 +310,8 @@ class MainWindow(QMainWindow):
         if self.publishing is None:
             return
         target = self.publishing.destination()
-        self.status_x.setText("Posts go to " + target.label)
+        self.status_x.setText(target.short)
+        self.status_x.setToolTip("Posts go to " + target.label)
         self.status_x.setStyleSheet(
             f"color: {'#6a1b9a' if target.sandbox else MUTED}; padding: 0 8px;"
             + (" font-weight: 600;" if target.sandbox else "")

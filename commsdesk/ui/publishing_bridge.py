@@ -20,6 +20,7 @@ class Destination:
     account: str
     sandbox: bool
     label: str  # what a person reads: "the SANDBOX (drill mode)", "X as @exchange"
+    short: str  # for the status bar: "X: SANDBOX (drill)", "X: @exchange"
 
 
 class PublishingBridge(QObject):
@@ -43,11 +44,16 @@ class PublishingBridge(QObject):
     def destination(self) -> Destination:
         account = self.settings.get("x_account")
         if self.settings.get("drill_mode"):
-            return Destination("sandbox", True, "the SANDBOX (drill mode)")
+            return Destination(
+                "sandbox", True, "the SANDBOX (drill mode)", "X: SANDBOX (drill)"
+            )
         if not account:
-            return Destination("sandbox", True, "the SANDBOX (no X account set up)")
+            return Destination(
+                "sandbox", True, "the SANDBOX (no X account set up)", "X: SANDBOX (no account)"
+            )
         handle = self.settings.get("x_handle")
-        return Destination(account, False, f"X as @{handle}" if handle else f"X ({account})")
+        who = f"@{handle}" if handle else account
+        return Destination(account, False, f"X as {who}", f"X: {who}")
 
     def _client_for(self, account: str, sandbox: bool):
         if sandbox:

@@ -70,7 +70,8 @@ class UpcomingModel(RowsTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             local = post.local_due
             return (
-                f"{post.due_at:%d %b %H:%M}",
+                f"{post.due_at:%H:%M}" if post.due_at.date() == self.now.date()
+                else f"{post.due_at:%d %b %H:%M}",
                 countdown(post.due_at, self.now) if post.state == "waiting" else "",
                 f"{local:%H:%M} {local.tzname()}",
                 post.title,
@@ -106,7 +107,11 @@ class SchedulePanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 84), (1, 56), (2, 76), (4, 70), (5, 96)):
+            header.resizeSection(column, width)
+        self.table.setWordWrap(False)
         self.empty = QLabel("Nothing is scheduled. Approve a statement, then Schedule….")
         self.empty.setStyleSheet(f"color: {MUTED};")
         self.post_button = QPushButton("Post now")

@@ -27,12 +27,13 @@ def approved_statement(h, body):
 
 def test_drill_mode_is_one_visible_switch_and_goes_on_the_record(harness):
     h = harness
-    assert h.window.status_x.text() == "Posts go to the SANDBOX (no X account set up)"
+    assert h.window.status_x.text() == "X: SANDBOX (no account)"
     h.window.header.drill.click()
     h.idle()
     assert h.settings.get("drill_mode") is True
-    assert h.window.header.drill.text() == "DRILL MODE: posts go to the SANDBOX"
-    assert h.window.status_x.text() == "Posts go to the SANDBOX (drill mode)"
+    assert h.window.header.drill.text() == "DRILL: SANDBOX only"
+    assert h.window.status_x.text() == "X: SANDBOX (drill)"
+    assert h.window.status_x.toolTip() == "Posts go to the SANDBOX (drill mode)"
     newest = h.desk.timeline(limit=1)[0]
     assert (newest.kind, newest.summary) == ("desk.drill_mode",
                                              "Drill mode on: posts go to the SANDBOX feed")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -113,35 +114,33 @@ class StatementEditor(QWidget):
         self.submit_button.setToolTip("Ask for approval (Ctrl+Return)")
         self.approve_button = QPushButton("Approve")
         self.approve_button.setToolTip("Approve this version (Ctrl+Shift+A)")
-        self.withdraw_button = QPushButton("Withdraw…")
-        self.reopen_button = QPushButton("Reopen")
+        self.more_button = QPushButton("More")
+        more = QMenu(self.more_button)
+        self.versions_action = more.addAction("Versions… (Ctrl+H)", self.show_versions)
+        more.addSeparator()
+        self.withdraw_action = more.addAction("Withdraw…", self.withdraw)
+        self.reopen_action = more.addAction("Reopen as a draft", self.reopen)
+        self.more_button.setMenu(more)
         self.post_button = QPushButton("Post now…")
         self.post_button.setToolTip("Post the approved text now (Ctrl+Shift+P)")
         self.schedule_button = QPushButton("Schedule…")
         self.schedule_button.setToolTip("Post the approved text at a set time")
-        self.versions_button = QPushButton("Versions…")
-        self.versions_button.setToolTip("Every saved version: view, compare, restore (Ctrl+H)")
         self.save_button.clicked.connect(self.save_version)
         self.submit_button.clicked.connect(self.submit)
         self.approve_button.clicked.connect(self.approve)
-        self.withdraw_button.clicked.connect(self.withdraw)
-        self.reopen_button.clicked.connect(self.reopen)
         self.post_button.clicked.connect(self.post_now)
         self.schedule_button.clicked.connect(self.schedule)
-        self.versions_button.clicked.connect(self.show_versions)
         actions = QHBoxLayout()
         for button in (
             self.save_button,
             self.submit_button,
             self.approve_button,
-            self.withdraw_button,
-            self.reopen_button,
             self.post_button,
             self.schedule_button,
         ):
             actions.addWidget(button)
         actions.addStretch(1)
-        actions.addWidget(self.versions_button)
+        actions.addWidget(self.more_button)
 
         editor_side = QWidget()
         left = QVBoxLayout(editor_side)
@@ -221,8 +220,8 @@ class StatementEditor(QWidget):
         self.save_button.setEnabled(not locked)
         self.submit_button.setEnabled(s.state is StatementState.DRAFT)
         self.approve_button.setEnabled(s.state is StatementState.IN_REVIEW)
-        self.withdraw_button.setEnabled(allowed(s.state, Action.WITHDRAW))
-        self.reopen_button.setVisible(s.state is StatementState.WITHDRAWN)
+        self.withdraw_action.setEnabled(allowed(s.state, Action.WITHDRAW))
+        self.reopen_action.setEnabled(s.state is StatementState.WITHDRAWN)
         self.post_button.setEnabled(s.state in POSTABLE and s.approved_text is not None)
         self.schedule_button.setEnabled(
             s.state in (StatementState.APPROVED, StatementState.FAILED)
