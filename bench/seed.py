@@ -13,6 +13,7 @@ from commsdesk.desk import Desk
 from commsdesk.domain.incident import Severity
 from commsdesk.domain.statement import StatementState
 from commsdesk.domain.timeline import EventKind
+from commsdesk.settings import Settings
 from commsdesk.store.models import StatementRow, VersionRow
 
 PEOPLE = ("Ben Zhou (founder)", "Ana Ruiz (comms)", "Sam Okafor (legal)")
@@ -26,6 +27,9 @@ BATCH = 5000
 
 def seed_large(data_dir: Path, *, statements: int, events: int) -> None:
     desk = Desk.open(data_dir)
+    settings = Settings.load(data_dir)  # someone is at the desk: start-up asks nothing
+    settings.set("operator_name", PEOPLE[1])
+    settings.save()
     try:
         if statements == 0 and events == 0:
             return

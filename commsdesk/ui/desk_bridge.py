@@ -34,7 +34,7 @@ class DeskBridge(QObject):
 
     @property
     def actor(self) -> str:
-        return self.settings.get("operator_name") or "unnamed operator"
+        return self.settings.get("operator_name")
 
     def open(self, data_dir: Path, *, seed_demo: bool = False) -> None:
         def open_desk():
@@ -83,6 +83,12 @@ class DeskBridge(QObject):
     ) -> None:
         """Run a mutating Desk method as the operator; announce the change, then call on_done."""
         actor = self.actor
+        if not actor:
+            (on_error or self._refuse)(
+                PermissionError("Say who is at the desk first (Desk → Who is at the desk…): "
+                                "every action goes on the record under a name.")
+            )
+            return
 
         def done(result):
             self._announce(method, result)

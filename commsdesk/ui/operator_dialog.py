@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,8 +14,9 @@ from PySide6.QtWidgets import (
 
 
 class OperatorDialog(QDialog):
-    """With `required` (first run) it cannot be dismissed without a name: nothing the desk does
-    may go on the record unattributed."""
+    """With `required` (first run) there is no Cancel and Escape does nothing. Closing the
+    window still closes it (so the desk can always quit); until a name is given the desk
+    refuses to act, so nothing goes on the record unattributed."""
 
     def __init__(
         self, current: str = "", parent: QWidget | None = None, *, required: bool = False
@@ -42,9 +44,11 @@ class OperatorDialog(QDialog):
             layout.addWidget(widget)
         self._validate()
 
-    def reject(self) -> None:
-        if not self.required:
-            super().reject()
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.required and event.key() == Qt.Key.Key_Escape:
+            event.ignore()
+            return
+        super().keyPressEvent(event)
 
     def value(self) -> str:
         return " ".join(self.name.text().split())

@@ -23,8 +23,15 @@ def test_first_run_asks_who_is_at_the_desk_and_records_it(qtbot, isolated_dirs):
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert not ok.isEnabled()  # a name is required
         assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).isVisible()
-        dialog.reject()  # Escape does not dismiss it on first run
+        from PySide6.QtCore import Qt
+
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Escape does not dismiss it on first run
         assert dialog.isVisible()
+        refusals = []
+        h.bridge.refused.connect(refusals.append)
+        h.window._refused = lambda message: None
+        h.bridge.act("record", "desk.opened", "nameless")  # nothing is done without a name
+        assert refusals and "Say who is at the desk first" in refusals[0]
         qtbot.keyClicks(dialog.name, "  Ben   Zhou (founder) ")
         assert ok.isEnabled()
         ok.click()
@@ -34,6 +41,18 @@ def test_first_run_asks_who_is_at_the_desk_and_records_it(qtbot, isolated_dirs):
         assert h.window.header.operator_button.text() == "At the desk: Ben Zhou (founder)"
         newest = h.desk.timeline(limit=1)[0]
         assert (newest.kind, newest.actor) == ("desk.operator", "Ben Zhou (founder)")
+    finally:
+        h.close()
+
+
+def test_the_first_run_dialog_never_stops_the_desk_from_closing(qtbot, isolated_dirs):
+    isolated_dirs.mkdir(parents=True)
+    h = DeskHarness(qtbot, isolated_dirs, operator="")
+    try:
+        dialog = h.window.findChild(OperatorDialog)
+        assert dialog.isVisible()
+        assert dialog.close()  # what quitting asks of every window
+        assert not dialog.isVisible()
     finally:
         h.close()
 
