@@ -14,9 +14,8 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from commsdesk import __version__
 
@@ -95,8 +94,7 @@ def _report_crashes(window_getter) -> None:
     sys.excepthook = hook
 
 
-@dataclass
-class RunningDesk:
+class RunningDesk(NamedTuple):
     """Everything `build` wired together, for `main` to run (and for tests driving a real desk)."""
 
     app: Any

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     name: str
     type: type
     default: Any
@@ -94,6 +91,8 @@ class Settings:
 
     def save(self, snapshot: dict[str, Any] | None = None) -> None:
         """Write atomically: a temp file in the same folder, flushed, then renamed over."""
+        import tempfile
+
         data = json.dumps(snapshot or self.snapshot(), indent=2, sort_keys=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".desk-", suffix=".json", dir=self.path.parent)

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidg
 
 from commsdesk.domain.clock import utc_now
 from commsdesk.domain.incident import Incident
-from commsdesk.domain.team_time import in_zones
 from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
 
 
@@ -95,6 +94,8 @@ class HeaderBar(QWidget):
         self.severity.show()
         self.title.setText(incident.title)
         self.title.setToolTip(incident.summary)
+        from commsdesk.domain.team_time import in_zones  # zoneinfo: after the first paint
+
         self.since.setText("since " + in_zones(incident.started_at, self.zones))
         self.incident_button.setText("Incident…")
         self.incident_button.setEnabled(True)
