@@ -21,8 +21,13 @@ ENV_ACCOUNT = "env"
 
 
 class AccountDialog(QDialog):
-    def __init__(self, publishing: PublishingBridge, parent: QWidget | None = None) -> None:
-        from commsdesk.services.secrets import keyring_status
+    def __init__(
+        self,
+        publishing: PublishingBridge,
+        keyring_problem: str | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`keyring_problem` comes from secrets.keyring_status(), asked off the UI thread."""
         from commsdesk.services.x.api import XCredentials
 
         super().__init__(parent)
@@ -30,7 +35,7 @@ class AccountDialog(QDialog):
         self.resize(560, 420)
         self.publishing = publishing
         self.settings = publishing.settings
-        self.keyring_problem = keyring_status()
+        self.keyring_problem = keyring_problem
         self.env_available = XCredentials.from_env() is not None
 
         self.account = QComboBox()
@@ -97,15 +102,28 @@ class AccountDialog(QDialog):
         if not name or not all(values):
             self._say("Give the account a name and all four keys.", BAD)
             return
-        store_x_credentials(name, XCredentials(*values))
         for edit in self.secrets.values():
             edit.clear()
-        names = [n for n in self.settings.get("x_accounts") if n != name] + [name]
-        self.settings.set("x_accounts", names)
-        if self.account.findData(name) < 0:
-            self.account.addItem(name, name)
-        self.account.setCurrentIndex(self.account.findData(name))
-        self._say(f"Keys for {name} are in the keyring. Verify them with X.", OK)
+        self.save.setEnabled(False)
+        self._say(f"Saving the keys for {name}…")
+
+        def saved(_result) -> None:
+            self.save.setEnabled(True)
+            names = [n for n in self.settings.get("x_accounts") if n != name] + [name]
+            self.settings.set("x_accounts", names)
+            if self.account.findData(name) < 0:
+                self.account.addItem(name, name)
+            self.account.setCurrentIndex(self.account.findData(name))
+            self._say(f"Keys for {name} are in the keyring. Verify them with X.", OK)
+
+        def failed(exc: BaseException) -> None:
+            self.save.setEnabled(True)
+            self._say(f"The keys were not saved: {exc}", BAD)
+
+        # The keyring is D-Bus (or a file) away: never on the UI thread.
+        self.publishing.lane.submit(
+            store_x_credentials, name, XCredentials(*values), on_done=saved, on_error=failed
+        )
 
     def _verify(self) -> None:
         account = self.account.currentData()

@@ -481,16 +481,21 @@ class MainWindow(QMainWindow):
     def ask_account(self) -> None:
         if self.publishing is None:
             return
+        from commsdesk.services.secrets import keyring_status
         from commsdesk.ui.account_dialog import AccountDialog
 
-        dialog = AccountDialog(self.publishing, self)
+        def show(problem: str | None) -> None:
+            dialog = AccountDialog(self.publishing, problem, self)
 
-        def chosen() -> None:
-            self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
-            self._show_destination()
+            def chosen() -> None:
+                self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
+                self._show_destination()
 
-        dialog.accepted.connect(chosen)
-        dialog.open()
+            dialog.accepted.connect(chosen)
+            dialog.open()
+
+        # Asking the keyring whether it works is I/O: on the X lane, then the dialog.
+        self.publishing.lane.submit(keyring_status, on_done=show)
 
     def _refused(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

@@ -86,3 +86,19 @@ def test_a_due_update_reminds_and_opens_the_update_template(harness):
     assert editor.statement.title == "Investigation update"
     assert "{{ next_update" in editor.body.toPlainText()
     assert "An update on Hot wallet drained is due now" in h.window.statusBar().currentMessage()
+
+
+def test_the_account_dialog_asks_the_keyring_off_the_ui_thread(harness):
+    from commsdesk.services.secrets import keyring_status
+    from commsdesk.ui.account_dialog import AccountDialog
+
+    h = harness
+    h.window.ask_account()
+    assert h.window.findChild(AccountDialog) is None  # not before the lane has answered
+    h.idle()
+    dialog = h.window.findChild(AccountDialog)
+    assert dialog is not None and dialog.isVisible()
+    problem = keyring_status()
+    assert dialog.save.isEnabled() == (problem is None)
+    if problem:
+        assert dialog.status.text() == problem
