@@ -116,6 +116,7 @@ def cmd_post(args: argparse.Namespace) -> int:
     text = None
     if args.statement is None:
         text = _read_source(args.source)
+    attachments = _attachments(args.image, args.alt)
 
     account, sandbox = args.account, args.sandbox
     credentials = None
@@ -152,10 +153,12 @@ def cmd_post(args: argparse.Namespace) -> int:
     try:
         if text is None:
             publication = publisher.prepare_statement(
-                actor, args.statement, account, sandbox=sandbox
+                actor, args.statement, account, sandbox=sandbox, attachments=attachments
             )
         else:
-            publication = publisher.prepare_text(actor, text, account, sandbox=sandbox)
+            publication = publisher.prepare_text(
+                actor, text, account, sandbox=sandbox, attachments=attachments
+            )
         publication = publisher.run(actor, publication.id)
         if publication.state is not PublicationState.POSTED:
             print(f"commsdesk: {publication.error}", file=sys.stderr)
@@ -170,6 +173,22 @@ def cmd_post(args: argparse.Namespace) -> int:
         where = f"sandbox://{account}" if sandbox else f"https://x.com/{handle}/status"
         print(f"{post_id} {where}/{post_id}")
     return 0
+
+
+def _attachments(images: list[str], alts: list[str]) -> list:
+    from commsdesk.domain.publication import Attachment
+
+    if len(alts) > len(images):
+        raise SystemExit("commsdesk: more --alt descriptions than --image files")
+    attachments = []
+    for index, name in enumerate(images):
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            raise SystemExit(f"commsdesk: cannot read the image {name}: {exc.strerror}") from exc
+        alt = alts[index] if index < len(alts) else ""
+        attachments.append(Attachment(data, alt, part=0, name=Path(name).name))
+    return attachments
 
 
 def _open_desk(args: argparse.Namespace):
@@ -317,6 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument(
         "--yes", action="store_true",
         help="confirm posting a file, which has had no review or approval",
+    )
+    post.add_argument(
+        "--image", action="append", default=[], metavar="FILE",
+        help="an image (PNG, JPEG, GIF, WebP) for the first post; up to 4",
+    )
+    post.add_argument(
+        "--alt", action="append", default=[], metavar="TEXT",
+        help="the description of the image given at the same place (first --alt, first --image)",
     )
     post.set_defaults(run=cmd_post)
 

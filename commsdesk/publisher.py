@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,11 +24,15 @@ from commsdesk.desk import Desk, DeskError
 from commsdesk.domain.clock import as_utc, utc_now
 from commsdesk.domain.publication import (
     CREDENTIALS_REFUSED,
+    Attachment,
+    OutboxMedia,
     OutboxPart,
     PartState,
     Publication,
     PublicationState,
+    attachment_problems,
     find_posted,
+    image_type,
     retry_delay,
     with_number,
 )
@@ -36,6 +40,7 @@ from commsdesk.domain.statement import StatementState
 from commsdesk.domain.thread_splitter import split_thread
 from commsdesk.domain.timeline import EventKind
 from commsdesk.services.x.api import XAccountClient, XError, XPost
+from commsdesk.store.media_files import MediaFiles
 from commsdesk.store.models import OutboxPartRow, PublicationRow
 
 ClientFor = Callable[[str, bool], XAccountClient]  # (account, sandbox) -> client
@@ -65,11 +70,15 @@ class Publisher:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock=utc_now,
+        media: MediaFiles | None = None,
     ) -> None:
         self.desk = desk
         self.client_for = client_for
         self.sleep = sleep
         self.clock = clock
+        if media is None and desk.path is not None:
+            media = MediaFiles(desk.path.parent / "media")
+        self.media = media
         self._clients: dict[tuple[str, bool], XAccountClient] = {}
 
     def forget_clients(self) -> None:
@@ -85,10 +94,17 @@ class Publisher:
 
     # --- preparing --------------------------------------------------------------------------
     def prepare_statement(
-        self, actor: str, statement_id: int, account: str, *, sandbox: bool, numbering: bool = True
+        self,
+        actor: str,
+        statement_id: int,
+        account: str,
+        *,
+        sandbox: bool,
+        numbering: bool = True,
+        attachments: Sequence[Attachment] = (),
     ) -> Publication:
         """The publication of a statement's approved version (made once; asked again, the same
-        one comes back)."""
+        one comes back, with the images it was first prepared with)."""
         statement = self.desk.statement(statement_id)
         key = f"statement:{statement.id}:v{statement.approved_version_id}:{account}"
         existing = self._by_key(key)
@@ -100,18 +116,28 @@ class Publisher:
                 f"{statement.state.label.lower()}."
             )
         return self._create(
-            actor, key, statement.approved_text, account, sandbox, numbering, statement.id
+            actor, key, statement.approved_text, account, sandbox, numbering, statement.id,
+            attachments,
         )
 
     def prepare_text(
-        self, actor: str, text: str, account: str, *, sandbox: bool, numbering: bool = True
+        self,
+        actor: str,
+        text: str,
+        account: str,
+        *,
+        sandbox: bool,
+        numbering: bool = True,
+        attachments: Sequence[Attachment] = (),
     ) -> Publication:
-        """A text given directly (the command line); the same text to the same account is
-        published once."""
-        digest = hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
-        key = f"text:{digest}:{account}"
+        """A text given directly (the command line); the same text with the same images to the
+        same account is published once."""
+        digest = hashlib.sha256(text.strip().encode("utf-8"))
+        for attachment in attachments:
+            digest.update(hashlib.sha256(attachment.data).digest())
+        key = f"text:{digest.hexdigest()}:{account}"
         return self._by_key(key) or self._create(
-            actor, key, text, account, sandbox, numbering, None
+            actor, key, text, account, sandbox, numbering, None, attachments
         )
 
     def _create(
@@ -123,12 +149,24 @@ class Publisher:
         sandbox: bool,
         numbering: bool,
         statement_id: int | None,
+        attachments: Sequence[Attachment] = (),
     ) -> Publication:
         thread = split_thread(text, numbering=numbering)
         if not thread.parts:
             raise DeskError("There is nothing to post: the text is empty.")
         if thread.problems:
             raise DeskError("Cannot post this text: " + " ".join(thread.problems))
+        media: dict[int, list[dict]] = {}
+        if attachments:
+            problems = attachment_problems(attachments, len(thread.parts))
+            if problems:
+                raise DeskError("Cannot post these images: " + " ".join(problems))
+            if self.media is None:
+                raise DeskError("This desk has no folder to keep images in.")
+            for attachment in attachments:
+                mime = image_type(attachment.data) or ""
+                kept = OutboxMedia(self.media.keep(attachment.data, mime), mime, attachment.alt)
+                media.setdefault(attachment.part, []).append(kept.to_json())
         where = "the SANDBOX" if sandbox else f"X as {account}"
         with self.desk.transaction() as session:
             now = self.desk.now()
@@ -141,13 +179,16 @@ class Publisher:
             session.flush()
             for position, part in enumerate(thread.parts):
                 session.add(OutboxPartRow(
-                    publication_id=row.id, position=position, text=part.text, media=[],
+                    publication_id=row.id, position=position, text=part.text,
+                    media=media.get(position, []),
                     state=PartState.PENDING.value, attempts=0, last_error="",
                 ))
             count = len(thread.parts)
+            images = sum(len(m) for m in media.values())
             self.desk.append_event(
                 session, actor, EventKind.PUBLISH_STARTED,
-                f"Publishing {count} post{'s' if count > 1 else ''} to {where}",
+                f"Publishing {count} post{'s' if count > 1 else ''} to {where}"
+                + (f" with {images} image{'s' if images > 1 else ''}" if images else ""),
                 statement_id=statement_id, data={"publication": row.id, "key": key},
             )
             session.flush()
@@ -239,16 +280,19 @@ class Publisher:
                 return found
         failures = 0
         while True:
-            self._mark_sending(run, part)
+            posting = False
             try:
-                post = run.client.create_post(text, reply_to=reply_to)
+                media_ids = self._upload_media(run, part)
+                self._mark_sending(run, part)
+                posting = True
+                post = run.client.create_post(text, reply_to=reply_to, media_ids=media_ids)
             except XError as error:
-                if error.kind in ("unknown_outcome", "server"):
+                if posting and error.kind in ("unknown_outcome", "server"):
                     sent_before = True
                     found = self._reconcile(run, part, text)
                     if found is not None:
                         return found
-                if error.kind == "duplicate":
+                if posting and error.kind == "duplicate":
                     found = self._reconcile(run, part, text) if sent_before else None
                     if found is not None:
                         return found
@@ -259,11 +303,12 @@ class Publisher:
                     return self._fail(run, part, error, f"{CREDENTIALS_REFUSED} "
                                       f"{publication.account}; enter new ones. Not retried.")
                 if error.kind == "forbidden":
-                    if part.position > 0 and reply_to is not None:
+                    if posting and part.position > 0 and reply_to is not None:
                         return self._replies_refused(run, part, error)
                     return self._fail(run, part, error, f"X refused the post: {error}")
                 if error.kind == "bad_request":
-                    return self._fail(run, part, error, f"X rejected the request: {error}")
+                    what = "the request" if posting else "an image"
+                    return self._fail(run, part, error, f"X rejected {what}: {error}")
                 if error.kind == "rate_limited":
                     self._wait_for_reset(run, part, error)
                     continue
@@ -279,6 +324,37 @@ class Publisher:
                 continue
             self._mark_posted(run, part, post, how="posted")
             return post.id
+
+    def _upload_media(self, run: _Run, part: OutboxPart) -> list[str]:
+        """Upload the part's images not yet on X (or whose ids have expired), recording each id
+        as it comes; returns the ids to post with. An upload repeated after a crash only leaves
+        an unused image on X, which X discards."""
+        if not part.media:
+            return []
+        with self.desk.reading() as session:  # ids recorded by an earlier try of this part
+            stored = _part_row(session, run.row_id, part.position).media or []
+        ids: list[str] = []
+        for index, item in enumerate(OutboxMedia.from_json(m) for m in stored):
+            now = as_utc(self.clock())
+            if item.needs_upload(now):
+                try:
+                    data = self.media.read(item.file)
+                except OSError as exc:
+                    raise XError(
+                        "bad_request", f"the image {item.file} is missing from the desk ({exc})"
+                    ) from exc
+                media_id = run.client.upload_image(data, item.mime, item.alt or None)
+                item = replace(item, media_id=media_id, uploaded_at=now)
+                self._record_media(run, part, index, item)
+            ids.append(item.media_id)
+        return ids
+
+    def _record_media(self, run: _Run, part: OutboxPart, index: int, item: OutboxMedia) -> None:
+        with self.desk.transaction() as session:
+            row = _part_row(session, run.row_id, part.position)
+            media = list(row.media or [])
+            media[index] = item.to_json()
+            row.media = media  # a new list, so the JSON column is written
 
     # --- outcomes, each recorded with its timeline event ------------------------------------
     def _reconcile(self, run: _Run, part: OutboxPart, text: str) -> str | None:
@@ -448,7 +524,10 @@ def _publication(session: Session, row: PublicationRow) -> Publication:
         sandbox=row.sandbox,
         state=PublicationState(row.state),
         parts=tuple(
-            OutboxPart(p.position, p.text, PartState(p.state), p.post_id, p.attempts, p.last_error)
+            OutboxPart(
+                p.position, p.text, PartState(p.state), p.post_id, p.attempts, p.last_error,
+                tuple(OutboxMedia.from_json(m) for m in p.media or ()),
+            )
             for p in parts
         ),
         error=row.error,

@@ -116,3 +116,34 @@ def test_post_a_file_needs_yes_and_splits_like_the_desk(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "no X account is set up; posting to the SANDBOX" in out.stderr
     assert len(out.stdout.splitlines()) == 2
+
+
+def test_post_with_images_sends_them_with_their_descriptions(tmp_path, x_api):
+    import os
+
+    from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY
+    from tests.test_publisher_images import png
+
+    slide, chart = tmp_path / "slide.png", tmp_path / "chart.png"
+    slide.write_bytes(png(1))
+    chart.write_bytes(png(2))
+    text = tmp_path / "update.txt"
+    text.write_text("Withdrawals are open again. Here is the slide we are showing on air.")
+    env = dict(
+        os.environ, COMMSDESK_X_API_URL=x_api.url, COMMSDESK_X_CONSUMER_KEY=CONSUMER_KEY,
+        COMMSDESK_X_CONSUMER_SECRET="consumer-secret", COMMSDESK_X_ACCESS_TOKEN=ACCESS_TOKEN,
+        COMMSDESK_X_ACCESS_SECRET="access-secret",
+    )
+    argv = [sys.executable, "-m", "commsdesk", "--data-dir", str(tmp_path / "desk"), "post",
+            str(text), "--yes", "--image", str(slide), "--alt", "Back at 18:30 UTC",
+            "--image", str(chart)]
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    [post] = x_api.live_posts
+    assert [x_api.media[m].data for m in post.media_ids] == [slide.read_bytes(), chart.read_bytes()]
+    assert [x_api.media[m].alt_text for m in post.media_ids] == ["Back at 18:30 UTC", None]
+
+    missing = run("--data-dir", str(tmp_path / "desk"), "post", str(text), "--yes", "--sandbox",
+                  "--image", str(tmp_path / "nope.png"))
+    assert missing.returncode != 0
+    assert "cannot read the image" in missing.stderr and "nope.png" in missing.stderr

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -51,6 +51,102 @@ def retry_delay(failures: int) -> float | None:
     return RETRY_DELAYS[failures - 1]
 
 
+# X's limits for images on a post.
+MAX_IMAGES_PER_POST = 4
+MAX_ALT_TEXT = 1000  # characters
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# An uploaded media id is usable for 24 hours; an older one is uploaded again before posting.
+MEDIA_ID_LIFETIME = timedelta(hours=23)
+
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def image_type(data: bytes) -> str | None:
+    """The image's MIME type from its first bytes (PNG, JPEG, GIF, WebP); None if not one."""
+    for signature, mime in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An image to post with a part of a thread (0 = the first post)."""
+
+    data: bytes
+    alt: str = ""
+    part: int = 0
+    name: str = ""  # where it came from, for messages: "slide on air", "chart.png"
+
+
+def attachment_problems(attachments: Iterable[Attachment], part_count: int) -> list[str]:
+    """Why these images cannot go with this thread; empty when they can."""
+    problems: list[str] = []
+    per_part: dict[int, int] = {}
+    for a in attachments:
+        label = a.name or "an image"
+        if not 0 <= a.part < part_count:
+            problems.append(f"{label} is for post {a.part + 1}, but the thread has {part_count}.")
+            continue
+        per_part[a.part] = per_part.get(a.part, 0) + 1
+        if image_type(a.data) is None:
+            problems.append(f"{label} is not a PNG, JPEG, GIF or WebP image.")
+        elif len(a.data) > MAX_IMAGE_BYTES:
+            problems.append(
+                f"{label} is {len(a.data) / 1048576:.1f} MB; X takes images up to 5 MB."
+            )
+        if len(a.alt) > MAX_ALT_TEXT:
+            problems.append(
+                f"The description of {label} is {len(a.alt)} characters; X takes up to "
+                f"{MAX_ALT_TEXT}."
+            )
+    for part, count in sorted(per_part.items()):
+        if count > MAX_IMAGES_PER_POST:
+            problems.append(
+                f"Post {part + 1} has {count} images; X takes up to {MAX_IMAGES_PER_POST} per post."
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class OutboxMedia:
+    """An image kept for a part: the stored file, its description, and X's id once uploaded."""
+
+    file: str  # name in the desk's media folder
+    mime: str
+    alt: str = ""
+    media_id: str | None = None
+    uploaded_at: datetime | None = None  # UTC
+
+    def needs_upload(self, now: datetime) -> bool:
+        return (
+            self.media_id is None
+            or self.uploaded_at is None
+            or now - self.uploaded_at > MEDIA_ID_LIFETIME
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file, "mime": self.mime, "alt": self.alt, "media_id": self.media_id,
+            "uploaded_at": self.uploaded_at.isoformat() if self.uploaded_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict) -> OutboxMedia:
+        at = value.get("uploaded_at")
+        return cls(
+            value["file"], value.get("mime", ""), value.get("alt", ""), value.get("media_id"),
+            datetime.fromisoformat(at) if at else None,
+        )
+
+
 @dataclass(frozen=True)
 class OutboxPart:
     position: int  # 0-based
@@ -59,6 +155,7 @@ class OutboxPart:
     post_id: str | None = None
     attempts: int = 0
     last_error: str = ""
+    media: tuple[OutboxMedia, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.bridge = bridge
         self.publishing = publishing  # PublishingBridge; None where the desk does not post
+        # Returns the slide on air as a ChosenImage (set by the broadcast panel), or None.
+        self.slide_on_air = None
         self.schedule = schedule  # ScheduleBridge; None where nothing is scheduled
         self.settings = bridge.settings
         self.incident: Incident | None = None
@@ -332,21 +334,19 @@ class MainWindow(QMainWindow):
     def confirm_post(self, statement) -> None:
         if self.publishing is None:
             return
+        from commsdesk.ui.post_dialog import PostDialog
+
         target = self.publishing.destination()
         preview = self.statements.editor.last_preview
-        parts = len(preview.thread.parts) if preview and preview.thread else 0
-        count = f"{parts} posts as a thread" if parts > 1 else "one post"
-        first = (statement.approved_text or "")[:140]
-        answer = QMessageBox.question(
-            self,
-            "Post now",
-            f"Post “{statement.title}” now to {target.label}?\n\n{count}, starting:\n"
-            f"“{first}…”\n\n" + ("Nothing leaves the desk in the SANDBOX." if target.sandbox
-                                  else "A post on X cannot be taken back."),
+        parts = len(preview.thread.parts) if preview and preview.thread else 1
+        slide = self.slide_on_air() if self.slide_on_air is not None else None
+        dialog = PostDialog(
+            statement.title, target.label, target.sandbox, parts,
+            statement.approved_text or "", slide_on_air=slide, parent=self,
         )
-        if answer == QMessageBox.StandardButton.Yes:
+        if dialog.exec() == PostDialog.DialogCode.Accepted:
             self.statusBar().showMessage(f"Posting “{statement.title}” to {target.label}…")
-            self.publishing.post_now(statement.id)
+            self.publishing.post_now(statement.id, images=dialog.chosen())
 
     def _publishing_progress(self, publication) -> None:
         from commsdesk.domain.publication import PublicationState

@@ -7,6 +7,7 @@ account, from the COMMSDESK_X_* variables).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -80,15 +81,28 @@ class PublishingBridge(QObject):
         return self._publisher
 
     # --- posting ----------------------------------------------------------------------------
-    def post_now(self, statement_id: int) -> None:
+    def post_now(self, statement_id: int, images: Sequence = ()) -> None:
+        """Post the approved version; `images` (path, alt, name) go with the first post, read
+        here on the X lane."""
         actor = self.desk_bridge.actor
         target = self.destination()
         numbering = bool(self.settings.get("thread_numbering"))
 
         def work():
+            from commsdesk.desk import DeskError
+            from commsdesk.domain.publication import Attachment
+
+            attachments = []
+            for image in images:
+                try:
+                    data = image.path.read_bytes()
+                except OSError as exc:
+                    raise DeskError(f"Cannot read {image.name}: {exc.strerror}.") from exc
+                attachments.append(Attachment(data, image.alt, 0, image.name))
             publisher = self.publisher()
             publication = publisher.prepare_statement(
-                actor, statement_id, target.account, sandbox=target.sandbox, numbering=numbering
+                actor, statement_id, target.account, sandbox=target.sandbox, numbering=numbering,
+                attachments=attachments,
             )
             self._progress.emit(publication)
             return publisher.run(actor, publication.id, on_progress=self._progress.emit)

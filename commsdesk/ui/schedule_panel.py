@@ -222,6 +222,7 @@ class SchedulePanel(QWidget):
             text = html.escape(post.text).replace("\n", "<br>")
             reply = f" · reply to #{post.in_reply_to}" if post.in_reply_to else ""
             when = f"{post.created_at:%H:%M:%S}" if post.created_at else ""
+            text += self._feed_images(post.media)
             cards.append(
                 "<table width='100%' cellpadding='6' style='margin-bottom:6px; "
                 "border:1px solid #ce93d8;'><tr><td>"
@@ -230,6 +231,22 @@ class SchedulePanel(QWidget):
                 "</td></tr></table>"
             )
         self.feed.setHtml("".join(cards))
+
+    def _feed_images(self, images) -> str:
+        """Thumbnails of a sandbox post's images, with their descriptions as X would read them."""
+        desk = self.schedule.desk_bridge.desk
+        if not images or desk is None or desk.path is None:
+            return ""
+        folder = desk.path.parent / "media"
+        out = []
+        for image in images:
+            url = (folder / image.file).as_uri()
+            alt = html.escape(image.alt) or "<i>no description</i>"
+            out.append(
+                f"<br><img src='{url}' width='240'><br>"
+                f"<span style='color:{MUTED}'>Image description: {alt}</span>"
+            )
+        return "".join(out)
 
     # --- acting -----------------------------------------------------------------------------
     def _selected(self):

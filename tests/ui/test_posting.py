@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from commsdesk.domain.incident import Severity
 from commsdesk.domain.statement import StatementState
@@ -40,19 +40,24 @@ def test_drill_mode_is_one_visible_switch_and_goes_on_the_record(harness):
 
 
 def test_post_now_asks_first_then_posts_the_approved_text_once(harness, monkeypatch):
+    from commsdesk.ui.post_dialog import PostDialog
+
     h = harness
     editor = approved_statement(h, "Withdrawals of {{ incident.asset }} are open again.")
     assert editor.post_button.isEnabled()
-    asked = []
+    seen = []
 
-    def answer(parent, title, text, *args):
-        asked.append(text)
-        return QMessageBox.StandardButton.No if len(asked) == 1 else QMessageBox.StandardButton.Yes
+    def answer(dialog):
+        seen.append(dialog)
+        return PostDialog.DialogCode.Rejected if len(seen) == 1 else PostDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(QMessageBox, "question", answer)
-    editor.post_now()  # the first answer is No: nothing is posted
+    monkeypatch.setattr(PostDialog, "exec", answer)
+    editor.post_now()  # the first answer is Cancel: nothing is posted
     h.idle()
-    assert "to the SANDBOX" in asked[0] and "Withdrawals of ETH are open again." in asked[0]
+    shown = " ".join(label.text() for label in seen[0].findChildren(QLabel))
+    assert "to <b>the SANDBOX" in shown and "Withdrawals of ETH are open again." in shown
+    assert "Nothing leaves the desk in the SANDBOX." in shown
+    assert seen[0].buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault()
     assert SandboxXClient(h.desk, "sandbox").recent_posts("0") == []
     editor.post_now()
     h.idle()
@@ -61,6 +66,38 @@ def test_post_now_asks_first_then_posts_the_approved_text_once(harness, monkeypa
     assert editor.statement.state is StatementState.POSTED
     assert not editor.post_button.isEnabled()
     assert "Posted to the SANDBOX" in h.window.statusBar().currentMessage()
+
+
+def test_the_slide_on_air_goes_with_the_post_with_its_description(harness, monkeypatch, tmp_path):
+    from commsdesk.ui.post_dialog import ChosenImage, PostDialog
+    from tests.test_publisher_images import png
+
+    h = harness
+    slide = tmp_path / "slide.png"
+    slide.write_bytes(png(5))
+    h.window.slide_on_air = lambda: ChosenImage(slide, "Back at 18:30 UTC", "the slide on air")
+    editor = approved_statement(h, "We are back on air at 18:30 UTC.")
+
+    def answer(dialog):
+        assert not dialog.add_slide.isHidden()  # offered: a slide is on air
+        dialog.add_slide.click()
+        for n in range(4):  # four more: one too many for X
+            dialog.add_image(ChosenImage(slide, f"copy {n}", f"copy{n}.png"))
+        post = dialog.buttons.button(QDialogButtonBox.StandardButton.Yes)
+        assert not post.isEnabled() and "X takes up to 4" in dialog.problem.text()
+        for _ in range(4):
+            dialog.images.setCurrentCell(1, 0)
+            dialog.remove.click()
+        assert post.isEnabled() and dialog.problem.text() == ""
+        return PostDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PostDialog, "exec", answer)
+    editor.post_now()
+    h.qtbot.waitUntil(lambda: editor.statement.state is StatementState.POSTED)
+    [post] = SandboxXClient(h.desk, "sandbox").recent_posts("0")
+    [image] = post.media
+    assert image.alt == "Back at 18:30 UTC"
+    assert (h.desk.path.parent / "media" / image.file).read_bytes() == slide.read_bytes()
 
 
 def test_a_due_update_reminds_and_opens_the_update_template(harness):

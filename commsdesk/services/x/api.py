@@ -67,6 +67,7 @@ class XPost:
     text: str
     created_at: datetime | None = None
     in_reply_to: str | None = None  # the id of the post this one replies to
+    media: tuple = ()  # the SANDBOX feed's images; X's own answers leave it empty
 
 
 class XError(Exception):

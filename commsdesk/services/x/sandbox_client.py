@@ -7,21 +7,26 @@ scheduling and the timeline run for real.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import select
 
 from commsdesk.desk import Desk
 from commsdesk.domain.clock import as_utc
 from commsdesk.services.x.api import XPost, XUser
+from commsdesk.store.media_files import MediaFiles
 from commsdesk.store.models import SandboxPostRow
 
 SANDBOX_USER_ID = "0"
+MEDIA_PREFIX = "sandbox-media:"  # + the image's file name in the desk's media folder
 
 
 class SandboxXClient:
     def __init__(self, desk: Desk, account: str = "sandbox") -> None:
         self.desk = desk
         self.account = account
+        self.media = MediaFiles(desk.path.parent / "media") if desk.path is not None else None
+        self._alt: dict[str, str] = {}  # media id -> description, for the feed
 
     def me(self) -> XUser:
         return XUser(id=SANDBOX_USER_ID, username=self.account, name=f"{self.account} (SANDBOX)")
@@ -33,7 +38,7 @@ class SandboxXClient:
             row = SandboxPostRow(
                 account=self.account,
                 text=text,
-                media=list(media_ids),
+                media=[{"id": m, "alt": self._alt.get(m, "")} for m in media_ids],
                 reply_to=int(reply_to) if reply_to else None,
                 created_at=self.desk.now(),
             )
@@ -58,7 +63,16 @@ class SandboxXClient:
             return [_post(row) for row in rows]
 
     def upload_image(self, data: bytes, mime_type: str, alt_text: str | None = None) -> str:
-        return f"sandbox-media-{len(data)}"
+        """The image stays in the desk's media folder; the feed shows it from there."""
+        import hashlib
+
+        name = (
+            self.media.keep(data, mime_type) if self.media is not None
+            else hashlib.sha256(data).hexdigest()
+        )
+        media_id = MEDIA_PREFIX + name
+        self._alt[media_id] = alt_text or ""
+        return media_id
 
 
 def _post(row: SandboxPostRow) -> XPost:
@@ -67,4 +81,13 @@ def _post(row: SandboxPostRow) -> XPost:
         text=row.text,
         created_at=as_utc(row.created_at),
         in_reply_to=str(row.reply_to) if row.reply_to else None,
+        media=tuple(
+            SandboxImage(m["id"].removeprefix(MEDIA_PREFIX), m.get("alt", ""))
+            for m in row.media or () if isinstance(m, dict)
+        ),
     )
+
+
+class SandboxImage(NamedTuple):
+    file: str  # in the desk's media folder
+    alt: str
