@@ -197,8 +197,11 @@ class PostScheduler:
         clock: Callable[[], datetime] = utc_now,
         executor: Executor | None = None,
         check_every: float = CHECK_EVERY,
+        numbering: Callable[[], bool] = lambda: True,
     ) -> None:
+        """`numbering` is asked at each post: whether a thread's parts carry '1/5'."""
         self.desk = desk
+        self.numbering = numbering
         self.publisher = publisher
         self.clock = clock
         self.executor: Executor = executor or (lambda work: work())
@@ -637,7 +640,7 @@ class PostScheduler:
                     row = self._row(session, statement_id)
                     account, sandbox = row.account, row.sandbox
                 publication = publisher.prepare_statement(
-                    actor, statement_id, account, sandbox=sandbox
+                    actor, statement_id, account, sandbox=sandbox, numbering=self.numbering()
                 )
                 publication = publisher.run(actor, publication.id)
             except Exception as exc:

@@ -44,11 +44,13 @@ class Opened:
         start: bool = True,
         executor: Callable | None = None,
         check_every: float = 30.0,
+        numbering: bool = True,
     ) -> tuple[Desk, PostScheduler]:
         desk = Desk.open(self.data_dir, clock=clock)
         publisher = Publisher(desk, lambda account, _sandbox: SandboxXClient(desk, account))
         scheduler = PostScheduler(
-            desk, publisher, clock=clock, executor=executor, check_every=check_every
+            desk, publisher, clock=clock, executor=executor, check_every=check_every,
+            numbering=lambda: numbering,
         )
         self.items.append((desk, scheduler))
         if start:
@@ -338,3 +340,20 @@ def test_only_an_approved_statement_is_scheduled(opened):
     with desk.transaction() as db:  # a bad policy value falls back to the default
         db.add(PolicyRow(key=GRACE_KEY, value="soon"))
     assert scheduler.grace() == timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("numbering", [True, False])
+def test_a_scheduled_thread_follows_the_numbering_setting(opened, numbering):
+    desk, scheduler = opened(numbering=numbering)
+    incident = desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
+    body = "\n\n".join(
+        f"Update {n}. Withdrawals stay paused while every wallet is re-keyed and checked by two "
+        "independent firms; client balances remain backed one to one." for n in (1, 2)
+    )
+    statement = desk.create_statement(ANA, incident.id, "Update", body)
+    desk.submit(ANA, statement.id)
+    desk.approve(SAM, statement.id)
+    schedule(scheduler, statement.id, soon())
+    wait_for(lambda: state_of(scheduler, statement.id) is PostState.POSTED)
+    posted = sorted(feed(desk), key=lambda text: "Update 2" in text)
+    assert [text.endswith(f" {n}/2") for n, text in enumerate(posted, 1)] == [numbering] * 2

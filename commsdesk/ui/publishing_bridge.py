@@ -142,7 +142,16 @@ class PublishingBridge(QObject):
         """GET /2/users/me with the account's keys; answers through verified / verify_failed."""
 
         def work():
-            return self._client_for(account, False).me()
+            from commsdesk.services.x.api import XError
+
+            client = self._client_for(account, False)
+            try:
+                return client.me()
+            except XError as exc:
+                explain = getattr(client, "explain_refusal", None)
+                if exc.kind == "auth" and explain is not None:
+                    raise XError("auth", f"{exc}. {explain()}", status=exc.status) from exc
+                raise
 
         def done(user) -> None:
             self.verified.emit(account, user.username)
@@ -150,9 +159,6 @@ class PublishingBridge(QObject):
         def failed(exc: BaseException) -> None:
             kind = getattr(exc, "kind", "")
             advice = {
-                "auth": "X refused the keys: check the consumer key and secret, then the access "
-                "token and secret (they must belong to the same app, with read and write "
-                "permission).",
                 "network": "X could not be reached: check the network.",
                 "rate_limited": "X says too many requests: try again in a few minutes.",
             }.get(kind, "")

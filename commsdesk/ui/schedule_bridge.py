@@ -38,6 +38,7 @@ class ScheduleBridge(QObject):
                 self.desk_bridge.desk,
                 self.publishing.publisher(),
                 executor=lambda work: self.publishing.lane.submit(work, on_done=self._posted),
+                numbering=lambda: bool(self.publishing.settings.get("thread_numbering")),
             )
             scheduler.on_change = self.changed.emit
             scheduler.on_missed = self.missed.emit

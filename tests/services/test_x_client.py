@@ -15,18 +15,18 @@ from requests_oauthlib import OAuth1
 
 from commsdesk.services.x.api import XCredentials, XError
 from commsdesk.services.x.fake_client import DUPLICATE_MESSAGE, FakeXClient
-from commsdesk.services.x.tweepy_client import TweepyXClient
+from commsdesk.services.x.tweepy_client import X_API_URL, TweepyXClient, _BaseUrlAdapter
 from tests.support.x_api_standin import (
+    ACCESS_SECRET,
     ACCESS_TOKEN,
     ACCOUNT,
     CONSUMER_KEY,
+    CONSUMER_SECRET,
     DUPLICATE,
     REPLY_RESTRICTED,
     XApiStandIn,
 )
 
-CONSUMER_SECRET = "cs-7Qm2Zr9LwX4tVb8NpK1yHd6FgJ3sAe5Uc0Io"
-ACCESS_SECRET = "as-Rt5Yu8Io2Pk4Lj7Hg1Fd3Sa6Zx9Cv0BnMq"
 CREDENTIALS = XCredentials(CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_SECRET)
 PNG = bytes.fromhex("89504e470d0a1a0a") + b"\x00" * 64
 
@@ -318,7 +318,9 @@ def shape(value):
 def test_standin_answers_match_recorded_exchanges(reference_dir, x_api):
     for n in range(12):  # more than a page, so the timeline has a next_token as recorded
         x_api.add_post(f"Earlier post {n}")
-    auth = OAuth1(CONSUMER_KEY, "secret", ACCESS_TOKEN, "secret")
+    auth = OAuth1(CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_SECRET)
+    session = requests.Session()  # signed for api.twitter.com, delivered to the stand-in
+    session.mount(X_API_URL + "/", _BaseUrlAdapter(x_api.url, 5.0))
     exchanges = [
         *recorded(reference_dir, "test_client_create_and_delete_tweet.yaml"),
         *recorded(reference_dir, "test_client_get_me.yaml"),
@@ -332,7 +334,7 @@ def test_standin_answers_match_recorded_exchanges(reference_dir, x_api):
         if created_id and exchange["method"] == "DELETE":
             path = f"/2/tweets/{created_id}"
         body = {"text": "Test Tweet"} if exchange["method"] == "POST" else None
-        answer = requests.request(exchange["method"], x_api.url + path, json=body, auth=auth)
+        answer = session.request(exchange["method"], X_API_URL + path, json=body, auth=auth)
         if exchange["method"] == "POST":
             created_id = answer.json()["data"]["id"]
             assert answer.headers["location"].endswith(f"/2/tweets/{created_id}")
@@ -370,3 +372,46 @@ def test_fake_client_posts_and_scripted_failures():
     media_id = fake.upload_image(PNG, "image/png", alt_text="chart")
     fake.delete_post(first.id)
     assert fake.media[media_id].alt_text == "chart" and fake.post(first.id) is None
+
+
+@pytest.mark.parametrize(
+    ("keys", "says"),
+    [
+        (
+            XCredentials(CONSUMER_KEY, "not-the-consumer-secret", ACCESS_TOKEN, ACCESS_SECRET),
+            "X does not accept the consumer key and secret",
+        ),
+        (
+            XCredentials(CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, "not-the-access-secret"),
+            "X accepts the consumer key and secret, so the access token or its secret is wrong",
+        ),
+        (
+            XCredentials(CONSUMER_KEY, CONSUMER_SECRET, "17000001-revoked", ACCESS_SECRET),
+            "X accepts the consumer key and secret, so the access token or its secret is wrong",
+        ),
+    ],
+)
+def test_a_refusal_says_which_pair_of_keys_is_wrong(x_api, keys, says):
+    client = TweepyXClient(keys, base_url=x_api.url, timeout=2.0)
+    with pytest.raises(XError) as refused:
+        client.me()
+    assert refused.value.kind == "auth"
+    assert client.explain_refusal().startswith(says)
+    asked = [r for r in x_api.requests if r.path == "/oauth/request_token"]
+    assert len(asked) == 1 and asked[0].token is None  # the consumer pair alone
+
+
+def test_keys_that_are_visibly_wrong_are_named_without_asking_x(x_api):
+    swapped = XCredentials(CONSUMER_KEY, CONSUMER_SECRET, CONSUMER_KEY, ACCESS_SECRET)
+    client = TweepyXClient(swapped, base_url=x_api.url, timeout=2.0)
+    explained = client.explain_refusal()
+    assert "access token should begin with the account's numeric id" in explained
+    assert "consumer key and the access token are the same value" in explained
+    assert CONSUMER_KEY not in explained  # never quotes a key
+    quoted = XCredentials(CONSUMER_KEY, f'"{CONSUMER_SECRET}"', ACCESS_TOKEN, ACCESS_SECRET)
+    assert quoted.shape_problems() == [
+        "The consumer secret has spaces or quotes around it: paste only the key itself."
+    ]
+    assert XCredentials(CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_SECRET) \
+        .shape_problems() == []
+    assert not any(r.path == "/oauth/request_token" for r in x_api.requests)

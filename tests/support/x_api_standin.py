@@ -6,10 +6,11 @@ every answer, RFC 7807 problem bodies for errors (`detail`, `type`, `title`, `st
 text is refused with X's own 403. The media endpoints are X's v2 upload: initialize, append
 (multipart), finalize, status, and metadata for alt text.
 
-Authentication: OAuth 1.0a signatures are computed by the client over https://api.twitter.com
-URLs, so they are not verified here. The server checks that an `Authorization: OAuth` header
-names oauth_consumer_key, oauth_token and oauth_signature, and that the key and token are the
-account's (`consumer_key`, `access_token`); anything else gets X's 401.
+Authentication: OAuth 1.0a HMAC-SHA1, verified. The client signs for the URL it addressed
+(https://api.twitter.com + path), and the server checks that signature with the account's four
+keys (`consumer_key`, `consumer_secret`, `access_token`, `access_secret`); anything else gets X's
+401. `POST /oauth/request_token` (consumer keys only, `oauth_callback=oob`) answers as X does,
+which is how a desk tells a wrong consumer pair from a wrong access pair.
 
 Switches, for the next call(s) (`times=n`) or until `clear_switches()` (`times=None`), optionally
 only for one route (`on="POST /2/tweets"`, a method and a path prefix):
@@ -23,8 +24,11 @@ only for one route (`on="POST /2/tweets"`, a method and a path prefix):
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -41,12 +45,15 @@ from email.policy import HTTP
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
 import pytest
 
 CONSUMER_KEY = "standin-consumer-key"
+CONSUMER_SECRET = "consumer-secret"
 ACCESS_TOKEN = "1700000000000000001-standinaccesstoken"
+ACCESS_SECRET = "access-secret"
+SIGNED_FOR = "https://api.twitter.com"  # the host clients address and sign for
 ACCOUNT = {"id": "1700000000000000001", "name": "Meridian Exchange", "username": "MeridianStatus"}
 
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
@@ -141,9 +148,18 @@ def _x_time(moment: datetime) -> str:
 class XApiStandIn:
     """The server and everything it was asked and stored: `start()`, then `stop()`."""
 
-    def __init__(self, *, consumer_key: str = CONSUMER_KEY, access_token: str = ACCESS_TOKEN):
+    def __init__(
+        self,
+        *,
+        consumer_key: str = CONSUMER_KEY,
+        consumer_secret: str = CONSUMER_SECRET,
+        access_token: str = ACCESS_TOKEN,
+        access_secret: str = ACCESS_SECRET,
+    ):
         self.consumer_key = consumer_key
+        self.consumer_secret = consumer_secret
         self.access_token = access_token
+        self.access_secret = access_secret
         self.account = dict(ACCOUNT)
         self.processing_checks = 0
         self.requests: list[SeenRequest] = []
@@ -474,6 +490,35 @@ def _oauth_params(header: str) -> dict[str, str]:
     return {k: unquote(v) for k, v in re.findall(r'(\w+)="([^"]*)"', header)}
 
 
+def _signature_valid(
+    method: str,
+    path: str,
+    raw_query: str,
+    body: bytes,
+    content_type: str,
+    oauth: dict[str, str],
+    consumer_secret: str,
+    token_secret: str,
+) -> bool:
+    """RFC 5849 HMAC-SHA1 over the URL the client signed for, its query, form body and oauth_*
+    parameters."""
+    if oauth.get("oauth_signature_method") != "HMAC-SHA1":
+        return False
+
+    def enc(value: str) -> str:
+        return quote(value, safe="~")
+
+    params = [(k, v) for k, v in oauth.items() if k not in ("oauth_signature", "realm")]
+    params += parse_qsl(raw_query, keep_blank_values=True)
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        params += parse_qsl(body.decode(), keep_blank_values=True)
+    normal = "&".join(f"{k}={v}" for k, v in sorted((enc(k), enc(v)) for k, v in params))
+    base = "&".join([method.upper(), enc(SIGNED_FOR + path), enc(normal)])
+    key = f"{enc(consumer_secret)}&{enc(token_secret)}".encode()
+    expected = base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
+    return hmac.compare_digest(expected, oauth.get("oauth_signature", ""))
+
+
 class _Handler(BaseHTTPRequestHandler):
     # Answer in one segment as real servers do; with Nagle on, a kept-alive connection waits for
     # the client's delayed ACK (about 40 ms) between the headers and the body.
@@ -499,6 +544,45 @@ class _Handler(BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S UTC")
 
+    def _request_token(
+        self, standin: XApiStandIn, query: str, body: bytes, content_type: str, oauth: dict
+    ) -> None:
+        """X's first step of the three-legged flow: answers for the consumer keys alone."""
+        valid = (
+            oauth.get("oauth_consumer_key") == standin.consumer_key
+            and "oauth_token" not in oauth
+            and _signature_valid(
+                "POST", "/oauth/request_token", query, body, content_type, oauth,
+                standin.consumer_secret, "",
+            )
+        )
+        if not valid:  # v1.1-style error body, as X's OAuth endpoints answer
+            body_out = json.dumps(
+                {"errors": [{"code": 32, "message": "Could not authenticate you."}]}
+            ).encode()
+            self._send_raw(401, body_out, "application/json;charset=utf-8")
+            return
+        if oauth.get("oauth_callback") != "oob":
+            body_out = (
+                b'<?xml version="1.0" encoding="UTF-8"?><errors><error code="415">Callback URL '
+                b"not approved for this client application.</error></errors>"
+            )
+            self._send_raw(403, body_out, "application/xml;charset=utf-8")
+            return
+        answer = "oauth_token=standin-request-token&oauth_token_secret=standin-request-secret" \
+            "&oauth_callback_confirmed=true"
+        self._send_raw(200, answer.encode(), "text/html;charset=utf-8")
+
+    def _send_raw(self, status: int, body: bytes, content_type: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            self.close_connection = True
+
     def _serve(self) -> None:
         standin: XApiStandIn = self.server.standin  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
@@ -517,10 +601,18 @@ class _Handler(BaseHTTPRequestHandler):
             standin.requests.append(seen)
         bucket = _bucket(self.command, path)
 
+        content_type = self.headers.get("Content-Type", "")
+        if (self.command, path) == ("POST", "/oauth/request_token"):
+            self._request_token(standin, parts.query, body, content_type, oauth)
+            return
         authorised = (
             seen.signed
             and seen.consumer_key == standin.consumer_key
             and seen.token == standin.access_token
+            and _signature_valid(
+                self.command, path, parts.query, body, content_type, oauth,
+                standin.consumer_secret, standin.access_secret,
+            )
         )
         if not authorised:
             self._send(401, problem(401), {}, "application/problem+json")

@@ -139,3 +139,38 @@ def test_the_account_dialog_asks_the_keyring_off_the_ui_thread(harness):
     assert dialog.save.isEnabled() == (problem is None)
     if problem:
         assert dialog.status.text() == problem
+
+
+def test_verify_account_names_the_handle_or_the_wrong_keys(harness, monkeypatch, x_api):
+    from commsdesk.ui.account_dialog import AccountDialog
+    from tests.support.x_api_standin import (
+        ACCESS_SECRET,
+        ACCESS_TOKEN,
+        ACCOUNT,
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+    )
+
+    h = harness
+    monkeypatch.setenv("COMMSDESK_X_API_URL", x_api.url)
+    for name, value in (("CONSUMER_KEY", CONSUMER_KEY), ("CONSUMER_SECRET", CONSUMER_SECRET),
+                        ("ACCESS_TOKEN", ACCESS_TOKEN), ("ACCESS_SECRET", "revoked-secret")):
+        monkeypatch.setenv(f"COMMSDESK_X_{name}", value)
+    h.window.ask_account()
+    h.qtbot.waitUntil(lambda: h.window.findChild(AccountDialog) is not None)
+    dialog = h.window.findChild(AccountDialog)
+    dialog.account.setCurrentIndex(dialog.account.findData("env"))
+
+    dialog.verify.click()
+    assert not dialog.verify.isEnabled()  # one question at a time
+    h.qtbot.waitUntil(lambda: dialog.verify.isEnabled(), timeout=10_000)
+    assert dialog.status.text().startswith("env could not be verified: Unauthorized")
+    assert "the access token or its secret is wrong" in dialog.status.text()
+    assert "revoked-secret" not in dialog.status.text()
+
+    monkeypatch.setenv("COMMSDESK_X_ACCESS_SECRET", ACCESS_SECRET)
+    dialog.verify.click()
+    h.qtbot.waitUntil(lambda: dialog.verify.isEnabled(), timeout=10_000)
+    assert dialog.status.text() == f"Verified: env posts as @{ACCOUNT['username']}."
+    assert h.settings.get("x_handle") == ACCOUNT["username"]
+    dialog.reject()

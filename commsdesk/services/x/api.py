@@ -8,6 +8,7 @@ back, so a post may exist. Check the account's recent posts before trying again.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,33 @@ class XCredentials:
         return "XCredentials(<hidden>)"
 
     __str__ = __repr__
+
+    def shape_problems(self) -> list[str]:
+        """What is visibly wrong with the keys before X is asked (never quotes a key)."""
+        labels = {
+            "consumer_key": "consumer key", "consumer_secret": "consumer secret",
+            "access_token": "access token", "access_secret": "access token secret",
+        }
+        problems = []
+        for name, label in labels.items():
+            value = getattr(self, name)
+            if not value:
+                problems.append(f"The {label} is empty.")
+            elif value != value.strip() or value[0] in "\"'" or value[-1] in "\"'":
+                problems.append(
+                    f"The {label} has spaces or quotes around it: paste only the key itself."
+                )
+        token = self.access_token.strip()
+        if token and not re.fullmatch(r"\d+-\w+", token):
+            problems.append(
+                "The access token should begin with the account's numeric id and a dash "
+                "(1234567890-…); this one does not, so another key was probably pasted there."
+            )
+        if self.consumer_key and self.consumer_key == self.access_token:
+            problems.append("The consumer key and the access token are the same value.")
+        if self.consumer_secret and self.consumer_secret == self.access_secret:
+            problems.append("The consumer secret and the access token secret are the same value.")
+        return problems
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,43 @@ class TweepyXClient:
             raise _unreadable(getattr(method, "__name__", "call"))
         return payload
 
+    # -- which keys X refused -----------------------------------------------------------------
+
+    def explain_refusal(self) -> str:
+        """After X answered 401: which pair of keys is wrong. X's 401 does not say, so the
+        consumer pair is tried alone (the first step of X's sign-in flow, which creates
+        nothing lasting); if X takes it, the access pair is the one at fault."""
+        from requests_oauthlib import OAuth1
+
+        problems = self._credentials.shape_problems()
+        if problems:
+            return " ".join(problems)
+        c = self._credentials
+        auth = OAuth1(c.consumer_key, c.consumer_secret, callback_uri="oob")
+        try:
+            response = self._client.session.post(X_API_URL + "/oauth/request_token", auth=auth)
+        except requests.RequestException as exc:
+            why = _transport_error(exc)
+            return f"X refused the keys, and could not be asked which ones ({why})."
+        with response:
+            status = response.status_code
+        if status == 200:
+            return (
+                "X accepts the consumer key and secret, so the access token or its secret is "
+                "wrong or was revoked: generate them again for this account, with read and "
+                "write permission."
+            )
+        if status == 401:
+            return (
+                "X does not accept the consumer key and secret (the app's API key and secret): "
+                "check them, or regenerate them in the developer portal. The access token and "
+                "secret must then be generated again too."
+            )
+        return (
+            f"X refused the keys (HTTP {status} when asked which): check all four, and that "
+            "they belong to the same app."
+        )
+
     # -- media, X API v2 upload ---------------------------------------------------------------
 
     def upload_image(self, data: bytes, mime_type: str, alt_text: str | None = None) -> str:
