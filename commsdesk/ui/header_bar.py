@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from commsdesk.domain.clock import utc_now
@@ -27,7 +27,6 @@ class HeaderBar(QWidget):
         self.severity = QLabel()
         self.title = QLabel("Opening the desk…")
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.elapsed = QLabel()
         self.elapsed.setStyleSheet("font-size: 16px;")
         self.elapsed.setAccessibleName("Incident elapsed time")
@@ -132,3 +131,10 @@ class HeaderBar(QWidget):
             self.start_requested.emit()
         else:
             self.edit_requested.emit()
+
+    def finish(self) -> None:
+        """After the first paint (the `Qt` namespace costs start-up time; see MainWindow): the
+        incident title becomes selectable, so it can be copied."""
+        from PySide6.QtCore import Qt
+
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

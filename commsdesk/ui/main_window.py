@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -50,10 +51,13 @@ SHORTCUTS = (
 
 
 class MainWindow(QMainWindow):
-    """The shell (header, docks, menus, status bar) paints first; `build_panels` fills the docks.
+    """The shell (header, menus, status bar) paints first; `build_panels` then lays out the docks
+    and fills them.
 
-    Panels import jinja2-free but widget-heavy modules; building them after the first paint keeps
-    the window on screen at once on a cold start.
+    Panels import widget-heavy modules; building them after the first paint keeps the window on
+    screen at once on a cold start. Before that paint nothing here touches PySide's `Qt`
+    namespace: its first use builds every enum in it, about 30 ms, as long as a third of a bare
+    window's whole start. Hence `QtCore.Qt` (resolved when used) instead of importing `Qt`.
     """
 
     first_painted = Signal()
@@ -78,6 +82,7 @@ class MainWindow(QMainWindow):
         self.settings = bridge.settings
         self.incident: Incident | None = None
         self._painted = False
+        self._default_state: QByteArray | None = None  # set once the docks are laid out
         self.setObjectName("CommsDeskMainWindow")
         self.setWindowTitle("CommsDesk" + (" — DEMO" if demo else ""))
         self.resize(1440, 900)
@@ -95,33 +100,24 @@ class MainWindow(QMainWindow):
         header_bar.setObjectName("IncidentHeader")
         header_bar.setMovable(False)
         header_bar.addWidget(self.header)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, header_bar)
+        self.addToolBar(header_bar)  # the top area
 
         self.text_lane = text_lane
         self.statements = self.timeline = self.broadcast = self.audience = None
         self.schedule_panel = None
         self.docks: list[QDockWidget] = []
         for key, title in PANELS:
-            dock = QDockWidget(title, self)
+            dock = QDockWidget(title)  # laid out by _lay_out_docks, after the first paint
             dock.setObjectName(f"dock-{key}")
-            dock.setWidget(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
             )
             self.docks.append(dock)
-        # Default layout: statements large on the left; the others tabbed on the right,
-        # timeline in front.
         central = QWidget()
         central.setMaximumSize(0, 0)
         self.setCentralWidget(central)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.docks[0])
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.docks[4])
-        for dock in self.docks[1:4]:
-            self.tabifyDockWidget(self.docks[4], dock)
-        self.docks[4].raise_()
-        self.resizeDocks([self.docks[0], self.docks[4]], [1000, 440], Qt.Orientation.Horizontal)
 
         self._build_status_bar()
         self._build_menus()
@@ -140,7 +136,9 @@ class MainWindow(QMainWindow):
         bridge.timeline_changed.connect(self._refresh_cadence)
         bridge.refused.connect(self._refused)
         bridge.lane.busy_changed.connect(self._busy)
-        self._restore_layout()
+        geometry = self.settings.get("window_geometry")
+        if geometry:  # size and place before the first show; the dock layout comes after
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
 
     # --- construction ----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -163,10 +161,14 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.status_work)
 
     def _build_menus(self) -> None:
+        # Shortcuts are bound after the first paint: setShortcut's overloads take Qt.Key, so its
+        # first call builds the whole `Qt` namespace (see the class notes).
+        self._shortcuts: list[tuple[QAction, str]] = []
+
         def action(menu, text, slot, shortcut=None, tip=""):
             act = QAction(text, self)
             if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
+                self._shortcuts.append((act, shortcut))
             act.setStatusTip(tip)
             act.triggered.connect(slot)
             menu.addAction(act)
@@ -198,7 +200,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         for number, dock in enumerate(self.docks, start=1):
             toggle = dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            self._shortcuts.append((toggle, f"Ctrl+{number}"))
             toggle.triggered.connect(lambda checked, d=dock: checked and d.raise_())
             view.addAction(toggle)
         view.addSeparator()
@@ -263,8 +265,11 @@ class MainWindow(QMainWindow):
             self.statements, self.broadcast, self.audience, self.schedule_panel, self.timeline
         )
         for dock, panel in zip(self.docks, panels, strict=True):
-            dock.widget().deleteLater()
             dock.setWidget(panel)
+        self._lay_out_docks()
+        for act, keys in self._shortcuts:
+            act.setShortcut(QKeySequence(keys))
+        self.header.finish()
         self.statements.set_incident(self.incident)
 
     def _editor(self, method: str):
@@ -609,23 +614,34 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>")
 
     # --- layout ----------------------------------------------------------------------------
-    def _restore_layout(self) -> None:
+    def _lay_out_docks(self) -> None:
+        """Default layout: statements large on the left; the others tabbed on the right, the
+        timeline in front. Then the layout remembered from last time, if any."""
+        Qt = QtCore.Qt  # noqa: N806 - the namespace, resolved now that the window is up
+        for dock in self.docks:
+            dock.setParent(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.docks[0])
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.docks[4])
+        for dock in self.docks[1:4]:
+            self.tabifyDockWidget(self.docks[4], dock)
+        self.docks[4].raise_()
+        self.resizeDocks([self.docks[0], self.docks[4]], [1000, 440], Qt.Orientation.Horizontal)
         self._default_state = self.saveState()
-        geometry = self.settings.get("window_geometry")
         state = self.settings.get("window_state")
-        if geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
         if state:
             self.restoreState(QByteArray.fromBase64(state.encode()))
 
     def reset_layout(self) -> None:
+        if self._default_state is None:  # the docks are not laid out yet
+            return
         self.restoreState(self._default_state)
         for dock in self.docks:
             dock.show()
 
     def remember_layout(self) -> None:
         self.settings.set("window_geometry", bytes(self.saveGeometry().toBase64()).decode())
-        self.settings.set("window_state", bytes(self.saveState().toBase64()).decode())
+        if self._default_state is not None:  # closed before the docks were laid out: keep
+            self.settings.set("window_state", bytes(self.saveState().toBase64()).decode())
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().paintEvent(event)

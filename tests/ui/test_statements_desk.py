@@ -193,7 +193,10 @@ def test_layout_is_remembered(harness, qtbot):
     h.window.remember_layout()
     again = MainWindow(h.bridge, h.text_lane)
     qtbot.addWidget(again)
+    again.show()
+    again.build_panels()  # the docks are laid out, as remembered, after the first paint
     assert again.docks[4].isHidden()
     assert not again.docks[0].isHidden()
+    assert again.docks[0].parent() is again
     again.reset_layout()
     assert not again.docks[4].isHidden()
