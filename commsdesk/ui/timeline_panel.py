@@ -43,12 +43,15 @@ GROUPS = (
         [
             "post",
             "account",
+            "schedule",
             "statement.scheduled",
             "statement.unscheduled",
             "statement.posted",
             "statement.post_failed",
         ],
     ),
+    ("Broadcast", ["broadcast"]),
+    ("Audience", ["audience"]),
     ("Desk", ["desk"]),
 )
 KIND_COLOURS = {
