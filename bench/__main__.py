@@ -1,6 +1,15 @@
 """`make bench`: every benchmark in turn."""
 
-from bench import lateness, posting, startup, ui_stall
+from bench import (
+    audience_chart,
+    audience_memory,
+    lateness,
+    obs_push,
+    posting,
+    slide_render,
+    startup,
+    ui_stall,
+)
 
 print("== start-up ==")
 startup.main()
@@ -11,3 +20,11 @@ posting.main()
 posting.report_ui_stall()
 print("== scheduled posts ==")
 lateness.main()
+print("== slide push to OBS ==")
+obs_push.main()
+print("== slide rendering ==")
+slide_render.main()
+print("== audience samples in memory ==")
+audience_memory.main()
+print("== audience chart ==")
+audience_chart.main()

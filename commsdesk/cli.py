@@ -402,6 +402,15 @@ def build_parser() -> argparse.ArgumentParser:
         "cannot be opened.",
     )
     verify.set_defaults(run=cmd_timeline_verify)
+    from commsdesk.cli_audience import add_audience_commands
+
+    add_audience_commands(commands)
+    from commsdesk.cli_slides import add_slide_commands
+
+    add_slide_commands(commands)
+    from commsdesk.cli_obs import add_obs_commands
+
+    add_obs_commands(commands)
     return parser
 
 

@@ -37,6 +37,21 @@ OPTIONS: tuple[Option, ...] = (
     Option("x_account", str, "", "The X account posts go to ('' = none: the SANDBOX)."),
     Option("x_accounts", list, [], "Names of X accounts whose keys are in the keyring."),
     Option("x_handle", str, "", "The @handle last verified for x_account (not a secret)."),
+    Option("obs_host", str, "127.0.0.1", "Where OBS Studio's WebSocket server runs."),
+    Option("obs_port", int, 4455, "The port of OBS's WebSocket server (its default: 4455)."),
+    Option(
+        "producer_zone",
+        str,
+        "",
+        "The zone the stream producer types slide times in ('' = this computer's zone).",
+    ),
+    Option(
+        "slides_dir",
+        str,
+        "",
+        "Folder of the team's slide templates, looked in before the built-in slides/ ('' = "
+        "only the built-in ones).",
+    ),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 FILE_NAME = "desk.json"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.viewer_apis import viewer_apis  # noqa: F401
 from tests.support.x_api_standin import x_api  # noqa: F401
 
 # Before anything imports Qt: no screen in tests.

@@ -18,3 +18,52 @@ def in_zones(moment: datetime, zones: list[str]) -> str:
         shown.append(f"{local:%H:%M} {local.tzname()}")
     utc = moment.astimezone(UTC)
     return f"{utc:%d %b} " + (" · ".join(shown) if shown else f"{utc:%H:%M} UTC")
+
+
+# Season-free names people read on screen; zones not listed use their own abbreviation (EST,
+# BST, JST), or the city when the zone has only a number (+04).
+ZONE_LABELS = {
+    "America/New_York": "ET",
+    "America/Toronto": "ET",
+    "America/Chicago": "CT",
+    "America/Denver": "MT",
+    "America/Los_Angeles": "PT",
+    "America/Sao_Paulo": "BRT",
+    "Asia/Singapore": "SGT",
+    "Asia/Kuala_Lumpur": "MYT",
+    "Asia/Shanghai": "Beijing",
+    "Asia/Taipei": "Taipei",
+    "Asia/Manila": "Manila",
+    "Asia/Dubai": "GST",
+    "Asia/Bangkok": "ICT",
+    "Asia/Ho_Chi_Minh": "ICT",
+    "Asia/Jakarta": "WIB",
+    "Europe/Istanbul": "TRT",
+    "Etc/UTC": "UTC",
+}
+
+
+def zone_label(name: str, moment: datetime) -> str:
+    """A short label for the zone at that moment: 'SGT', 'ET', 'BST', 'UTC', 'Dubai'."""
+    if name in ZONE_LABELS:
+        return ZONE_LABELS[name]
+    try:
+        abbreviation = moment.astimezone(ZoneInfo(name)).tzname() or ""
+    except (ZoneInfoNotFoundError, ValueError):
+        return name
+    if abbreviation[:1] in "+-":
+        return name.rsplit("/", 1)[-1].replace("_", " ")
+    return abbreviation
+
+
+def clock_in_zones(moment: datetime, zones: list[str]) -> str:
+    """'18:30 UTC · 02:30 SGT · 13:30 ET': the clock only, short labels, unknown zones skipped
+    (UTC is shown if none is known)."""
+    shown = []
+    for name in zones:
+        try:
+            local = moment.astimezone(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        shown.append(f"{local:%H:%M} {zone_label(name, moment)}")
+    return " · ".join(shown) if shown else f"{moment.astimezone(UTC):%H:%M} UTC"

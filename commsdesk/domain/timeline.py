@@ -53,6 +53,17 @@ class EventKind(StrEnum):
     SCHEDULE_FAILED = "schedule.failed"
     SCHEDULE_PAUSED = "schedule.paused"
     SCHEDULE_RESUMED = "schedule.resumed"
+    AUDIENCE_ADVICE = "audience.advice"
+    AUDIENCE_ADVICE_WITHDRAWN = "audience.advice_withdrawn"
+    AUDIENCE_SUDDEN_DROP = "audience.sudden_drop"
+    AUDIENCE_SOURCE_ADDED = "audience.source_added"
+    AUDIENCE_SOURCE_CHANGED = "audience.source_changed"
+    BROADCAST_SCENE = "broadcast.scene"
+    BROADCAST_SLIDE = "broadcast.slide"
+    BROADCAST_LIVE = "broadcast.back_live"
+    BROADCAST_STOPPED = "broadcast.stream_stopped"
+    BROADCAST_CONNECTION = "broadcast.connection"
+    BROADCAST_FAILED = "broadcast.failed"
 
     @property
     def group(self) -> str:

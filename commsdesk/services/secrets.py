@@ -60,3 +60,59 @@ def load_x_credentials(account: str) -> XCredentials | None:
         return None
     values = [keyring.get_password(SERVICE, f"x:{account}:{f.name}") for f in fields(XCredentials)]
     return XCredentials(*values) if all(values) else None
+
+
+# --- viewer sources (YouTube API key, Twitch and Kick client secrets) ---------------------------
+
+
+def _viewer_key(source: str, name: str) -> str:
+    return f"viewers:{source}:{name}"
+
+
+def store_viewer_secret(source: str, name: str, value: str) -> None:
+    """Keep a viewer source's secret (e.g. "api_key", "client_secret") under its label."""
+    _keyring().set_password(SERVICE, _viewer_key(source, name), value)
+
+
+def load_viewer_secret(source: str, name: str) -> str | None:
+    """The secret, or None when it was never stored or there is no keyring."""
+    try:
+        keyring = _keyring()
+    except KeyringUnavailable:
+        return None
+    return keyring.get_password(SERVICE, _viewer_key(source, name))
+
+
+def delete_viewer_secret(source: str, name: str) -> None:
+    from contextlib import suppress
+
+    import keyring.errors
+
+    with suppress(KeyringUnavailable, keyring.errors.PasswordDeleteError):
+        _keyring().delete_password(SERVICE, _viewer_key(source, name))
+
+
+# --- OBS WebSocket password ----------------------------------------------------------------------
+
+ENV_OBS_PASSWORD = "COMMSDESK_OBS_PASSWORD"
+_OBS_PASSWORD_KEY = "obs:password"
+
+
+def store_obs_password(password: str) -> None:
+    """The OBS WebSocket server password, in the keyring."""
+    _keyring().set_password(SERVICE, _OBS_PASSWORD_KEY, password)
+
+
+def load_obs_password() -> str | None:
+    """COMMSDESK_OBS_PASSWORD when set (automation), else the keyring's; None when neither has
+    one (an OBS without authentication needs none)."""
+    import os
+
+    from_env = os.environ.get(ENV_OBS_PASSWORD)
+    if from_env is not None:
+        return from_env
+    try:
+        keyring = _keyring()
+    except KeyringUnavailable:
+        return None
+    return keyring.get_password(SERVICE, _OBS_PASSWORD_KEY)

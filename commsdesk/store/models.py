@@ -235,3 +235,38 @@ class SchedulerJobRow(Base):
     id: Mapped[str] = mapped_column(String(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AudienceSourceRow(Base):
+    """A place viewer counts come from: kind (youtube, twitch, kick, json_url, manual, replay),
+    a label shown on the chart, and its non-secret settings (video id, channel login, URL and
+    JSON pointer). Keys and secrets are in the keyring, never here."""
+
+    __tablename__ = "audience_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(NAME), unique=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    interval: Mapped[float] = mapped_column(Float)  # seconds between polls
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class AudienceSampleRow(Base):
+    """One viewer count. `at` is float seconds since the Unix epoch (UTC), as the series the
+    chart draws, so a 12-hour stream reads back without parsing 130,000 datetimes. `viewers`
+    NULL is a gap, and `gap_reason` says why (hidden, offline, quota exceeded...)."""
+
+    __tablename__ = "audience_samples"
+    __table_args__ = (
+        Index("ix_audience_samples_source_id_at", "source_id", "at"),
+        Index("ix_audience_samples_incident_id_at", "incident_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("audience_sources.id"))
+    at: Mapped[float] = mapped_column(Float)
+    viewers: Mapped[int | None] = mapped_column(Integer)
+    gap_reason: Mapped[str] = mapped_column(String(32), default="")

@@ -88,4 +88,6 @@ def test_kind_groups():
     assert EventKind.POLICY_CHANGED.group == "desk"
     assert EventKind.PART_POSTED.group == "post"
     groups = {kind.group for kind in EventKind}
-    assert groups == {"desk", "incident", "statement", "post", "account", "schedule"}
+    assert groups == {
+        "desk", "incident", "statement", "post", "account", "schedule", "audience", "broadcast",
+    }

@@ -46,6 +46,8 @@ TABLES = {
     "sandbox_posts",
     "scheduled_posts",
     "apscheduler_jobs",
+    "audience_sources",
+    "audience_samples",
 }
 
 
@@ -83,7 +85,7 @@ def seeded_desk(data_dir: Path) -> Path:
 
 def test_head_constant_is_the_scripts_head():
     scripts = ScriptDirectory.from_config(alembic_config(MIGRATIONS_DIR))
-    assert scripts.get_current_head() == HEAD_REVISION == "0003_schedule"
+    assert scripts.get_current_head() == HEAD_REVISION == "0004_audience"
 
 
 def test_fresh_open_creates_the_schema_at_head_in_wal_mode(isolated_dirs):

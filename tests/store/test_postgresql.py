@@ -46,6 +46,8 @@ TABLES = {
     "sandbox_posts",
     "scheduled_posts",
     "apscheduler_jobs",
+    "audience_sources",
+    "audience_samples",
     "alembic_version",
 }
 

@@ -1,0 +1,1 @@
+"""The Audience panel and its widgets: the chart, the wall view."""

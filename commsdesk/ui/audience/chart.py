@@ -1,0 +1,502 @@
+"""The audience chart: viewers over time, one line per platform and the total, on pyqtgraph.
+
+Takes plain numpy arrays: times are float seconds since the Unix epoch (UTC), shown in local
+time; viewers are floats with NaN for a gap, drawn as a break in the line (connect="finite"),
+never as a drop to zero. Marked on it: the total's peak, the advice threshold (a dashed line) and
+the timeline's events (vertical lines with short labels, the full text on hover).
+
+Views show the last 15 minutes, the last hour or everything, and follow the live edge until the
+user pans or zooms away; choosing a view follows again. Appending a sample is cheap: samples go
+into growing buffers and pyqtgraph draws only what is in view, downsampled to the pixels.
+
+pyqtgraph (and its ~0.6 s import) loads when the first chart is built, never at desk start-up:
+import this module only when building the panel.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+from collections.abc import Iterable
+from datetime import datetime
+
+import numpy as np
+from PySide6.QtCore import QSaveFile, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+TOTAL = "total"  # the series name of the sum over platforms; its maximum is the peak
+
+# name: (button text, seconds shown before the latest sample; None shows everything)
+VIEWS: dict[str, tuple[str, float | None]] = {
+    "15min": ("Last 15 min", 15 * 60),
+    "hour": ("Last hour", 60 * 60),
+    "all": ("All", None),
+}
+VIEW_SHORTCUTS = {"15min": "Alt+1", "hour": "Alt+2", "all": "Alt+3"}
+
+# Line colours by lower-case series name; any other platform takes the next of EXTRA_COLOURS.
+SERIES_COLOURS = {
+    TOTAL: "#263238",
+    "youtube": "#e53935",
+    "twitch": "#8e24aa",
+    "kick": "#43a047",
+    "x": "#1e88e5",
+    "manual": "#fb8c00",
+}
+EXTRA_COLOURS = ("#00897b", "#6d4c41", "#3949ab", "#c0ca33", "#d81b60", "#5e35b1")
+BACKGROUND = "#ffffff"
+AXIS = "#546e7a"
+PEAK = "#d84315"
+THRESHOLD = "#ef6c00"
+MARKER = "#78909c"
+MARKER_LABEL_CHARS = 18
+# Samples drawn per pixel at most: "peak" downsampling keeps each pixel column's min and max,
+# so the line's envelope is exact; pyqtgraph's default (5) draws 5x more for no visible gain.
+DOWNSAMPLE_FACTOR = 1.0
+ALL_SLACK = 0.01  # the "all" view reaches this share of its span past the latest sample
+HEADROOM = 1.18  # space above the highest visible value for the peak's label
+
+
+def viewers(value: float) -> str:
+    """40150.0 -> "40,150"."""
+    return f"{round(value):,}"
+
+
+def clock(t: float, seconds: bool = False) -> str:
+    """Local wall-clock time of an epoch time: "14:32" (or "14:32:05")."""
+    return datetime.fromtimestamp(t).strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
+def short_label(text: str, limit: int = MARKER_LABEL_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def save_png(image: QImage, path: str | os.PathLike[str]) -> None:
+    """Write an image as PNG atomically (a failed write leaves no half file). Any thread."""
+    out = QSaveFile(os.fspath(path))
+    if not out.open(QSaveFile.OpenModeFlag.WriteOnly):
+        raise OSError(f"cannot write {os.fspath(path)}: {out.errorString()}")
+    if not image.save(out, "PNG"):
+        out.cancelWriting()
+        out.commit()
+        raise OSError(f"cannot encode the chart as PNG for {os.fspath(path)}")
+    if not out.commit():
+        raise OSError(f"cannot write {os.fspath(path)}: {out.errorString()}")
+
+
+def _viewers_axis(pg):
+    """A left axis labelled "45,000" rather than "45000" or "45 k"."""
+
+    class ViewersAxis(pg.AxisItem):
+        def tickStrings(self, values, scale, spacing):
+            return [viewers(v * scale) for v in values]
+
+    axis = ViewersAxis(orientation="left")
+    axis.enableAutoSIPrefix(False)
+    return axis
+
+
+class _Series:
+    """One line: growing time/value buffers (amortised O(1) append) and its plot item."""
+
+    def __init__(self, item) -> None:
+        self.item = item
+        self.colour = ""
+        self.t = np.empty(1024)
+        self.v = np.empty(1024)
+        self.n = 0
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.t[: self.n]
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.v[: self.n]
+
+    def replace(self, times: np.ndarray, values: np.ndarray) -> None:
+        order = np.argsort(times, kind="stable")
+        n = len(times)
+        size = max(1024, 1 << (n + n // 4).bit_length())
+        self.t, self.v = np.empty(size), np.empty(size)
+        self.t[:n], self.v[:n] = times[order], values[order]
+        self.n = n
+
+    def push(self, t: float, v: float) -> None:
+        if self.n == len(self.t):
+            self.t = np.concatenate([self.t, np.empty(len(self.t))])
+            self.v = np.concatenate([self.v, np.empty(len(self.v))])
+        self.t[self.n], self.v[self.n] = t, v
+        self.n += 1
+
+    def draw(self) -> None:
+        self.item.setData(self.times, self.values)
+
+    def visible_max(self, x0: float, x1: float) -> float:
+        """Largest finite value with x0 <= time <= x1, or -inf."""
+        times = self.times
+        i0, i1 = bisect.bisect_left(times, x0), bisect.bisect_right(times, x1)
+        if i1 <= i0:
+            return -math.inf
+        return float(np.fmax.reduce(self.v[i0:i1], initial=-math.inf))
+
+
+class AudienceChart(QWidget):
+    """Total and per-platform viewers with the peak, the advice threshold and events marked."""
+
+    view_changed = Signal(str)  # a key of VIEWS
+    following_changed = Signal(bool)  # False once the user pans away from the live edge
+
+    def __init__(self, parent: QWidget | None = None, *, shortcut_scope: QWidget | None = None):
+        """`shortcut_scope`: the widget within which Alt+1/2/3 pick a view (default: the chart)."""
+        super().__init__(parent)
+        os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+        import pyqtgraph as pg
+
+        self._pg = pg
+        self.plot_widget = pg.PlotWidget(
+            background=BACKGROUND,
+            axisItems={
+                "bottom": pg.DateAxisItem(orientation="bottom"),
+                "left": _viewers_axis(pg),
+            },
+        )
+        self.plot_item = self.plot_widget.getPlotItem()
+        self.plot_item.hideButtons()
+        self.plot_item.setMenuEnabled(False)
+        # Only what is in view is drawn, downsampled to the pixels (the line's envelope kept).
+        self.plot_item.setClipToView(True)
+        self.plot_item.setDownsampling(auto=True, mode="peak")
+        # No grid: pyqtgraph's grid repaints the whole plot with its axis (~9 ms each time the
+        # view moves, measured in bench/audience_chart.py); the threshold line is the reference.
+        for side in ("left", "bottom"):
+            axis = self.plot_item.getAxis(side)
+            axis.setPen(pg.mkPen(AXIS))
+            axis.setTextPen(pg.mkPen(AXIS))
+        self.plot_item.getAxis("left").setWidth(60)
+        self.view_box = self.plot_item.getViewBox()
+        self.view_box.disableAutoRange()
+        self.view_box.setMouseEnabled(x=True, y=False)
+        self.view_box.sigRangeChangedManually.connect(self._user_moved)
+        self.view_box.sigXRangeChanged.connect(lambda *_: self._x_range_changed())
+        # The legend is a row of labels above the plot (never over the data), with the
+        # latest value of each line.
+        self.legend = QWidget()
+        self._legend_row = QHBoxLayout(self.legend)
+        self._legend_row.setContentsMargins(8, 2, 8, 0)
+        self._legend_row.setSpacing(18)
+        self._legend_row.addStretch(1)
+        self.legend_labels: dict[str, QLabel] = {}
+
+        self._series: dict[str, _Series] = {}
+        self._extra_colours = 0
+        self._peak: tuple[float, float] | None = None
+        self.peak_point = pg.ScatterPlotItem(
+            size=10, pen=pg.mkPen("#ffffff", width=1.5), brush=pg.mkBrush(PEAK)
+        )
+        self.peak_point.setZValue(20)
+        self.peak_label = pg.TextItem(color=PEAK, anchor=(0, 1))
+        self.peak_label.setZValue(21)
+        for item in (self.peak_point, self.peak_label):
+            item.setVisible(False)
+            self.plot_item.addItem(item, ignoreBounds=True)
+
+        self._threshold: float | None = None
+        self.threshold_line = pg.InfiniteLine(
+            angle=0,
+            pen=pg.mkPen(THRESHOLD, width=1.5, style=Qt.PenStyle.DashLine),
+            label="",
+            labelOpts={
+                "position": 0.01,
+                "anchors": [(0, 1), (0, 1)],
+                "color": THRESHOLD,
+                "fill": pg.mkBrush(255, 255, 255, 200),
+            },
+        )
+        self.threshold_line.setZValue(12)  # its label over the lines
+        self.threshold_line.setVisible(False)
+        self.plot_item.addItem(self.threshold_line, ignoreBounds=True)
+
+        self.marker_lines: list = []
+
+        self._view = "all"
+        self._following = True
+
+        self.setAutoFillBackground(True)
+        self.setStyleSheet(f"AudienceChart {{ background: {BACKGROUND}; }}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.plot_widget, 1)
+
+        scope = shortcut_scope or self
+        for view, keys in VIEW_SHORTCUTS.items():
+            shortcut = QShortcut(QKeySequence(keys), scope)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda view=view: self.set_view(view))
+
+    # --- data ----------------------------------------------------------------------------------
+    def set_series(self, name: str, times: Iterable[float], values: Iterable[float]) -> None:
+        """Replace a line's samples (created on first use). NaN values are gaps."""
+        t = np.asarray(times, dtype=float)
+        v = np.asarray(values, dtype=float)
+        if t.shape != v.shape or t.ndim != 1:
+            raise ValueError("times and values must be one-dimensional and the same length")
+        series = self._series_for(name)
+        series.replace(t, v)
+        series.draw()
+        self._show_latest(name)
+        if name == TOTAL:
+            self._peak = None
+            finite = np.isfinite(series.values)
+            if finite.any():
+                i = int(np.argmax(np.where(finite, series.values, -np.inf)))
+                self._peak = (float(series.times[i]), float(series.values[i]))
+            self._show_peak()
+        self._data_changed()
+
+    def append(self, name: str, t: float, value: float) -> None:
+        """Add one sample at the end of a line (NaN for a gap)."""
+        series = self._series_for(name)
+        if series.n and t < series.t[series.n - 1]:
+            # Out of order (rare): insert and redraw the whole line.
+            times = np.append(series.times, t)
+            values = np.append(series.values, value)
+            self.set_series(name, times, values)
+            return
+        series.push(float(t), float(value))
+        series.draw()
+        self._show_latest(name)
+        if name == TOTAL and math.isfinite(value) and (self._peak is None or value > self._peak[1]):
+            self._peak = (float(t), float(value))
+            self._show_peak()
+        self._data_changed(t)
+
+    def clear(self) -> None:
+        """Forget every line and the peak (a new stream)."""
+        for series in self._series.values():
+            self.plot_item.removeItem(series.item)
+        for label in self.legend_labels.values():
+            label.deleteLater()
+        self._series.clear()
+        self.legend_labels.clear()
+        self._extra_colours = 0
+        self._peak = None
+        self._show_peak()
+
+    def series_names(self) -> list[str]:
+        return list(self._series)
+
+    def series_item(self, name: str):
+        """The pyqtgraph PlotDataItem drawing a line."""
+        return self._series[name].item
+
+    def series_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        series = self._series[name]
+        return series.times.copy(), series.values.copy()
+
+    def peak(self) -> tuple[float, float] | None:
+        """(time, viewers) of the total's highest sample, or None."""
+        return self._peak
+
+    def _series_for(self, name: str) -> _Series:
+        series = self._series.get(name)
+        if series is None:
+            pg = self._pg
+            key = name.lower()
+            colour = SERIES_COLOURS.get(key)
+            if colour is None:
+                colour = EXTRA_COLOURS[self._extra_colours % len(EXTRA_COLOURS)]
+                self._extra_colours += 1
+            item = pg.PlotDataItem(
+                name="Total" if name == TOTAL else name,
+                pen=pg.mkPen(colour, width=1),  # wider pens cost ~15x more to draw
+                connect="finite",
+            )
+            item.setZValue(10 if name == TOTAL else 8)
+            item.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
+            self.plot_item.addItem(item)  # takes the plot's clip-to-view and downsampling
+            series = self._series[name] = _Series(item)
+            series.colour = colour
+            label = QLabel()
+            label.setTextFormat(Qt.TextFormat.RichText)
+            self.legend_labels[name] = label
+            # The total first, then platforms in the order they came.
+            at = 0 if name == TOTAL else self._legend_row.count() - 1
+            self._legend_row.insertWidget(at, label)
+        return series
+
+    def _show_latest(self, name: str) -> None:
+        """The legend entry: the line's colour, its name and its latest value (— in a gap)."""
+        series = self._series[name]
+        latest = series.v[series.n - 1] if series.n else math.nan
+        number = viewers(latest) if math.isfinite(latest) else "—"
+        weight = "700" if name == TOTAL else "400"
+        self.legend_labels[name].setText(
+            f'<span style="color:{series.colour}; font-weight:900;">━━</span> '
+            f'<span style="color:{AXIS}; font-weight:{weight};">'
+            f'{"Total" if name == TOTAL else name} {number}</span>'
+        )
+
+    def _show_peak(self) -> None:
+        if self._peak is None:
+            self.peak_point.setVisible(False)
+            self.peak_label.setVisible(False)
+            return
+        t, v = self._peak
+        self.peak_point.setData([t], [v])
+        self.peak_label.setText(f"peak {viewers(v)} at {clock(t)}")
+        self.peak_label.setPos(t, v)
+        self.peak_point.setVisible(True)
+        self.peak_label.setVisible(True)
+        self._place_peak_label()
+
+    def _place_peak_label(self) -> None:
+        """Keep the peak's label inside the view: to the left of the point in the right half."""
+        if self._peak is None:
+            return
+        (x0, x1), _ = self.view_box.viewRange()
+        right_half = self._peak[0] > (x0 + x1) / 2
+        self.peak_label.setAnchor((1.0, 1.0) if right_half else (0.0, 1.0))
+
+    # --- threshold and markers -------------------------------------------------------------------
+    def set_threshold(self, value: float | None) -> None:
+        """The advice threshold in viewers, drawn as a dashed line; None removes it."""
+        if value is None or not math.isfinite(value):
+            self._threshold = None
+            self.threshold_line.setVisible(False)
+        else:
+            self._threshold = float(value)
+            self.threshold_line.setVisible(True)  # first: a hidden label ignores its text
+            self.threshold_line.setValue(self._threshold)
+            self.threshold_line.label.setFormat(f"advice threshold {viewers(self._threshold)}")
+        self._fit_y()
+
+    def threshold(self) -> float | None:
+        return self._threshold
+
+    def set_markers(self, markers: Iterable[tuple[float, str, str]]) -> None:
+        """Timeline events as (time, short label, full text): a line each, the text on hover."""
+        pg = self._pg
+        for line in self.marker_lines:
+            self.plot_item.removeItem(line)
+        self.marker_lines = []
+        for t, label, detail in markers:
+            line = pg.InfiniteLine(
+                pos=float(t),
+                angle=90,
+                pen=pg.mkPen(MARKER, width=1, style=Qt.PenStyle.DotLine),
+                label=short_label(label),
+                labelOpts={
+                    "position": 0.97,
+                    "anchors": [(0, 0), (0, 0)],
+                    "color": AXIS,
+                    "fill": pg.mkBrush(255, 255, 255, 200),
+                },
+            )
+            tip = f"{clock(float(t), seconds=True)}  {label}"
+            if detail and detail != label:
+                tip += f"\n{detail}"
+            line.setToolTip(tip)
+            line.label.setToolTip(tip)
+            line.setZValue(4)
+            self.plot_item.addItem(line, ignoreBounds=True)
+            self.marker_lines.append(line)
+
+    # --- views -----------------------------------------------------------------------------------
+    @property
+    def view(self) -> str:
+        return self._view
+
+    @property
+    def following(self) -> bool:
+        return self._following
+
+    def set_view(self, view: str) -> None:
+        """Show "15min", "hour" or "all", and follow the live edge again."""
+        if view not in VIEWS:
+            raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
+        changed = view != self._view
+        self._view = view
+        if not self._following:
+            self._following = True
+            self.following_changed.emit(True)
+        self._apply_view()
+        if changed:
+            self.view_changed.emit(view)
+
+    def x_range(self) -> tuple[float, float]:
+        (x0, x1), _ = self.view_box.viewRange()
+        return x0, x1
+
+    def y_range(self) -> tuple[float, float]:
+        _, (y0, y1) = self.view_box.viewRange()
+        return y0, y1
+
+    def _extent(self) -> tuple[float, float] | None:
+        firsts = [s.t[0] for s in self._series.values() if s.n]
+        if not firsts:
+            return None
+        lasts = [s.t[s.n - 1] for s in self._series.values() if s.n]
+        return float(min(firsts)), float(max(lasts))
+
+    def _apply_view(self) -> None:
+        """A window ends at the latest sample. "All" runs from the first sample to a little past
+        the latest, so that new samples land in view without moving it (a moved view redraws
+        every line and both axes); it moves on when the latest sample reaches its edge."""
+        extent = self._extent()
+        if extent is None:
+            return
+        first, latest = extent
+        window = VIEWS[self._view][1]
+        if window is not None:
+            self.view_box.setXRange(latest - window, latest, padding=0)
+        else:
+            x0, x1 = self.x_range()
+            if x0 != first or not latest <= x1 <= latest + 2 * ALL_SLACK * (latest - first):
+                span = latest - first if latest > first else 60.0
+                self.view_box.setXRange(first, latest + ALL_SLACK * span, padding=0)
+        self._fit_y()
+
+    def _data_changed(self, t: float | None = None) -> None:
+        if self._following:
+            self._apply_view()
+        elif t is None or self._in_view(t):
+            self._fit_y()
+
+    def _in_view(self, t: float) -> bool:
+        x0, x1 = self.x_range()
+        return x0 <= t <= x1
+
+    def _user_moved(self, *_args) -> None:
+        if self._following:
+            self._following = False
+            self.following_changed.emit(False)
+
+    def _x_range_changed(self) -> None:
+        self._fit_y()
+        self._place_peak_label()
+
+    def _fit_y(self) -> None:
+        """From zero to above the highest value in view (and the threshold)."""
+        x0, x1 = self.x_range()
+        top = max((s.visible_max(x0, x1) for s in self._series.values()), default=-math.inf)
+        if self._threshold is not None:
+            top = max(top, self._threshold)
+        top = max(top * HEADROOM, 10.0) if math.isfinite(top) else 10.0
+        _, (y0, y1) = self.view_box.viewRange()
+        if y0 != 0.0 or not math.isclose(y1, top, rel_tol=1e-9):
+            self.view_box.setYRange(0.0, top, padding=0)
+
+    # --- export --------------------------------------------------------------------------------
+    def render_image(self) -> QImage:
+        """The chart (legend and plot) as it is on screen, at its size. On the UI thread."""
+        return self.grab().toImage()
+
+    def export_png(self, path: str | os.PathLike[str]) -> None:
+        """Save the chart as a PNG at `path`; raises OSError if it cannot be written."""
+        save_png(self.render_image(), path)
