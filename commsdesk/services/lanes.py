@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,20 @@ class Lane(QObject):
             outstanding = self._outstanding
         self.busy_changed.emit(outstanding)
         if job.error is None:
-            if job.on_done is not None:
+            if _still_there(job.on_done):
                 job.on_done(job.result)
         elif job.on_error is not None:
-            job.on_error(job.error)
+            if _still_there(job.on_error):
+                job.on_error(job.error)
         else:
             log.warning("lane %s: %s: %s", self.name, type(job.error).__name__, job.error)
             self.failed.emit(self.name, str(job.error) or type(job.error).__name__)
+
+
+def _still_there(callback: Callable | None) -> bool:
+    """False for nothing, or for a method of a widget Qt has deleted meanwhile (a panel closed
+    while its answer was on the way): that answer has no one to go to."""
+    if callback is None:
+        return False
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

@@ -44,3 +44,30 @@ def test_a_keyed_job_replaces_the_queued_one_with_the_same_key(qtbot):
     qtbot.waitUntil(lambda: lane.outstanding == 0)
     assert done == [3]
     lane.stop()
+
+
+def test_an_answer_for_a_widget_deleted_meanwhile_is_dropped(qtbot):
+    import shiboken6
+    from PySide6.QtWidgets import QComboBox, QWidget
+
+    class Panel(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.people = QComboBox(self)
+            self.answers = []
+
+        def show_people(self, people):
+            self.people.addItems(people)  # raises RuntimeError once the combo box is gone
+            self.answers.append(people)
+
+    lane = Lane("test")
+    gate = threading.Event()
+    alive, closed = Panel(), Panel()
+    lane.submit(gate.wait)
+    lane.submit(lambda: ["Ana"], on_done=alive.show_people)
+    lane.submit(lambda: ["Sam"], on_done=closed.show_people, on_error=closed.show_people)
+    shiboken6.delete(closed)  # the panel closes while its answer is on the way
+    gate.set()
+    qtbot.waitUntil(lambda: lane.outstanding == 0)
+    assert alive.answers == [["Ana"]]
+    lane.stop()
