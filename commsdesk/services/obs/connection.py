@@ -29,6 +29,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 import simpleobsws
+import websockets
 
 from commsdesk.services.obs import batches
 from commsdesk.services.obs.api import (
@@ -409,19 +410,23 @@ class ObsConnection:
         done, _ = await asyncio.wait(
             {task, session.closed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
         )
+        lost = ObsError(
+            "connection_lost",
+            f"The connection to OBS ended before it answered {what}; it may or may not "
+            "have been done.",
+            request_type=what,
+        )
         if task in done:
             try:
                 return task.result()
             except simpleobsws.NotIdentifiedError:
                 raise ObsError("not_connected", "Not connected to OBS.") from None
+            except (websockets.exceptions.ConnectionClosed, OSError) as exc:
+                # The socket went while the request was being written: OBS may have read it.
+                raise lost from exc
         task.cancel()
         if session.closed.done():
-            raise ObsError(
-                "connection_lost",
-                f"The connection to OBS ended before it answered {what}; it may or may not "
-                "have been done.",
-                request_type=what,
-            )
+            raise lost
         raise ObsError(
             "not_answering",
             f"OBS did not answer {what} within {timeout:g} s; it may or may not have been done.",
