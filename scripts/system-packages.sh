@@ -7,7 +7,8 @@ libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 li
 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-core xvfb xauth"
 # The PostgreSQL server (initdb, pg_ctl, postgres) that tests/store/test_postgresql.py starts.
 PACKAGES="$PACKAGES postgresql"
-# OBS Studio (obs-websocket 5) for the broadcast tests and bench; chromium for slide rendering.
+# OBS Studio (obs-websocket 5) for the broadcast tests and bench; Chromium to check the HTML slide
+# page a browser source shows.
 PACKAGES="$PACKAGES obs-studio chromium"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0

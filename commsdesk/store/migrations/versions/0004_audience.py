@@ -2,7 +2,7 @@
 
 Revision ID: 0004_audience
 Revises: 0003_schedule
-Create Date: 2026-11-26
+Create Date: 2026-11-24
 """
 
 from __future__ import annotations
