@@ -8,7 +8,6 @@ Saved as JSON beside the database, written atomically so a crash never leaves ha
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -52,6 +51,25 @@ OPTIONS: tuple[Option, ...] = (
         "Folder of the team's slide templates, looked in before the built-in slides/ ('' = "
         "only the built-in ones).",
     ),
+    Option(
+        "audience_share_percent",
+        int,
+        10,
+        "Suggest ending the stream when the audience stays below this share of its peak (%).",
+    ),
+    Option("audience_below_minutes", int, 10, "...for this many minutes in a row."),
+    Option(
+        "audience_min_runtime_minutes", int, 30, "Never suggest ending before the stream has run "
+        "this long (minutes)."
+    ),
+    Option(
+        "audience_drop_percent",
+        int,
+        50,
+        "Flag a likely stream problem when the audience falls by more than this share (%)...",
+    ),
+    Option("audience_drop_seconds", int, 120, "...within this many seconds."),
+    Option("audience_poll_seconds", int, 15, "How often a new viewer source is asked (seconds)."),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 FILE_NAME = "desk.json"
@@ -105,18 +123,8 @@ class Settings:
         return dict(self._values)
 
     def save(self, snapshot: dict[str, Any] | None = None) -> None:
-        """Write atomically: a temp file in the same folder, flushed, then renamed over."""
-        import tempfile
+        """Write atomically: a crash leaves the old file or the new one, never half."""
+        from commsdesk.atomic_file import write_atomically
 
         data = json.dumps(snapshot or self.snapshot(), indent=2, sort_keys=True)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".desk-", suffix=".json", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, data.encode("utf-8"))

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from commsdesk.atomic_file import write_atomically
 from commsdesk.domain.clock import utc_now
 from commsdesk.domain.slides import HEIGHT, WIDTH, Box, Slide, SlideKind, layout_of
 
@@ -76,22 +77,6 @@ class RenderedSlide:
         target = Path(path)
         write_atomically(target, self.png())
         return target
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    import tempfile
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def ensure_gui_application() -> None:

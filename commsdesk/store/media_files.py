@@ -7,9 +7,9 @@ upload again, the same image attached twice is kept once, and the database stays
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
+
+from commsdesk.atomic_file import write_atomically
 
 _EXTENSIONS = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
@@ -24,19 +24,8 @@ class MediaFiles:
         """Store the bytes durably (written, flushed, renamed into place); returns the name."""
         name = hashlib.sha256(data).hexdigest() + _EXTENSIONS.get(mime, "")
         target = self.root / name
-        if target.exists() and target.stat().st_size == len(data):
-            return name
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".media-", dir=self.root)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        if not (target.exists() and target.stat().st_size == len(data)):
+            write_atomically(target, data)
         return name
 
     def read(self, name: str) -> bytes:
