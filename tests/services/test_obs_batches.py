@@ -141,7 +141,23 @@ def test_setup_on_an_empty_obs_creates_the_scene_then_both_sources_in_it():
     assert {r.data.get("sceneName") for r in plan} == {SLIDES_SCENE}
     assert plan[1].data["inputKind"] == "image_source"
     assert plan[2].data["inputKind"] == "text_ft2_source_v2"
-    assert plan[2].data["inputSettings"]["font"]["size"] == 60
+    # The rendered slide's countdown type (72 px on 1080 lines), on a 720-line canvas.
+    assert plan[2].data["inputSettings"]["font"]["size"] == 48
+
+
+def test_the_countdown_sits_in_the_box_the_rendered_slide_leaves_for_it():
+    from commsdesk.domain.slides import LAYOUTS, SlideKind
+
+    x, y, w, h = LAYOUTS[SlideKind.BACK_AT].countdown
+    for canvas in ((1920, 1080), (1280, 720)):
+        image, text = batches.slides_layout(3, 4, canvas)
+        assert image.data["sceneItemTransform"]["boundsWidth"] == canvas[0]
+        placed = text.data["sceneItemTransform"]
+        scale = canvas[0] / 1920
+        assert (placed["positionX"], placed["positionY"]) == (
+            round((x + w / 2) * scale, 1), round((y + h / 2) * scale, 1)
+        )
+        assert placed["alignment"] == 0  # centred on that point
 
 
 def test_setup_when_all_is_there_does_nothing():

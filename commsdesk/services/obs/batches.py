@@ -14,16 +14,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from commsdesk.domain.slides import HEIGHT, LAYOUTS, WIDTH, SlideKind
 from commsdesk.domain.stream_health import StreamSample
 from commsdesk.services.obs.api import COUNTDOWN_INPUT, SLIDE_INPUT, SLIDES_SCENE, SceneList
 
 # Text sources by platform, best first: FreeType 2 (Linux, macOS), GDI+ (Windows).
 TEXT_KINDS = ("text_ft2_source_v2", "text_gdiplus_v3", "text_gdiplus_v2", "text_gdiplus")
 IMAGE_KIND = "image_source"
+ALIGN_CENTER = 0  # OBS_ALIGN_CENTER
 ALIGN_TOP_LEFT = 5  # OBS_ALIGN_LEFT | OBS_ALIGN_TOP
-ALIGN_BOTTOM_LEFT = 9  # OBS_ALIGN_LEFT | OBS_ALIGN_BOTTOM
-WHITE = 0xFFFFFFFF  # OBS colours are ABGR
-BLACK = 0xFF000000
+# The countdown goes where the rendered Back-at slide leaves room for it, at its size and colour
+# (commsdesk.domain.slides: the layout; the default theme's countdown colour, #f2b544).
+_BACK_AT = LAYOUTS[SlideKind.BACK_AT]
+COUNTDOWN_BOX = _BACK_AT.countdown or (0, 0, WIDTH, HEIGHT)
+COUNTDOWN_PX = _BACK_AT.countdown_px
+COUNTDOWN_COLOUR = 0xFF44B5F2  # ABGR of #f2b544
 
 
 @dataclass(frozen=True)
@@ -52,24 +57,21 @@ def choose_text_kind(kinds: Iterable[str]) -> str | None:
 
 
 def countdown_initial_settings(kind: str, canvas_height: int) -> dict[str, Any]:
-    """A readable white countdown with a dark outline, sized for the canvas."""
-    size = max(16, round(canvas_height / 12))
+    """The countdown in the slide's own type size and colour, scaled to the canvas."""
+    size = max(12, round(COUNTDOWN_PX * canvas_height / HEIGHT))
     if kind.startswith("text_ft2"):
         return {
             "text": "",
             "font": {"face": "DejaVu Sans", "size": size, "style": "Bold", "flags": 1},
-            "color1": WHITE,
-            "color2": WHITE,
-            "outline": True,
-            "drop_shadow": True,
+            "color1": COUNTDOWN_COLOUR,
+            "color2": COUNTDOWN_COLOUR,
         }
     return {
         "text": "",
         "font": {"face": "Arial", "size": size, "style": "Bold", "flags": 1},
-        "color": WHITE,
-        "outline": True,
-        "outline_size": max(2, size // 16),
-        "outline_color": BLACK,
+        "color": COUNTDOWN_COLOUR & 0xFFFFFF,  # GDI+ takes the colour and opacity apart
+        "opacity": 100,
+        "align": "center",
     }
 
 
@@ -119,8 +121,10 @@ def slides_setup(
 def slides_layout(
     image_item_id: int | None, text_item_id: int | None, canvas: tuple[int, int]
 ) -> list[ObsRequest]:
-    """Place newly added items: the slide fills the canvas, the countdown sits bottom left."""
+    """Place newly added items: the slide fills the canvas; the countdown is centred in the box
+    the rendered slide leaves for it, scaled from 1920×1080 to the canvas."""
     width, height = canvas
+    x, y, w, h = COUNTDOWN_BOX
     requests = []
     if image_item_id is not None:
         requests.append(
@@ -149,9 +153,9 @@ def slides_layout(
                     "sceneName": SLIDES_SCENE,
                     "sceneItemId": text_item_id,
                     "sceneItemTransform": {
-                        "positionX": round(width * 0.04, 1),
-                        "positionY": round(height * 0.95, 1),
-                        "alignment": ALIGN_BOTTOM_LEFT,
+                        "positionX": round((x + w / 2) * width / WIDTH, 1),
+                        "positionY": round((y + h / 2) * height / HEIGHT, 1),
+                        "alignment": ALIGN_CENTER,
                     },
                 },
             )

@@ -30,11 +30,25 @@ from commsdesk.services.obs.api import (
 )
 
 T = TypeVar("T")
-# A 1x1 black PNG: what the fake "sees" on air.
-BLACK_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763"
-    "606060000000040001f61738550000000049454e44ae426082"
-)
+
+
+def _black_png() -> bytes:
+    """A 1x1 black PNG, built with its checksums: what the fake "sees" on air."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit RGB
+    pixels = zlib.compress(b"\x00\x00\x00\x00")  # filter byte, then one black pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(
+        b"IEND", b""
+    )
+
+
+BLACK_PNG = _black_png()
 
 
 class FakeObs:

@@ -1,0 +1,1 @@
+"""The Broadcast panel: OBS scenes, slides on air, stream health."""

@@ -1,0 +1,107 @@
+"""The Broadcast panel over the in-memory OBS: connection words, scene buttons, keys 1–9."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from commsdesk.services.obs.api import ConnectionState
+from commsdesk.ui.theme import BAD
+
+
+def scene_texts(panel) -> list[str]:
+    return [button.text() for button in panel.scene_buttons]
+
+
+def test_connected_panel_lists_scenes_with_program_on_air(desk):
+    desk.connect()
+    panel = desk.panel
+    assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
+    assert desk.window.status_obs.text() == "OBS: connected (29.0.2)"
+    assert scene_texts(panel) == ["1  Camera   ● ON AIR", "2  Screen", "3  Guest"]
+    assert BAD in panel.scene_buttons[0].styleSheet()
+    assert all(button.isEnabled() for button in panel.scene_buttons)
+
+
+def test_clicking_a_scene_switches_and_goes_on_the_timeline(desk, fake_obs, qtbot):
+    desk.connect()
+    qtbot.mouseClick(desk.panel.scene_buttons[1], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scene_texts(desk.panel)[1] == "2  Screen   ● ON AIR")
+    assert fake_obs.program == "Screen"
+    [event] = desk.wait_events("broadcast.scene", 1)
+    assert event.summary == "Scene on air: Screen (was Camera)"
+    assert event.actor == "Pat Lee (producer)"
+
+
+def test_key_3_switches_to_the_third_scene_but_typing_3_in_a_field_does_not(desk, fake_obs, qtbot):
+    desk.connect()
+    panel = desk.panel
+    desk.window.show()
+    qtbot.waitExposed(desk.window)
+    desk.window.docks[1].show()
+    desk.window.docks[1].raise_()
+    qtbot.waitUntil(panel.isVisible)
+
+    panel.scene_buttons[0].setFocus()
+    qtbot.waitUntil(lambda: panel.scene_buttons[0].hasFocus())
+    qtbot.keyClick(panel.scene_buttons[0], Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: fake_obs.program == "Guest")
+
+    fake_obs.switch_scene("Camera")
+    desk.idle()
+    at = panel.composer.fields["at"]
+    at.setFocus()
+    qtbot.waitUntil(at.hasFocus)
+    calls = len(fake_obs.calls)
+    qtbot.keyClicks(at, "3")
+    qtbot.keyClick(at, Qt.Key.Key_2)
+    assert at.text() == "32"
+    desk.idle()
+    assert fake_obs.program == "Camera"
+    assert "switch_scene" not in fake_obs.calls[calls:]
+
+
+def test_states_in_words_and_the_status_bar(desk, fake_obs, qtbot):
+    desk.connect()
+    panel = desk.panel
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "nothing answers at 127.0.0.1:4455")
+    assert panel.connection.text() == "● Unreachable"
+    assert desk.window.status_obs.text() == "OBS: unreachable"
+    assert not any(button.isEnabled() for button in panel.scene_buttons)
+    assert panel.thumbnail.pixmap().isNull()
+    fake_obs.set_state(ConnectionState.NOT_ANSWERING)
+    assert panel.connection.text() == "● OBS is not answering"
+    fake_obs.set_state(ConnectionState.OBS_EXITING)
+    assert desk.window.status_obs.text() == "OBS: exiting"
+
+
+def test_a_lost_connection_and_its_return_go_on_the_timeline_once(desk, fake_obs):
+    desk.connect()
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
+    fake_obs.set_state(ConnectionState.CONNECTING)
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "nothing answers")
+    fake_obs.set_state(ConnectionState.CONNECTING)
+    fake_obs.set_state(ConnectionState.CONNECTED)
+    summaries = [event.summary for event in desk.wait_events("broadcast.connection", 2)]
+    assert summaries == [
+        "OBS connection lost: the connection to OBS was lost",
+        "OBS connection back: OBS 29.0.2 (websocket 5.1.0)",
+    ]
+
+
+def test_wrong_password_offers_the_password_entry(desk, fake_obs, qtbot):
+    desk.connect()
+    panel = desk.panel
+    assert panel.enter_password.isHidden()
+    fake_obs.set_state(ConnectionState.WRONG_PASSWORD, "OBS refused the password")
+    assert not panel.enter_password.isHidden()
+    assert panel.connection.text().startswith("● Wrong password")
+    assert desk.window.status_obs.text() == "OBS: wrong password"
+
+    qtbot.mouseClick(panel.enter_password, Qt.MouseButton.LeftButton)
+    dialog = panel.settings_dialog
+    assert dialog.isVisible() and dialog.password.text() == ""
+    dialog.password.setText("the right one")
+    dialog.accept()
+    desk.idle()
+    assert fake_obs.status.connected
+    assert panel.enter_password.isHidden()
