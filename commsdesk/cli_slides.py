@@ -50,6 +50,7 @@ def _now(text: str | None) -> datetime:
 
 def cmd_slide_render(args: argparse.Namespace) -> int:
     from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.domain.on_air import producer_zone
     from commsdesk.domain.schedule_policy import AmbiguousTime, ScheduleRefused
     from commsdesk.domain.slides import (
         BackAt,
@@ -73,7 +74,8 @@ def cmd_slide_render(args: argparse.Namespace) -> int:
     except SlideProblem as exc:
         print(f"commsdesk: {exc}", file=sys.stderr)
         return 2
-    request = SlideRequest(kind, _values(args.set), zone=args.zone or zones[0], zones=zones)
+    zone = args.zone or producer_zone(settings.get("producer_zone"))
+    request = SlideRequest(kind, _values(args.set), zone=zone, zones=zones)
     try:
         slide = build_slide(request, now, fold=args.fold)
     except UnknownField as exc:
@@ -327,7 +329,8 @@ def add_slide_commands(commands: argparse._SubParsersAction) -> None:
     )
     render.add_argument(
         "--zone", metavar="NAME",
-        help="the zone times are typed in (default: the first of the team's zones)",
+        help="the zone times are typed in (default: the producer_zone setting, else this "
+        "computer's zone)",
     )
     render.add_argument(
         "--fold", type=int, choices=(0, 1),
