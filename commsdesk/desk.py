@@ -67,6 +67,7 @@ IN_CHUNK = 500  # ids per IN (...) list
 # PostgreSQL advisory lock held by the transaction appending to the timeline (any constant
 # works; advisory locks are per database).
 CHAIN_LOCK_KEY = 0x436F6D6D7344
+_CHAIN_HEAD = "commsdesk.chain_head"  # session.info key: the hash appended last
 
 S = StatementState
 # Why approvals stop counting when a statement in this state is edited.
@@ -300,14 +301,18 @@ class Desk:
         already do (BEGIN IMMEDIATE). On PostgreSQL, FOR UPDATE on the newest row does not: under
         READ COMMITTED a waiter gets the row it locked, not the one committed meanwhile, so the
         transaction first takes an advisory lock, released at its commit or rollback."""
-        if self._lock_chain:
-            session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
-        prev_hash = (
-            session.scalar(
-                select(EventRow.hash).order_by(EventRow.id.desc()).limit(1).with_for_update()
+        # The newest event this transaction appended is the head: no need to ask again (the
+        # lock taken for the first append holds until the transaction ends).
+        prev_hash = session.info.get(_CHAIN_HEAD)
+        if prev_hash is None:
+            if self._lock_chain:
+                session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+            prev_hash = (
+                session.scalar(
+                    select(EventRow.hash).order_by(EventRow.id.desc()).limit(1).with_for_update()
+                )
+                or GENESIS_HASH
             )
-            or GENESIS_HASH
-        )
         # Hash exactly what the JSON column will give back (tuples become lists, keys strings).
         payload = json.loads(json.dumps(dict(data or {}), ensure_ascii=False))
         kind = str(kind)
@@ -327,6 +332,7 @@ class Desk:
         )
         session.add(row)
         session.flush()
+        session.info[_CHAIN_HEAD] = row.hash
         return row
 
     def _statement_event(

@@ -60,6 +60,7 @@ class _Run:
     user_id: str | None = None
     finished: Publication | None = None  # set when the last part is recorded
     on_progress: Progress | None = None
+    total: int = 0  # parts in the publication
 
 
 class Publisher:
@@ -234,7 +235,7 @@ class Publisher:
             return publication
         run = _Run(
             actor, publication.id, self._client(publication.account, publication.sandbox),
-            on_progress=on_progress,
+            on_progress=on_progress, total=len(publication.parts),
         )
         previous: str | None = None
         for part in publication.parts:
@@ -389,7 +390,7 @@ class Publisher:
             row.state = PartState.POSTED.value
             row.post_id = post.id
             row.posted_at = self.desk.now()
-            total = _part_count(session, run.row_id)
+            total = run.total or _part_count(session, run.row_id)
             kind = EventKind.PART_POSTED if how == "posted" else EventKind.PART_RECONCILED
             self.desk.append_event(
                 session, run.actor, kind,
