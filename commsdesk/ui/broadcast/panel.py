@@ -44,6 +44,11 @@ PREVIEW_GREEN = "#2e7d32"
 THUMBNAIL_SIZE = (256, 144)
 
 
+# The on-air line looks the same in shape whether a slide is on air or not (only its colours
+# change), so switching never lays the panel out again.
+ON_AIR_SHAPE = "font-weight: 700; padding: 6px; border-radius: 4px;"
+
+
 def connection_words(status: ConnectionStatus, retry_left: int | None) -> tuple[str, str, str]:
     """(the panel's line, the status bar's words, colour) for a connection state."""
     retry = f", retrying in {retry_left} s" if retry_left is not None else ""
@@ -103,6 +108,11 @@ class BroadcastPanel(QWidget):
         self.connection_detail.setObjectName("obs-connection-detail")
         self.connection_detail.setWordWrap(True)
         self.connection_detail.setStyleSheet(f"color: {MUTED};")
+        # Fixed heights: a state change rewrites these lines; if their height followed the text,
+        # each change would lay out and repaint the whole panel while OBS comes and goes.
+        lines = self.connection.fontMetrics().lineSpacing()
+        self.connection.setFixedHeight(2 * lines + 4)
+        self.connection_detail.setFixedHeight(2 * lines + 4)
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.connection)
@@ -140,6 +150,8 @@ class BroadcastPanel(QWidget):
         self.on_air_label = QLabel("No slide on air")
         self.on_air_label.setObjectName("on-air")
         self.on_air_label.setWordWrap(True)
+        self.on_air_label.setStyleSheet(f"color: {MUTED}; {ON_AIR_SHAPE}")
+        self.on_air_label.setFixedHeight(2 * self.on_air_label.fontMetrics().lineSpacing() + 16)
         self.back_button = QPushButton("Back to live")
         self.back_button.setToolTip("Return to the scene that was on before the slide "
                                     "(Ctrl+Shift+L)")  # fmt: skip
@@ -166,7 +178,10 @@ class BroadcastPanel(QWidget):
         self.slide_message = QLabel()
         self.slide_message.setObjectName("slide-message")
         self.slide_message.setWordWrap(True)
-        self.slide_message.hide()
+        # Its look is set in full now, and its room kept: the first bold text or a new line's
+        # height would otherwise cost a font lookup and a relayout in the middle of a push.
+        self.slide_message.setStyleSheet(f"color: {MUTED}; font-weight: 600;")
+        self.slide_message.setFixedHeight(2 * self.slide_message.fontMetrics().lineSpacing() + 4)
         buttons = QHBoxLayout()
         buttons.addWidget(self.put_button)
         buttons.addStretch(1)
@@ -254,8 +269,7 @@ class BroadcastPanel(QWidget):
         line, short, colour = connection_words(status, left)
         self.connection.setText(f"● {line}")
         self.connection.setToolTip(status.detail)
-        self.connection_detail.setText(status.detail)
-        self.connection_detail.setVisible(bool(status.detail) and not status.connected)
+        self.connection_detail.setText("" if status.connected else status.detail)
         _restyle(self.connection, f"color: {colour}; font-weight: 600;")
         if self.status_label is not None:
             self.status_label.setText(short)
@@ -335,12 +349,10 @@ class BroadcastPanel(QWidget):
         self.back_button.setEnabled(slide is not None)
         if slide is None:
             self.on_air_label.setText("No slide on air")
-            _restyle(self.on_air_label, f"color: {MUTED};")
+            _restyle(self.on_air_label, f"color: {MUTED}; {ON_AIR_SHAPE}")
             return
         self.on_air_label.setText(slide.line(utc_now()))
-        _restyle(self.on_air_label,
-            f"color: white; background: {BAD}; font-weight: 700; padding: 6px; border-radius: 4px;"
-        )
+        _restyle(self.on_air_label, f"color: white; background: {BAD}; {ON_AIR_SHAPE}")
 
     def back_to_live(self) -> None:
         self.bridge.back_to_live()
@@ -438,8 +450,7 @@ class BroadcastPanel(QWidget):
     # --- messages --------------------------------------------------------------------------
     def _show_message(self, text: str, colour: str) -> None:
         self.slide_message.setText(text)
-        self.slide_message.setStyleSheet(f"color: {colour}; font-weight: 600;")
-        self.slide_message.show()
+        _restyle(self.slide_message, f"color: {colour}; font-weight: 600;")
 
     def _failed(self, title: str, message: str) -> None:
         self._show_message(f"{title}: {message}", BAD)
