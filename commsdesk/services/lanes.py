@@ -129,9 +129,25 @@ class Lane(QObject):
 
 
 def _still_there(callback: Callable | None) -> bool:
-    """False for nothing, or for a method of a widget Qt has deleted meanwhile (a panel closed
-    while its answer was on the way): that answer has no one to go to."""
+    """False for nothing, or for a callback of a widget Qt has deleted meanwhile (a panel closed
+    while its answer was on the way): that answer has no one to go to. Looks at a method's
+    object, a partial's, and the Qt objects a lambda closes over."""
     if callback is None:
         return False
-    owner = getattr(callback, "__self__", None)
-    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+    return all(shiboken6.isValid(owner) for owner in _qt_owners(callback))
+
+
+def _qt_owners(callback: Callable) -> list[QObject]:
+    func = getattr(callback, "func", callback)  # functools.partial
+    found = [getattr(func, "__self__", None)]
+    found += [cell.cell_contents for cell in getattr(func, "__closure__", None) or ()
+              if _filled(cell)]  # fmt: skip
+    return [owner for owner in found if isinstance(owner, QObject)]
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises
+    except ValueError:
+        return False
+    return True

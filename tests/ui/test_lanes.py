@@ -71,3 +71,37 @@ def test_an_answer_for_a_widget_deleted_meanwhile_is_dropped(qtbot):
     qtbot.waitUntil(lambda: lane.outstanding == 0)
     assert alive.answers == [["Ana"]]
     lane.stop()
+
+
+def test_a_lambda_or_partial_answer_for_a_widget_deleted_meanwhile_is_dropped(qtbot):
+    import functools
+
+    import shiboken6
+    from PySide6.QtWidgets import QComboBox, QWidget
+
+    seen = []
+
+    class Panel(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.people = QComboBox(self)
+
+        def ask(self, lane, newest):
+            lane.submit(lambda: ["Ana"], on_done=lambda found: self.arrived(newest, found))
+            lane.submit(lambda: ["Sam"], on_done=functools.partial(self.arrived, newest))
+
+        def arrived(self, newest, found):
+            self.people.addItems(found)  # raises RuntimeError once the panel is gone
+            seen.append((newest, found))
+
+    lane = Lane("test")
+    gate = threading.Event()
+    lane.submit(gate.wait)
+    closed, open_ = Panel(), Panel()
+    closed.ask(lane, 1)
+    open_.ask(lane, 2)
+    shiboken6.delete(closed)
+    gate.set()
+    qtbot.waitUntil(lambda: lane.outstanding == 0)
+    assert seen == [(2, ["Ana"]), (2, ["Sam"])]
+    lane.stop()
