@@ -3,8 +3,10 @@
 from bench import (
     audience_chart,
     audience_memory,
+    audience_ui_stall,
     lateness,
     obs_push,
+    obs_ui_stall,
     posting,
     slide_render,
     startup,
@@ -22,9 +24,13 @@ print("== scheduled posts ==")
 lateness.main()
 print("== slide push to OBS ==")
 obs_push.main()
+print("== UI-thread stall while OBS is killed and restarted ==")
+obs_ui_stall.main()
 print("== slide rendering ==")
 slide_render.main()
 print("== audience samples in memory ==")
 audience_memory.main()
 print("== audience chart ==")
 audience_chart.main()
+print("== audience sources polled through the bridge ==")
+audience_ui_stall.main()

@@ -141,6 +141,9 @@ def build(args: argparse.Namespace) -> RunningDesk:
     db_lane = Lane("database", app)
     text_lane = Lane("text", app)
     x_lane = Lane("x", app)
+    obs_lane = Lane("obs", app)  # makes and closes the OBS connection (the keyring is slow)
+    slides_lane = Lane("slides", app)  # draws slides off the UI thread
+    audience_lane = Lane("audience", app)  # viewer-source secrets, replay files, sample writes
     bridge = DeskBridge(db_lane, settings, app)
     publishing = PublishingBridge(x_lane, bridge, app)
     schedule = ScheduleBridge(bridge, publishing, app)
@@ -165,10 +168,26 @@ def build(args: argparse.Namespace) -> RunningDesk:
         # The database opens on its lane while the panels are built here.
         bridge.open(data_dir, seed_demo=args.demo)
         _setup_logging(data_dir)
+        # OBS: its bridge loads Qt's namespace and the slide modules, so it is made only now,
+        # and it starts connecting once the panels are built.
+        broadcast = _broadcast_bridge(bridge, obs_lane, slides_lane, app)
+        app.aboutToQuit.connect(broadcast.close)
+        window.obs = broadcast
+        window.audience_lane = audience_lane  # the Audience panel polls once the desk is open
+        app.aboutToQuit.connect(window.stop_audience)
         window.build_panels()
+        broadcast.start()
 
     window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
-    return RunningDesk(app, window, bridge, (x_lane, text_lane, db_lane), data_dir)
+    lanes = (x_lane, obs_lane, slides_lane, text_lane, audience_lane, db_lane)
+    return RunningDesk(app, window, bridge, lanes, data_dir)
+
+
+def _broadcast_bridge(bridge, obs_lane, slides_lane, parent):
+    """The Broadcast panel's bridge to the OBS at this desk's settings (after the first paint)."""
+    from commsdesk.ui.broadcast.bridge import BroadcastBridge
+
+    return BroadcastBridge(bridge, obs_lane, slides_lane, parent=parent)
 
 
 def main(argv: list[str] | None = None) -> int:

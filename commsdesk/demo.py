@@ -3,12 +3,18 @@
 Everything goes through the Desk, with its clock moved along the incident's hours, so the
 statements, versions, approvals and the timeline are exactly what real use would leave behind
 and the timeline's hash chain verifies. Two older, closed incidents sit behind it.
+
+The founder's live Q&A has been streaming for nearly two hours (assets/demo_audience.csv: 40,000
+viewers at the start, 4,000 after 1 h 45 min): what was streamed so far is stored as samples, and
+the rest of the curve replays live at x1 (three replay sources), so the advice to end the stream
+comes about half a minute after the demo opens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from commsdesk.desk import Desk
 from commsdesk.domain.clock import as_utc
@@ -19,6 +25,10 @@ ANA = "Ana Ruiz (comms)"
 SAM = "Sam Okafor (legal)"
 
 ELAPSED = timedelta(hours=3, minutes=12)  # how long the breach has been running
+# Seconds of the audience curve streamed when the demo opens: about half a minute before the
+# advisor (default settings) suggests ending, at 1 h 58 min 20 s.
+STREAMED = 7070.0
+AUDIENCE_CSV = Path(__file__).resolve().parents[1] / "assets" / "demo_audience.csv"
 NEXT_UPDATE_IN = timedelta(minutes=45)
 
 HOLDING_V1 = """\
@@ -229,6 +239,17 @@ def _seed(desk: Desk, now: datetime) -> None:
         ["1861118930385723901", "1861118933611143432", "1861118936714915962"],
     )
 
+    # The founder goes live on YouTube, Twitch and Kick at once.
+    stream_start = now - timedelta(seconds=STREAMED)
+    at(stream_start - timedelta(minutes=2))
+    audience = _add_audience_sources(desk, now)
+    at(stream_start)
+    desk.record(
+        BEN, "broadcast.back_live",
+        "Live: the founder's Q&A stream started on YouTube, Twitch and Kick",
+        incident_id=iid,
+    )
+
     # A premature claim, stopped in review.
     t(80)
     claim = desk.create_statement(BEN, iid, "Funds recovered", RECOVERED_CLAIM)
@@ -259,6 +280,14 @@ def _seed(desk: Desk, now: datetime) -> None:
         ANA, guide.id, "X API answered 503 Service Unavailable twice; nothing was posted"
     )
     _on_the_schedule(desk, guide.id, start + timedelta(minutes=105), "failed")
+
+    # Forty minutes into the stream the thread goes up on screen: people come back for a while.
+    at(stream_start + timedelta(minutes=40))
+    desk.record(
+        ANA, "broadcast.slide",
+        "Slide on air: statement card “Update 1: what happened”",
+        incident_id=iid,
+    )
 
     # Partner notice: Sam's text, approved, waiting for the account managers.
     t(118)
@@ -329,6 +358,55 @@ def _seed(desk: Desk, now: datetime) -> None:
     desk.save_version(SAM, press.id, PRESS_QA_V1)
     t(189)
     desk.autosave(ANA, press.id, PRESS_QA_V2)
+
+    _store_streamed_audience(desk, audience, iid, stream_start)
+
+
+def _audience_rows(desk: Desk) -> tuple[str, list]:
+    """The demo curve's file (the asset, or written beside the database when the asset is not
+    installed) and its rows."""
+    from commsdesk.domain.audience import parse_audience_csv
+    from commsdesk.domain.audience_demo import demo_audience_csv
+
+    path = AUDIENCE_CSV
+    if not path.is_file():
+        import tempfile
+
+        folder = Path(desk.path).parent if desk.path else Path(tempfile.gettempdir())
+        path = folder / "commsdesk-demo-audience.csv"
+        path.write_text(demo_audience_csv(), encoding="utf-8")
+    return str(path), parse_audience_csv(path.read_text(encoding="utf-8")).rows
+
+
+def _add_audience_sources(desk: Desk, now: datetime) -> dict:
+    """One replay source per platform, carrying on from STREAMED seconds into the curve at x1
+    from `now` (see commsdesk.ui.audience.bridge for the replay config)."""
+    from commsdesk.audience_store import AudienceStore
+
+    path, rows = _audience_rows(desk)
+    store = AudienceStore(desk)
+    names = {"youtube": "YouTube", "twitch": "Twitch", "kick": "Kick"}
+    for platform, label in names.items():
+        config = {
+            "file": path, "platform": platform, "speed": 1.0, "offset": STREAMED,
+            "started_at": now.timestamp(),
+        }
+        store.add_source(ANA, "replay", label, config, interval=5.0)
+    return {"store": store, "rows": rows, "labels": names}
+
+
+def _store_streamed_audience(desk: Desk, audience: dict, incident_id: int, start: datetime):
+    """The samples of what was streamed before the demo opened, as the desk would have kept."""
+    from commsdesk.domain.audience import Sample
+
+    origin = start.timestamp()
+    labels = audience["labels"]
+    samples = [
+        Sample(origin + row.at, labels[row.platform], row.viewers)
+        for row in audience["rows"]
+        if row.at < STREAMED and row.platform in labels
+    ]
+    audience["store"].append_samples(samples, incident_id=incident_id)
 
 
 def _seed_past_incidents(desk: Desk, now: datetime, at: Callable[[datetime], None]) -> None:

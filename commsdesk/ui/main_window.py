@@ -46,6 +46,9 @@ SHORTCUTS = (
     ("Ctrl+F", "Filter statements"),
     ("Ctrl+I", "Start or edit the incident"),
     ("Ctrl+1 … Ctrl+5", "Show a panel: Statements, Broadcast, Audience, Schedule, Timeline"),
+    ("Ctrl+Shift+B", "Broadcast: put the slide on air"),
+    ("Ctrl+Shift+L", "Broadcast: back to live (the scene before the slide)"),
+    ("1 … 9", "Broadcast: put the n-th scene on air (focus in the Broadcast panel)"),
     ("F1", "This list"),
 )
 
@@ -70,6 +73,7 @@ class MainWindow(QMainWindow):
         *,
         publishing=None,
         schedule=None,
+        obs=None,
         demo: bool = False,
         parent=None,
     ) -> None:
@@ -79,6 +83,11 @@ class MainWindow(QMainWindow):
         # Returns the slide on air as a ChosenImage (set by the broadcast panel), or None.
         self.slide_on_air = None
         self.schedule = schedule  # ScheduleBridge; None where nothing is scheduled
+        self.obs = obs  # BroadcastBridge; None where the desk drives no OBS
+        # The audience lane (secrets, replay files, sample writes); with it, build_panels makes
+        # the Audience panel and its bridge (None: a placeholder panel).
+        self.audience_lane: Lane | None = None
+        self.audience_bridge = None
         self.settings = bridge.settings
         self.incident: Incident | None = None
         self._painted = False
@@ -179,6 +188,7 @@ class MainWindow(QMainWindow):
         action(desk, "Who is at the desk…", self.ask_operator)
         action(desk, "Approvals required…", self.ask_required_approvals)
         action(desk, "X account…", self.ask_account)
+        action(desk, "Audience sources…", self.ask_audience_sources)
         desk.addSeparator()
         action(desk, "Quit", self.close, "Ctrl+Q")
         incident = bar.addMenu("&Incident")
@@ -229,18 +239,22 @@ class MainWindow(QMainWindow):
         self.statements.editor.post_requested.connect(self.confirm_post)
         self.timeline = TimelinePanel(self.bridge)
         self.timeline.new_events.connect(self._notify)
-        self.broadcast = ComingPanel(
-            "Broadcast",
-            "The stream producer drives OBS Studio from here.",
-            [
-                "Switch scenes with a click or the keys 1 to 9, with a live program thumbnail.",
-                "Put up “We'll be back at 18:30” with the time in the team's zones and a "
-                "countdown; bring the camera back with one key.",
-                "Watch stream health (bitrate, dropped frames, CPU) and end the stream "
-                "behind a confirmation.",
-            ],
-        )
-        self.audience = ComingPanel(
+        if self.obs is not None:
+            self.broadcast = self._build_broadcast()
+        else:
+            self.broadcast = ComingPanel(
+                "Broadcast",
+                "The stream producer drives OBS Studio from here.",
+                [
+                    "Switch scenes with a click or the keys 1 to 9, with a live program "
+                    "thumbnail.",
+                    "Put up “We'll be back at 18:30” with the time in the team's zones and a "
+                    "countdown; bring the camera back with one key.",
+                    "Watch stream health (bitrate, dropped frames, CPU) and end the stream "
+                    "behind a confirmation.",
+                ],
+            )
+        self.audience = self._build_audience() if self.audience_lane is not None else ComingPanel(
             "Audience",
             "The team watches how many people are following, on every platform at once.",
             [
@@ -271,6 +285,51 @@ class MainWindow(QMainWindow):
             act.setShortcut(QKeySequence(keys))
         self.header.finish()
         self.statements.set_incident(self.incident)
+
+    def _build_audience(self):
+        from commsdesk.ui.audience.bridge import AudienceBridge
+        from commsdesk.ui.audience.panel import AudiencePanel
+
+        def notify(title: str, message: str) -> None:
+            if self.tray is not None:
+                self.tray.showMessage(title, message)
+
+        panel = AudiencePanel(file_lane=self.audience_lane)
+        self.audience_bridge = AudienceBridge(
+            self.bridge, self.audience_lane, panel, notify=notify, parent=self
+        )
+        panel.sources_requested.connect(self.ask_audience_sources)
+        panel.manual_entered.connect(self.audience_bridge.enter_manual)
+        self.audience_bridge.refused.connect(self._refused)
+        self.audience_bridge.start()  # polls once the database is open
+        return panel
+
+    def ask_audience_sources(self) -> None:
+        if self.audience_bridge is None or self.audience_bridge.store is None:
+            self.statusBar().showMessage("Audience sources: the desk is still opening.", 5000)
+            return
+        from commsdesk.ui.audience.sources_dialog import SourcesDialog
+
+        SourcesDialog(self.audience_bridge, self).open()
+
+    def stop_audience(self) -> None:
+        """Stop polling viewer sources and write the samples still waiting."""
+        if self.audience_bridge is not None:
+            self.audience_bridge.close()
+
+    def _build_broadcast(self):
+        from commsdesk.ui.broadcast.panel import BroadcastPanel
+
+        def notify(title: str, message: str) -> None:
+            if self.tray is not None:
+                self.tray.showMessage(title, message)
+
+        panel = BroadcastPanel(
+            self.obs, status_label=self.status_obs, notify=notify,
+            selected_statement=lambda: self.statements.editor.statement,
+        )  # fmt: skip
+        self.slide_on_air = panel.slide_on_air
+        return panel
 
     def _editor(self, method: str):
         def call() -> None:

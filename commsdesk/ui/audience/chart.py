@@ -56,6 +56,7 @@ MARKER_LABEL_CHARS = 18
 # so the line's envelope is exact; pyqtgraph's default (5) draws 5x more for no visible gain.
 DOWNSAMPLE_FACTOR = 1.0
 ALL_SLACK = 0.01  # the "all" view reaches this share of its span past the latest sample
+WINDOW_SLACK = 0.02  # the 15 min and hour views reach this share of their width past it
 HEADROOM = 1.18  # space above the highest visible value for the peak's label
 
 
@@ -276,6 +277,30 @@ class AudienceChart(QWidget):
             self._show_peak()
         self._data_changed(t)
 
+    def append_many(self, name: str, times: Iterable[float], values: Iterable[float]) -> None:
+        """Add samples at the end of a line (NaN for gaps) and draw it once: a batch of
+        readings costs one redraw, not one per sample."""
+        t = np.asarray(times, dtype=float)
+        v = np.asarray(values, dtype=float)
+        if t.shape != v.shape or t.ndim != 1:
+            raise ValueError("times and values must be one-dimensional and the same length")
+        if not len(t):
+            return
+        series = self._series_for(name)
+        if (series.n and t[0] < series.t[series.n - 1]) or np.any(np.diff(t) < 0):
+            self.set_series(name, np.append(series.times, t), np.append(series.values, v))
+            return
+        for at, value in zip(t.tolist(), v.tolist(), strict=True):
+            series.push(at, value)
+        series.draw()
+        self._show_latest(name)
+        if name == TOTAL and np.isfinite(v).any():
+            i = int(np.nanargmax(v))
+            if self._peak is None or v[i] > self._peak[1]:
+                self._peak = (float(t[i]), float(v[i]))
+                self._show_peak()
+        self._data_changed(float(t[-1]))
+
     def clear(self) -> None:
         """Forget every line and the peak (a new stream)."""
         for series in self._series.values():
@@ -445,16 +470,25 @@ class AudienceChart(QWidget):
         return float(min(firsts)), float(max(lasts))
 
     def _apply_view(self) -> None:
-        """A window ends at the latest sample. "All" runs from the first sample to a little past
-        the latest, so that new samples land in view without moving it (a moved view redraws
-        every line and both axes); it moves on when the latest sample reaches its edge."""
+        """A window (15 min, an hour) ends a little past the latest sample, and "all" runs from
+        the first sample to a little past the latest, so that new samples land in view without
+        moving it (a moved view redraws every line and both axes); a view moves on when the
+        latest sample passes its edge."""
         extent = self._extent()
         if extent is None:
             return
         first, latest = extent
         window = VIEWS[self._view][1]
         if window is not None:
-            self.view_box.setXRange(latest - window, latest, padding=0)
+            # The same small forward margin as "all": the window moves in steps of
+            # WINDOW_SLACK of its width, not on every sample.
+            x0, x1 = self.x_range()
+            width = window * (1 + WINDOW_SLACK)
+            if not (latest <= x1 <= latest + WINDOW_SLACK * window
+                    and math.isclose(x1 - x0, width, rel_tol=1e-9)):
+                self.view_box.setXRange(
+                    latest - window, latest + WINDOW_SLACK * window, padding=0
+                )
         else:
             x0, x1 = self.x_range()
             if x0 != first or not latest <= x1 <= latest + 2 * ALL_SLACK * (latest - first):

@@ -1,7 +1,9 @@
 """The Audience panel: per-source status chips, the advice banner, the chart and its views.
 
 Thin: a bridge drives it (`set_sources`, `set_source_state`, `set_advice`, and the chart's own
-calls passed through) and listens to `advice_dismissed`. "Export PNG…" saves the chart (on the
+calls passed through) and listens to `advice_dismissed`, `sources_requested` ("Sources…") and
+`manual_entered` (a number typed for a manual source, then Enter; `set_manual_sources` shows the
+field). "Export PNG…" saves the chart (on the
 given file lane when there is one, so a slow disk never holds the UI thread); "Wall view" opens
 the big-number window, fed by `update_wall`.
 
@@ -18,10 +20,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -44,6 +48,8 @@ class AudiencePanel(QWidget):
     advice_dismissed = Signal(str)  # the kind of advice the producer dismissed
     png_exported = Signal(str)  # the path written
     export_failed = Signal(str)  # why
+    sources_requested = Signal()  # "Sources…" was clicked
+    manual_entered = Signal(str, float)  # (manual source, viewers typed)
 
     def __init__(self, file_lane: Lane | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +67,23 @@ class AudiencePanel(QWidget):
         self.no_sources.setStyleSheet(f"color: {MUTED};")
         self.chip_row.addWidget(self.no_sources)
         self.chip_row.addStretch(1)
+        self.manual_source = QComboBox()
+        self.manual_source.setToolTip("The manual source the typed number is for")
+        self.manual_entry = QLineEdit()
+        self.manual_entry.setPlaceholderText("Viewers seen, then Enter")
+        self.manual_entry.setToolTip(
+            "Read the number off the platform and type it: it counts now and holds until the "
+            "next one"
+        )
+        self.manual_entry.setMaximumWidth(170)
+        self.manual_entry.returnPressed.connect(self._enter_manual)
+        for widget in (self.manual_source, self.manual_entry):
+            widget.hide()
+            self.chip_row.addWidget(widget)
+        self.sources_button = QPushButton("Sources…")
+        self.sources_button.setToolTip("Add, switch on or off the platforms counted")
+        self.sources_button.clicked.connect(self.sources_requested)
+        self.chip_row.addWidget(self.sources_button)
 
         self.banner = QFrame()
         self.banner.setObjectName("AdviceBanner")
@@ -145,8 +168,37 @@ class AudiencePanel(QWidget):
         chip = QLabel(f"{name}: waiting")
         chip.setStyleSheet(badge_style(MUTED))
         self.chips[name] = chip
-        self.chip_row.insertWidget(self.chip_row.count() - 1, chip)
+        self.chip_row.insertWidget(self.chip_row.indexOf(self.no_sources) + len(self.chips), chip)
         return chip
+
+    # --- manual entry --------------------------------------------------------------------------
+    def set_manual_sources(self, names: Iterable[str]) -> None:
+        """The manual sources a typed number can be for; none hides the field."""
+        names = list(names)
+        current = self.manual_source.currentText()
+        self.manual_source.clear()
+        self.manual_source.addItems(names)
+        if current in names:
+            self.manual_source.setCurrentText(current)
+        self.manual_source.setVisible(len(names) > 1)
+        self.manual_entry.setVisible(bool(names))
+        if len(names) == 1:
+            self.manual_entry.setPlaceholderText(f"{names[0]}: viewers, then Enter")
+
+    def _enter_manual(self) -> None:
+        text = self.manual_entry.text().strip().replace(",", "").replace("_", "")
+        name = self.manual_source.currentText()
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not name or not (value >= 0 and value != float("inf")):
+            self.manual_entry.setStyleSheet(f"border: 1px solid {BAD};")
+            self.manual_entry.setToolTip("A viewer count is a number of 0 or more, e.g. 2,410")
+            return
+        self.manual_entry.setStyleSheet("")
+        self.manual_entry.clear()
+        self.manual_entered.emit(name, value)
 
     # --- advice --------------------------------------------------------------------------------
     def set_advice(self, kind: str, message: str | None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.ui.audience.audience_desk import audience_desk, memory_keyring  # noqa: F401
+
 START = 1_795_525_200.0  # an afternoon in November 2026, in epoch seconds
 
 

@@ -141,13 +141,20 @@ def test_views_show_the_last_15_minutes_the_last_hour_and_everything(chart):
     latest = t[-1]
     x0, x1 = chart.x_range()
     assert x0 == START and latest <= x1 <= latest + 0.02 * (latest - START)
-    chart.set_view("15min")
-    assert chart.x_range() == pytest.approx((latest - 900, latest))
+    chart.set_view("15min")  # ends a little past the latest sample, as "all" does
+    assert chart.x_range() == pytest.approx((latest - 900, latest + 0.02 * 900))
     # The value axis fits what is in view: the early 40,000 peak is not.
     visible = total[t >= latest - 900]
     assert visible.max() <= chart.y_range()[1] < 2 * visible.max()
     chart.set_view("hour")
-    assert chart.x_range() == pytest.approx((latest - 3_600, latest))
+    assert chart.x_range() == pytest.approx((latest - 3_600, latest + 0.02 * 3_600))
+    # New samples land in view; the window moves on in a step when they pass its edge.
+    held = chart.x_range()
+    chart.append(TOTAL, latest + 1, 3_900)
+    assert chart.x_range() == held
+    chart.append(TOTAL, held[1] + 1, 3_900)
+    assert chart.x_range() == pytest.approx((held[1] + 1 - 3_600, held[1] + 1 + 0.02 * 3_600))
+    latest = held[1] + 1
     chart.set_view("all")
     x0, x1 = chart.x_range()
     assert x0 == START and latest <= x1 <= latest + 0.02 * (latest - START)
@@ -167,7 +174,7 @@ def test_a_view_follows_the_live_edge_until_the_user_pans_away(chart, qtbot):
     chart.set_view("15min")
     chart.append(TOTAL, t[-1] + 1, 4_100)
     chart.append(TOTAL, t[-1] + 2, 4_090)
-    assert chart.x_range() == pytest.approx((t[-1] + 2 - 900, t[-1] + 2))
+    assert chart.x_range() == pytest.approx((t[-1] - 900, t[-1] + 18))  # not moved yet
     # The producer scrolls the wheel over the plot: the view stays where they put it.
     with qtbot.waitSignal(chart.following_changed) as moved:
         viewport = chart.plot_widget.viewport()
@@ -180,14 +187,14 @@ def test_a_view_follows_the_live_edge_until_the_user_pans_away(chart, qtbot):
         QApplication.sendEvent(viewport, wheel)
     assert moved.args == [False] and not chart.following
     held = chart.x_range()
-    assert held != pytest.approx((t[-1] + 2 - 900, t[-1] + 2))
+    assert held != pytest.approx((t[-1] - 900, t[-1] + 18))
     chart.append(TOTAL, t[-1] + 3, 4_080)
     assert chart.x_range() == pytest.approx(held)
     # Choosing a view follows again.
     with qtbot.waitSignal(chart.following_changed) as back:
         chart.set_view("15min")
     assert back.args == [True]
-    assert chart.x_range() == pytest.approx((t[-1] + 3 - 900, t[-1] + 3))
+    assert chart.x_range() == pytest.approx((t[-1] + 3 - 900, t[-1] + 3 + 18))
 
 
 def test_appends_grow_the_line_in_order(chart):
