@@ -523,6 +523,8 @@ class AudienceBridge(QObject):
         if self._latest_total and status.started_at is not None:
             live = self._latest_total[0] - status.started_at
         self.panel.update_wall(total, status.peak, status.peak_at, share, self._slope, live)
+        if status.peak and status.peak_at is not None:
+            self.panel.chart.set_peak(status.peak_at, status.peak)  # the peak the advice names
 
     # --- advice -------------------------------------------------------------------------------
     def _advise(self, advice: Advice) -> None:

@@ -195,6 +195,7 @@ class AudienceChart(QWidget):
         self._series: dict[str, _Series] = {}
         self._extra_colours = 0
         self._peak: tuple[float, float] | None = None
+        self._peak_given = False  # set_peak was called: the peak is the caller's, not the maximum
         self.peak_point = pg.ScatterPlotItem(
             size=10, pen=pg.mkPen("#ffffff", width=1.5), brush=pg.mkBrush(PEAK)
         )
@@ -251,7 +252,7 @@ class AudienceChart(QWidget):
         series.replace(t, v)
         series.draw()
         self._show_latest(name)
-        if name == TOTAL:
+        if name == TOTAL and not self._peak_given:
             self._peak = None
             finite = np.isfinite(series.values)
             if finite.any():
@@ -272,7 +273,10 @@ class AudienceChart(QWidget):
         series.push(float(t), float(value))
         series.draw()
         self._show_latest(name)
-        if name == TOTAL and math.isfinite(value) and (self._peak is None or value > self._peak[1]):
+        if (
+            name == TOTAL and not self._peak_given and math.isfinite(value)
+            and (self._peak is None or value > self._peak[1])
+        ):
             self._peak = (float(t), float(value))
             self._show_peak()
         self._data_changed(t)
@@ -294,12 +298,20 @@ class AudienceChart(QWidget):
             series.push(at, value)
         series.draw()
         self._show_latest(name)
-        if name == TOTAL and np.isfinite(v).any():
+        if name == TOTAL and not self._peak_given and np.isfinite(v).any():
             i = int(np.nanargmax(v))
             if self._peak is None or v[i] > self._peak[1]:
                 self._peak = (float(t[i]), float(v[i]))
                 self._show_peak()
         self._data_changed(float(t[-1]))
+
+    def set_peak(self, at: float, value: float) -> None:
+        """Mark this as the peak instead of the highest sample (the advisor's peak, which one
+        glitched reading cannot set), so the chart and the advice name the same number."""
+        self._peak_given = True
+        if self._peak != (float(at), float(value)):
+            self._peak = (float(at), float(value))
+            self._show_peak()
 
     def clear(self) -> None:
         """Forget every line and the peak (a new stream)."""
@@ -311,6 +323,7 @@ class AudienceChart(QWidget):
         self.legend_labels.clear()
         self._extra_colours = 0
         self._peak = None
+        self._peak_given = False
         self._show_peak()
 
     def series_names(self) -> list[str]:

@@ -255,3 +255,16 @@ def test_the_panel_module_does_not_load_the_chart_library_on_import():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_a_given_peak_replaces_the_highest_sample(chart):
+    import numpy as np
+
+    times = np.arange(0.0, 600.0, 60.0)
+    values = np.array([100, 40_300, 39_000, 39_557, 39_200, 30_000, 20_000, 9_000, 5_000, 4_000.0])
+    chart.set_series("total", times, values)
+    assert chart.peak() == (60.0, 40_300.0)  # a one-reading glitch
+    chart.set_peak(180.0, 39_557.0)  # the advisor's steady peak
+    chart.append("total", 600.0, 45_000.0)
+    assert chart.peak() == (180.0, 39_557.0)
+    assert "39,557" in chart.peak_label.toPlainText()
