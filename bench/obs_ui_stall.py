@@ -21,36 +21,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from bench.ui_stall import Heartbeat  # noqa: E402
 
 CYCLES = int(os.environ.get("BENCH_OBS_RESTARTS", "3"))
 IDLE_SECONDS = float(os.environ.get("BENCH_OBS_IDLE_SECONDS", "8"))
 WAIT = 60.0
-
-
-class Heartbeat:
-    def __init__(self, interval_ms: int = 5) -> None:
-        self.clock = QElapsedTimer()
-        self.timer = QTimer(interval=interval_ms)
-        self.timer.timeout.connect(self._tick)
-        self.worst = 0
-        self.last = 0
-
-    def start(self) -> None:
-        self.worst = 0
-        self.clock.start()
-        self.last = 0
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = self.clock.elapsed()
-        self.worst = max(self.worst, now - self.last)
-        self.last = now
-
-    def stop(self) -> int:
-        self.timer.stop()
-        return self.worst
 
 
 def pump(app, condition, timeout: float = WAIT) -> None:
@@ -132,6 +109,7 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication([])
     beat = Heartbeat()
+    beat.timer.setInterval(5)
     obs = ObsKeeper()
     with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
         data_dir = Path(tmp) / "desk"

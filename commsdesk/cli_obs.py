@@ -28,7 +28,10 @@ def _target(args: argparse.Namespace) -> tuple[str, int]:
     return host, port
 
 
-def _run(args: argparse.Namespace, action) -> int:
+def on_obs(args: argparse.Namespace, action) -> int:
+    """Run `action(obs)` on a BlockingObs at --host/--port (else the settings); OBS failures
+    exit with one line: 1 when OBS refused, 2 when it is unreachable, refuses the password or
+    does not answer."""
     from commsdesk.services.obs.api import ObsError
     from commsdesk.services.obs.blocking import BlockingObs
     from commsdesk.services.secrets import load_obs_password
@@ -90,7 +93,7 @@ def cmd_obs_status(args: argparse.Namespace) -> int:
             )
         return 0
 
-    return _run(args, status)
+    return on_obs(args, status)
 
 
 def cmd_obs_scenes(args: argparse.Namespace) -> int:
@@ -111,7 +114,7 @@ def cmd_obs_scenes(args: argparse.Namespace) -> int:
             print(name + (f"  [{', '.join(marks)}]" if marks else ""))
         return 0
 
-    return _run(args, scenes)
+    return on_obs(args, scenes)
 
 
 def cmd_obs_scene(args: argparse.Namespace) -> int:
@@ -120,7 +123,7 @@ def cmd_obs_scene(args: argparse.Namespace) -> int:
         print(f"Program: {args.name}")
         return 0
 
-    return _run(args, switch)
+    return on_obs(args, switch)
 
 
 def add_obs_commands(commands: argparse._SubParsersAction) -> None:

@@ -181,24 +181,9 @@ def _record(desk_and_actor, kind: str, summary: str, data: dict) -> None:
         desk.close()
 
 
-def _on_obs(args: argparse.Namespace, action) -> int:
-    """Run `action(obs)` on a BlockingObs; OBS failures exit as `commsdesk obs` does."""
-    from commsdesk.cli_obs import EXIT_NO_OBS, EXIT_REFUSED, _target
-    from commsdesk.services.obs.api import ObsError
-    from commsdesk.services.obs.blocking import BlockingObs
-    from commsdesk.services.secrets import load_obs_password
-
-    host, port = _target(args)
-    try:
-        with BlockingObs(host, port, load_obs_password() or "") as obs:
-            return action(obs)
-    except ObsError as exc:
-        print(f"commsdesk: OBS: {exc}", file=sys.stderr)
-        return EXIT_REFUSED if exc.kind == "refused" else EXIT_NO_OBS
-
-
 def _push(args: argparse.Namespace, kind_name: str, values: dict[str, str]) -> int:
     from commsdesk.cli import _open_desk
+    from commsdesk.cli_obs import on_obs
     from commsdesk.domain.on_air import headline
     from commsdesk.domain.slides import BackAt, countdown_text
     from commsdesk.domain.timeline import EventKind
@@ -223,7 +208,7 @@ def _push(args: argparse.Namespace, kind_name: str, values: dict[str, str]) -> i
             _keep_counting(obs, slide.at)
         return 0
 
-    code = _on_obs(args, push)
+    code = on_obs(args, push)
     if code:
         desk[0].close()
     return code
@@ -260,6 +245,7 @@ def cmd_slide_push(args: argparse.Namespace) -> int:
 
 def cmd_slide_off(args: argparse.Namespace) -> int:
     from commsdesk.cli import _open_desk
+    from commsdesk.cli_obs import on_obs
     from commsdesk.domain.timeline import EventKind
 
     desk = _open_desk(args)
@@ -271,7 +257,7 @@ def cmd_slide_off(args: argparse.Namespace) -> int:
         print(f"Program: {scene}")
         return 0
 
-    code = _on_obs(args, off)
+    code = on_obs(args, off)
     if code:
         desk[0].close()
     return code
