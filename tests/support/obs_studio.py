@@ -271,8 +271,8 @@ class ObsStudio:
                 os.killpg(self._obs.pid, sig)
 
     def kill(self) -> None:
-        """End OBS at once, as a crash does: no ExitStarted, no close frame."""
-        self._signal(signal.SIGCONT)
+        """End OBS at once, as a crash does: no ExitStarted, no close frame. A frozen OBS is
+        killed frozen: woken first, it could still answer what was sent while it slept."""
         self._signal(signal.SIGKILL)
         if self._obs is not None:
             self._obs.wait(10)
