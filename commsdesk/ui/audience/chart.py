@@ -374,11 +374,14 @@ class AudienceChart(QWidget):
         latest = series.v[series.n - 1] if series.n else math.nan
         number = viewers(latest) if math.isfinite(latest) else "—"
         weight = "700" if name == TOTAL else "400"
-        self.legend_labels[name].setText(
+        text = (
             f'<span style="color:{series.colour}; font-weight:900;">━━</span> '
             f'<span style="color:{AXIS}; font-weight:{weight};">'
             f'{"Total" if name == TOTAL else name} {number}</span>'
         )
+        label = self.legend_labels[name]
+        if label.text() != text:  # rich text is laid out again on every change
+            label.setText(text)
 
     def _show_peak(self) -> None:
         if self._peak is None:

@@ -156,7 +156,9 @@ class AudiencePanel(QWidget):
         self.no_sources.hide()
         self.source_states[name] = state
         chip.setText(f"{name}: {text}" if text else name)
-        chip.setStyleSheet(badge_style(SOURCE_COLOURS.get(state, MUTED)))
+        style = badge_style(SOURCE_COLOURS.get(state, MUTED))
+        if chip.styleSheet() != style:  # restyling repolishes the chip: only on a new colour
+            chip.setStyleSheet(style)
         chip.setToolTip(f"{name}: {text}")
 
     def chip_colour(self, name: str) -> str:
