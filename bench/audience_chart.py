@@ -78,7 +78,8 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def time_chart(app: QApplication, view: str) -> float:
+def shown_chart(view: str):
+    """A chart on screen holding the 12-hour history, in `view`; (chart, times, lines, total)."""
     from commsdesk.ui.audience.chart import TOTAL, AudienceChart
 
     t, platforms, total = history()
@@ -89,6 +90,13 @@ def time_chart(app: QApplication, view: str) -> float:
         chart.set_series(name, t, values)
     chart.set_series(TOTAL, t, total)
     chart.set_view(view)
+    return chart, t, platforms, total
+
+
+def time_chart(app: QApplication, view: str) -> float:
+    from commsdesk.ui.audience.chart import TOTAL
+
+    chart, t, platforms, total = shown_chart(view)
     painted = PaintCounter(chart.plot_widget.viewport())
     redraw(app, painted)
     now, level = t[-1], total[-1]
@@ -160,16 +168,9 @@ class _Feed(QObject):
 
 def worst_stall(app: QApplication, *, fed: bool, view: str = "all") -> int:
     from bench.ui_stall import Heartbeat
-    from commsdesk.ui.audience.chart import TOTAL, AudienceChart
+    from commsdesk.ui.audience.chart import TOTAL
 
-    t, platforms, total = history()
-    chart = AudienceChart()
-    chart.resize(*SIZE)
-    chart.show()
-    for name, values in platforms.items():
-        chart.set_series(name, t, values)
-    chart.set_series(TOTAL, t, total)
-    chart.set_view(view)
+    chart, t, platforms, total = shown_chart(view)
     redraw(app, PaintCounter(chart.plot_widget.viewport()))
     latest = {name: float(values[-1]) for name, values in platforms.items()}
 

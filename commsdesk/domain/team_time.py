@@ -9,15 +9,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 def in_zones(moment: datetime, zones: list[str]) -> str:
     """'24 Nov 13:47 UTC · 21:47 +08 · 08:47 EST'. The date is UTC's; unknown zones are skipped
     (UTC is shown if none is known)."""
+    # The zones' own abbreviations (EST, EDT): around a clock change the season is the point.
+    return f"{moment.astimezone(UTC):%d %b} " + _clocks(moment, zones, lambda name, local: (
+        local.tzname() or name
+    ))
+
+
+def _clocks(moment: datetime, zones: list[str], label) -> str:
+    """'HH:MM label' in each known zone, joined; UTC when no zone is known."""
     shown = []
     for name in zones:
         try:
             local = moment.astimezone(ZoneInfo(name))
         except (ZoneInfoNotFoundError, ValueError):
             continue
-        shown.append(f"{local:%H:%M} {local.tzname()}")
-    utc = moment.astimezone(UTC)
-    return f"{utc:%d %b} " + (" · ".join(shown) if shown else f"{utc:%H:%M} UTC")
+        shown.append(f"{local:%H:%M} {label(name, local)}")
+    return " · ".join(shown) if shown else f"{moment.astimezone(UTC):%H:%M} UTC"
 
 
 # Season-free names people read on screen; zones not listed use their own abbreviation (EST,
@@ -59,11 +66,4 @@ def zone_label(name: str, moment: datetime) -> str:
 def clock_in_zones(moment: datetime, zones: list[str]) -> str:
     """'18:30 UTC · 02:30 SGT · 13:30 ET': the clock only, short labels, unknown zones skipped
     (UTC is shown if none is known)."""
-    shown = []
-    for name in zones:
-        try:
-            local = moment.astimezone(ZoneInfo(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        shown.append(f"{local:%H:%M} {zone_label(name, moment)}")
-    return " · ".join(shown) if shown else f"{moment.astimezone(UTC):%H:%M} UTC"
+    return _clocks(moment, zones, lambda name, _local: zone_label(name, moment))

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QMessageBox
 
-from commsdesk.domain.incident import Severity
 from commsdesk.domain.statement import StatementState
 from commsdesk.ui.schedule_dialog import ScheduleDialog
 from commsdesk.ui.schedule_panel import countdown
+from tests.ui.test_posting import approved_statement
 
 
 def test_countdown_reads_like_a_clock():
@@ -39,18 +39,7 @@ def test_the_dialog_refuses_a_skipped_time_and_asks_about_a_doubled_one(qtbot):
 
 
 def approved(h):
-    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1)
-    h.idle()
-    h.window.statements.new_statement("Withdrawals", "Withdrawals are open again.")
-    h.idle()
-    editor = h.window.statements.editor
-    editor.submit()
-    h.idle()
-    h.be("Sam Okafor (legal)")
-    editor.approve()
-    h.idle()
-    h.be("Ana Ruiz (comms)")
-    return editor
+    return approved_statement(h, "Withdrawals are open again.")
 
 
 def test_scheduled_post_shows_with_countdown_and_pause_all_holds_it(harness, monkeypatch):
