@@ -4,8 +4,10 @@ in step with them.
 
 Who runs what:
 - poller threads (one per source, `ViewerPoller`) only append readings to a locked list;
-- a 250 ms timer on the UI thread drains that list: series buffer, running total, chart, chips,
-  the advisor on the total, advice in the panel, the wall's numbers;
+- a 250 ms timer on the UI thread drains that list: series buffer, running total, chart data,
+  chips, the advisor on the total, advice in the panel, the wall's numbers;
+- the chart is drawn at most once a second, half-way between two drains, so that a drain and a
+  redraw (and the repaint that follows it) never share one pass of the event loop;
 - the audience lane reads keyring secrets, builds sources, parses replay files and writes
   samples to the store through a `SampleBatcher` (one transaction per batch);
 - the database lane loads the stored series (a restart shows the history, the advisor fed with
@@ -45,11 +47,13 @@ from commsdesk.services.lanes import Lane
 from commsdesk.services.viewers.reading import Reading, SourceState, ViewerSource
 from commsdesk.settings import Settings
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.steady import set_steady_text
 
 log = logging.getLogger(__name__)
 
 ADVISOR_ACTOR = "CommsDesk advisor"
 DRAIN_MS = 250
+REDRAW_EVERY = 1.0  # seconds between chart redraws at most
 TREND_EVERY = 5.0  # seconds between trend (Theil–Sen) updates for the wall
 MARKERS_EVERY = 30.0  # seconds between marker refreshes besides the desk's own changes
 FLUSH_EVERY = 2.0  # seconds between flushes of samples still waiting to be written
@@ -261,8 +265,14 @@ class AudienceBridge(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(drain_ms)
         self.timer.timeout.connect(self.drain)
+        self._drain_ms = drain_ms
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.timeout.connect(self.redraw_chart)
+        self._redrawn_at = -math.inf
         if panel is not None:
             panel.set_threshold(None)
+            panel.chart.deferred = True
         desk_bridge.timeline_changed.connect(self.refresh_markers)
         desk_bridge.incident_changed.connect(self._incident_changed)
 
@@ -294,6 +304,8 @@ class AudienceBridge(QObject):
         if poller is not None:
             self.lane.submit(poller.stop)
         self.drain()
+        self._redraw.stop()
+        self.redraw_chart()
         if self.batcher is not None:
             self.lane.submit(self.batcher.flush)
 
@@ -361,6 +373,7 @@ class AudienceBridge(QObject):
         self._threshold = None
         self._trend_at = -math.inf
         self._after_batch()
+        self.redraw_chart()
         self.history_loaded.emit(len(history.buffer))
         self.sources_changed.emit(list(self.sources.values()))
         self.refresh_markers()
@@ -484,17 +497,34 @@ class AudienceBridge(QObject):
         self._after_batch()
         for advice in given:
             self._advise(advice)
+        if panel is not None and not self._redraw.isActive():
+            # Half a drain after this one, and no sooner than a second after the last redraw.
+            wait = max(0.0, REDRAW_EVERY - (time.monotonic() - self._redrawn_at))
+            half = self._drain_ms / 2
+            steps = math.ceil(max(0.0, wait * 1000 - half) / self._drain_ms)
+            self._redraw.start(round(half + steps * self._drain_ms))
 
     def _draw(self, name: str, points: list[tuple[float, float]]) -> None:
-        """One redraw per line per batch, however many readings it holds."""
+        """Into the chart's data; drawn at the next redraw_chart."""
         self.panel.chart.append_many(name, [p[0] for p in points], [p[1] for p in points])
+
+    def redraw_chart(self) -> None:
+        if self.panel is None:
+            return
+        self._redrawn_at = time.monotonic()
+        if not self.panel.chart.redraw():
+            if self.closed:
+                self.panel.chart.redraw()
+            else:  # it moved its view: the lines follow one drain later, still half-way
+                self._redraw.start(self._drain_ms)
 
     def _show_chip(self, label: str, state: str, words: str, detail: str = "") -> None:
         if self.panel is None:
             return
         chip_widget = self.panel.chips.get(label)
         if chip_widget is not None and self.panel.source_states.get(label) == state:
-            chip_widget.setText(f"{label}: {words}")  # same colour: no restyling (it is slow)
+            # Same colour: no restyling (it is slow); a steady size: no relayout.
+            set_steady_text(chip_widget, f"{label}: {words}")
             chip_widget.setToolTip(f"{label}: {detail or words}")
             return
         self.panel.set_source_state(label, state, words)

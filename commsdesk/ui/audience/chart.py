@@ -9,6 +9,10 @@ Views show the last 15 minutes, the last hour or everything, and follow the live
 user pans or zooms away; choosing a view follows again. Appending a sample is cheap: samples go
 into growing buffers and pyqtgraph draws only what is in view, downsampled to the pixels.
 
+With `deferred` set, appends and the peak change the data at once (series_data and peak() see
+them) but nothing is drawn until `redraw()`: a caller fed several times a second draws once a
+second, at a moment of its choosing, rather than on every batch.
+
 pyqtgraph (and its ~0.6 s import) loads when the first chart is built, never at desk start-up:
 import this module only when building the panel.
 """
@@ -25,6 +29,8 @@ import numpy as np
 from PySide6.QtCore import QSaveFile, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from commsdesk.ui.steady import make_steady, set_steady_text
 
 TOTAL = "total"  # the series name of the sum over platforms; its maximum is the peak
 
@@ -194,6 +200,10 @@ class AudienceChart(QWidget):
 
         self._series: dict[str, _Series] = {}
         self._extra_colours = 0
+        self.deferred = False  # True: appends wait for redraw() to be drawn
+        self._stale: set[str] = set()  # lines with samples not drawn yet
+        self._stale_until = -math.inf  # the latest of those samples
+        self._peak_stale = False
         self._peak: tuple[float, float] | None = None
         self._peak_given = False  # set_peak was called: the peak is the caller's, not the maximum
         self.peak_point = pg.ScatterPlotItem(
@@ -251,6 +261,7 @@ class AudienceChart(QWidget):
         series = self._series_for(name)
         series.replace(t, v)
         series.draw()
+        self._stale.discard(name)
         self._show_latest(name)
         if name == TOTAL and not self._peak_given:
             self._peak = None
@@ -258,32 +269,17 @@ class AudienceChart(QWidget):
             if finite.any():
                 i = int(np.argmax(np.where(finite, series.values, -np.inf)))
                 self._peak = (float(series.times[i]), float(series.values[i]))
+            self._peak_stale = False
             self._show_peak()
         self._data_changed()
 
     def append(self, name: str, t: float, value: float) -> None:
         """Add one sample at the end of a line (NaN for a gap)."""
-        series = self._series_for(name)
-        if series.n and t < series.t[series.n - 1]:
-            # Out of order (rare): insert and redraw the whole line.
-            times = np.append(series.times, t)
-            values = np.append(series.values, value)
-            self.set_series(name, times, values)
-            return
-        series.push(float(t), float(value))
-        series.draw()
-        self._show_latest(name)
-        if (
-            name == TOTAL and not self._peak_given and math.isfinite(value)
-            and (self._peak is None or value > self._peak[1])
-        ):
-            self._peak = (float(t), float(value))
-            self._show_peak()
-        self._data_changed(t)
+        self.append_many(name, [t], [value])
 
     def append_many(self, name: str, times: Iterable[float], values: Iterable[float]) -> None:
-        """Add samples at the end of a line (NaN for gaps) and draw it once: a batch of
-        readings costs one redraw, not one per sample."""
+        """Add samples at the end of a line (NaN for gaps) and draw it once (or at the next
+        `redraw()` when deferred): a batch of readings costs one redraw, not one per sample."""
         t = np.asarray(times, dtype=float)
         v = np.asarray(values, dtype=float)
         if t.shape != v.shape or t.ndim != 1:
@@ -292,18 +288,44 @@ class AudienceChart(QWidget):
             return
         series = self._series_for(name)
         if (series.n and t[0] < series.t[series.n - 1]) or np.any(np.diff(t) < 0):
+            # Out of order (rare): sort the whole line again.
             self.set_series(name, np.append(series.times, t), np.append(series.values, v))
             return
         for at, value in zip(t.tolist(), v.tolist(), strict=True):
             series.push(at, value)
-        series.draw()
-        self._show_latest(name)
+        self._stale.add(name)
+        self._stale_until = max(self._stale_until, float(t[-1]))
         if name == TOTAL and not self._peak_given and np.isfinite(v).any():
             i = int(np.nanargmax(v))
             if self._peak is None or v[i] > self._peak[1]:
                 self._peak = (float(t[i]), float(v[i]))
-                self._show_peak()
-        self._data_changed(float(t[-1]))
+                self._peak_stale = True
+        if not self.deferred:
+            self.redraw()
+
+    def redraw(self) -> bool:
+        """Draw what changed since the last drawing: lines, legend values, the peak, the view.
+
+        A deferred chart that must move its view to follow the live edge only moves it this
+        time and returns False: its lines are drawn at the next call. A move redraws every line
+        and both axes; new lines on top of it would double the work of that one pass."""
+        if not self._stale and not self._peak_stale:
+            return True
+        if self.deferred and self._stale and self._following and self._move_due():
+            self._apply_view()
+            return False
+        stale, self._stale = self._stale, set()
+        until, self._stale_until = self._stale_until, -math.inf
+        for name in stale:
+            if name in self._series:
+                self._series[name].draw()
+                self._show_latest(name)
+        if self._peak_stale:
+            self._peak_stale = False
+            self._show_peak()
+        if stale:
+            self._data_changed(until)
+        return True
 
     def set_peak(self, at: float, value: float) -> None:
         """Mark this as the peak instead of the highest sample (the advisor's peak, which one
@@ -311,7 +333,9 @@ class AudienceChart(QWidget):
         self._peak_given = True
         if self._peak != (float(at), float(value)):
             self._peak = (float(at), float(value))
-            self._show_peak()
+            self._peak_stale = True
+            if not self.deferred:
+                self.redraw()
 
     def clear(self) -> None:
         """Forget every line and the peak (a new stream)."""
@@ -320,10 +344,12 @@ class AudienceChart(QWidget):
         for label in self.legend_labels.values():
             label.deleteLater()
         self._series.clear()
+        self._stale.clear()
         self.legend_labels.clear()
         self._extra_colours = 0
         self._peak = None
         self._peak_given = False
+        self._peak_stale = False
         self._show_peak()
 
     def series_names(self) -> list[str]:
@@ -362,6 +388,8 @@ class AudienceChart(QWidget):
             series.colour = colour
             label = QLabel()
             label.setTextFormat(Qt.TextFormat.RichText)
+            # Room for up to 9,999,999 viewers: a new number never lays the panel out again.
+            make_steady(label, self._legend_text(name, "8,888,888"))
             self.legend_labels[name] = label
             # The total first, then platforms in the order they came.
             at = 0 if name == TOTAL else self._legend_row.count() - 1
@@ -373,15 +401,15 @@ class AudienceChart(QWidget):
         series = self._series[name]
         latest = series.v[series.n - 1] if series.n else math.nan
         number = viewers(latest) if math.isfinite(latest) else "—"
+        set_steady_text(self.legend_labels[name], self._legend_text(name, number))
+
+    def _legend_text(self, name: str, number: str) -> str:
         weight = "700" if name == TOTAL else "400"
-        text = (
-            f'<span style="color:{series.colour}; font-weight:900;">━━</span> '
+        return (
+            f'<span style="color:{self._series[name].colour}; font-weight:900;">━━</span> '
             f'<span style="color:{AXIS}; font-weight:{weight};">'
             f'{"Total" if name == TOTAL else name} {number}</span>'
         )
-        label = self.legend_labels[name]
-        if label.text() != text:  # rich text is laid out again on every change
-            label.setText(text)
 
     def _show_peak(self) -> None:
         if self._peak is None:
@@ -485,32 +513,42 @@ class AudienceChart(QWidget):
         lasts = [s.t[s.n - 1] for s in self._series.values() if s.n]
         return float(min(firsts)), float(max(lasts))
 
-    def _apply_view(self) -> None:
-        """A window (15 min, an hour) ends a little past the latest sample, and "all" runs from
+    def _target_x(self) -> tuple[float, float] | None:
+        """Where the view must move to follow the live edge, or None if it need not move.
+
+        A window (15 min, an hour) ends a little past the latest sample, and "all" runs from
         the first sample to a little past the latest, so that new samples land in view without
         moving it (a moved view redraws every line and both axes); a view moves on when the
-        latest sample passes its edge."""
+        latest sample passes its edge, in steps of WINDOW_SLACK (ALL_SLACK) of its width."""
         extent = self._extent()
         if extent is None:
-            return
+            return None
         first, latest = extent
         window = VIEWS[self._view][1]
+        x0, x1 = self.x_range()
         if window is not None:
-            # The same small forward margin as "all": the window moves in steps of
-            # WINDOW_SLACK of its width, not on every sample.
-            x0, x1 = self.x_range()
             width = window * (1 + WINDOW_SLACK)
             if not (latest <= x1 <= latest + WINDOW_SLACK * window
                     and math.isclose(x1 - x0, width, rel_tol=1e-9)):
-                self.view_box.setXRange(
-                    latest - window, latest + WINDOW_SLACK * window, padding=0
-                )
-        else:
-            x0, x1 = self.x_range()
-            if x0 != first or not latest <= x1 <= latest + 2 * ALL_SLACK * (latest - first):
-                span = latest - first if latest > first else 60.0
-                self.view_box.setXRange(first, latest + ALL_SLACK * span, padding=0)
-        self._fit_y()
+                return latest - window, latest + WINDOW_SLACK * window
+            return None
+        if x0 != first or not latest <= x1 <= latest + 2 * ALL_SLACK * (latest - first):
+            span = latest - first if latest > first else 60.0
+            return first, latest + ALL_SLACK * span
+        return None
+
+    def _move_due(self) -> bool:
+        return self._target_x() is not None
+
+    def _apply_view(self) -> None:
+        """Follow the live edge: x and y set together, one change of range (each change
+        recomputes every line)."""
+        target = self._target_x()
+        if target is None:
+            self._fit_y()
+            return
+        top = self._top(*target)
+        self.view_box.setRange(xRange=target, yRange=(0.0, top), padding=0)
 
     def _data_changed(self, t: float | None = None) -> None:
         if self._following:
@@ -533,14 +571,16 @@ class AudienceChart(QWidget):
 
     def _fit_y(self) -> None:
         """From zero to above the highest value in view (and the threshold)."""
-        x0, x1 = self.x_range()
-        top = max((s.visible_max(x0, x1) for s in self._series.values()), default=-math.inf)
-        if self._threshold is not None:
-            top = max(top, self._threshold)
-        top = max(top * HEADROOM, 10.0) if math.isfinite(top) else 10.0
+        top = self._top(*self.x_range())
         _, (y0, y1) = self.view_box.viewRange()
         if y0 != 0.0 or not math.isclose(y1, top, rel_tol=1e-9):
             self.view_box.setYRange(0.0, top, padding=0)
+
+    def _top(self, x0: float, x1: float) -> float:
+        top = max((s.visible_max(x0, x1) for s in self._series.values()), default=-math.inf)
+        if self._threshold is not None:
+            top = max(top, self._threshold)
+        return max(top * HEADROOM, 10.0) if math.isfinite(top) else 10.0
 
     # --- export --------------------------------------------------------------------------------
     def render_image(self) -> QImage:

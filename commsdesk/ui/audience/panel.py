@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from commsdesk.services.lanes import Lane
 from commsdesk.ui.theme import BAD, MUTED, OK, WARN, badge_style
+from commsdesk.ui.steady import make_steady, set_steady_text
 
 SOURCE_COLOURS = {"ok": OK, "gap": WARN, "error": BAD}
 ADVICE_COLOURS = {"suggest_end": WARN, "sudden_drop": BAD, "withdrawn": OK}
@@ -155,7 +156,7 @@ class AudiencePanel(QWidget):
         chip = self.chips.get(name) or self._add_chip(name)
         self.no_sources.hide()
         self.source_states[name] = state
-        chip.setText(f"{name}: {text}" if text else name)
+        set_steady_text(chip, f"{name}: {text}" if text else name)
         style = badge_style(SOURCE_COLOURS.get(state, MUTED))
         if chip.styleSheet() != style:  # restyling repolishes the chip: only on a new colour
             chip.setStyleSheet(style)
@@ -169,6 +170,7 @@ class AudiencePanel(QWidget):
     def _add_chip(self, name: str) -> QLabel:
         chip = QLabel(f"{name}: waiting")
         chip.setStyleSheet(badge_style(MUTED))
+        make_steady(chip, f"{name}: 888,888 viewers")  # a new number never relays the panel
         self.chips[name] = chip
         self.chip_row.insertWidget(self.chip_row.indexOf(self.no_sources) + len(self.chips), chip)
         return chip

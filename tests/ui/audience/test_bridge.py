@@ -199,3 +199,48 @@ def test_a_typed_number_counts_at_once(audience_desk):
     panel.manual_entry.returnPressed.emit()
     h.qtbot.waitUntil(lambda: h.chip("X (typed)") == "X (typed): 2,410 viewers", timeout=5_000)
     assert 2410.0 in panel.chart.series_data(TOTAL)[1]
+
+
+def test_the_chart_is_drawn_at_most_once_a_second_and_never_inside_a_drain(audience_desk):
+    h = audience_desk()
+    h.store.add_source(OPERATOR, "manual", "X (typed)", interval=60)
+    panel = h.open_panel()
+    h.qtbot.waitUntil(lambda: panel.manual_entry.isVisibleTo(panel), timeout=10_000)
+    bridge, chart = h.audience, panel.chart
+    in_drain, drains, redraws = [False], [], []
+    drain, redraw = bridge.drain, chart.redraw
+
+    def noted_drain():
+        in_drain[0] = True
+        drains.append(len(bridge._pending))
+        try:
+            drain()
+        finally:
+            in_drain[0] = False
+
+    def noted_redraw():
+        drew = redraw()
+        redraws.append((in_drain[0], drew))
+        return drew
+
+    bridge.timer.timeout.disconnect(drain)
+    bridge.timer.timeout.connect(noted_drain)
+    chart.redraw = noted_redraw
+    for n in range(1, 9):  # a number typed every 150 ms for 1.2 s
+        bridge.enter_manual("X (typed)", 1_000.0 * n)
+        h.qtbot.wait(150)
+    # Every number is in the chart's data at once; the drawing follows.
+    h.qtbot.waitUntil(lambda: 8_000.0 in chart.series_data(TOTAL)[1], timeout=5_000)
+
+    def drawn_last():
+        _, values = chart.series_item(TOTAL).getOriginalDataset()
+        return None if values is None else values[-1]
+
+    h.qtbot.waitUntil(lambda: drawn_last() == 8_000.0, timeout=5_000)
+    fed = sum(1 for pending in drains if pending)
+    # A redraw that only moved the view to follow the numbers is followed by one that draws.
+    drawn = sum(1 for _inside, drew in redraws if drew)
+    assert fed >= 4  # the numbers came in over several drains...
+    assert 1 <= drawn <= 3 < fed  # ...and were drawn about once a second
+    assert not any(inside for inside, _drew in redraws)  # never inside a drain
+    assert chart.legend_labels[TOTAL].text().endswith("8,000</span>")

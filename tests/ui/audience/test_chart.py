@@ -268,3 +268,46 @@ def test_a_given_peak_replaces_the_highest_sample(chart):
     chart.append("total", 600.0, 45_000.0)
     assert chart.peak() == (180.0, 39_557.0)
     assert "39,557" in chart.peak_label.toPlainText()
+
+
+def test_a_deferred_chart_holds_new_samples_until_it_is_redrawn(chart):
+    t = START + np.arange(10.0)
+    chart.set_series(TOTAL, t, np.full(10, 1_000.0))
+    chart.deferred = True
+    chart.append_many(TOTAL, [t[-1] + 1, t[-1] + 2], [1_500.0, 1_200.0])
+    chart.set_peak(t[-1] + 1, 1_500.0)
+    # The data and the peak are current at once; the drawing waits.
+    assert chart.series_data(TOTAL)[1][-2:].tolist() == [1_500.0, 1_200.0]
+    assert chart.peak() == (t[-1] + 1, 1_500.0)
+    drawn, _ = chart.series_item(TOTAL).getOriginalDataset()
+    assert len(drawn) == 10
+    assert "1,000" in chart.peak_label.toPlainText()
+    assert chart.legend_labels[TOTAL].text().endswith("1,000</span>")
+    if not chart.redraw():  # the new samples were past the view's edge: it moved first
+        assert chart.redraw()
+    drawn, _ = chart.series_item(TOTAL).getOriginalDataset()
+    assert len(drawn) == 12
+    assert "1,500" in chart.peak_label.toPlainText()
+    assert chart.legend_labels[TOTAL].text().endswith("1,200</span>")
+    assert chart.x_range()[1] >= t[-1] + 2  # the view followed the new samples
+
+
+def test_a_deferred_chart_moves_its_view_and_draws_its_lines_in_separate_redraws(chart):
+    t = START + np.arange(600.0)
+    chart.set_series(TOTAL, t, np.full(600, 1_000.0))
+    chart.set_view("15min")
+    chart.deferred = True
+    edge = chart.x_range()[1]
+    chart.append_many(TOTAL, [edge + 5], [2_000.0])  # past the view's edge
+    assert chart.redraw() is False  # this time only the view moved...
+    assert chart.x_range()[1] > edge + 5
+    assert chart.y_range()[1] >= 2_000.0  # (x and y together)
+    drawn, _ = chart.series_item(TOTAL).getOriginalDataset()
+    assert len(drawn) == 600
+    assert chart.redraw() is True  # ...the next draws the line
+    drawn, _ = chart.series_item(TOTAL).getOriginalDataset()
+    assert len(drawn) == 601
+    chart.deferred = False
+    chart.append_many(TOTAL, [chart.x_range()[1] + 5], [1_500.0])  # not deferred: all at once
+    drawn, _ = chart.series_item(TOTAL).getOriginalDataset()
+    assert len(drawn) == 602 and chart.x_range()[1] > drawn[-1]
