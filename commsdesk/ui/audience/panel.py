@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from commsdesk.services.lanes import Lane
-from commsdesk.ui.theme import BAD, MUTED, OK, WARN, badge_style
 from commsdesk.ui.steady import make_steady, set_steady_text
+from commsdesk.ui.theme import BAD, MUTED, OK, WARN, badge_style
 
 SOURCE_COLOURS = {"ok": OK, "gap": WARN, "error": BAD}
 ADVICE_COLOURS = {"suggest_end": WARN, "sudden_drop": BAD, "withdrawn": OK}
