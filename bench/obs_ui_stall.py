@@ -100,6 +100,7 @@ class ObsKeeper:
 
 
 def main() -> None:
+    from commsdesk.collector import settle
     from commsdesk.domain.slides import SlideKind
     from commsdesk.services.lanes import Lane
     from commsdesk.settings import Settings
@@ -131,6 +132,7 @@ def main() -> None:
         bridge.opened.connect(opened.append)
         bridge.open(data_dir)
         pump(app, lambda: opened)
+        settle()  # as the desk does once its database is open
         panel = window.broadcast
         panel.composer.set_kind(SlideKind.STANDBY)
         pump(app, lambda: panel.composer.rendering is not None)

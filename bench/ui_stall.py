@@ -86,6 +86,7 @@ def wait_until(app, condition, timeout=120.0) -> None:
 
 def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str, int]:
     """Open a desk window on data_dir; the worst stall while it lists, then per paste size."""
+    from commsdesk.collector import settle
     from commsdesk.domain.templates import starting_templates
     from commsdesk.services.lanes import Lane
     from commsdesk.settings import Settings
@@ -104,6 +105,7 @@ def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str
     window.statements_listed.connect(listed.append)
     bridge.open(data_dir)
     wait_until(app, lambda: opened)
+    settle()  # as the desk does once its database is open
     beat.start()
     window.desk_opened(starting_templates())
     wait_until(app, lambda: listed and db_lane.outstanding == 0)

@@ -155,6 +155,11 @@ def build(args: argparse.Namespace) -> RunningDesk:
         if settings.get("operator_name"):  # on first run, the name given is the first record
             bridge.act("record", "desk.opened", f"Desk opened (CommsDesk {__version__})")
         text_lane.submit(_load_templates, on_done=window.desk_opened)
+        # The panels are built and the database open: what exists now lives as long as the
+        # desk, and full garbage collections need not walk it again (see collector.py).
+        from commsdesk.collector import settle
+
+        log.info("start-up objects settled: %d", settle())
 
     def open_failed(message: str) -> None:
         log.error("database not opened: %s", message)

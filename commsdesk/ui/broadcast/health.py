@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QMessageBox, QPushButton, QWi
 
 from commsdesk.domain.on_air import live_clock, live_span
 from commsdesk.domain.stream_health import HealthFlag, StreamHealth
+from commsdesk.ui.steady import make_steady, set_steady_text
 from commsdesk.ui.theme import BAD, MUTED, WARN, badge_style
 
 # Which figure a flag colours, and how loudly.
@@ -33,6 +34,18 @@ FIGURES = (
 )
 
 
+# The widest text each figure is expected to show (a wider one widens its label once).
+WIDEST = {
+    "bitrate": "88,888 kb/s",
+    "dropped": "100.0%",
+    "skipped": "100.0%",
+    "missed": "100.0%",
+    "congestion": "100%",
+    "cpu": "100%",
+    "fps": "60.0 / 60",
+}
+
+
 class HealthView(QWidget):
     stop_requested = Signal()  # the producer confirmed: end the stream
 
@@ -44,6 +57,9 @@ class HealthView(QWidget):
         self.flags = QLabel()
         self.flags.setObjectName("stream-flags")
         self.flags.setWordWrap(True)
+        # Room for two lines of flags kept: flags coming and going never change the view's
+        # height (the panel holds it at the height it had when built).
+        self.flags.setFixedHeight(2 * self.flags.fontMetrics().lineSpacing() + 4)
         self.values: dict[str, QLabel] = {}
         self.end = QPushButton("End stream…")
         self.end.setToolTip("Stop the live stream in OBS (asks first)")
@@ -57,7 +73,11 @@ class HealthView(QWidget):
             row, column = 1 + index // 2, (index % 2) * 2
             name = QLabel(title)
             name.setStyleSheet(f"color: {MUTED};")
+            # Sized for its widest figure in bold (as when flagged): a new figure only repaints.
             value = QLabel("–")
+            value.setStyleSheet("font-weight: 700;")
+            make_steady(value, WIDEST[key])
+            value.setStyleSheet("")
             value.setObjectName(f"health-{key}")
             grid.addWidget(name, row, column)
             grid.addWidget(value, row, column + 1)
@@ -109,9 +129,9 @@ class HealthView(QWidget):
 
     @staticmethod
     def _set(label: QLabel, text: str, colour: str | None) -> None:
-        label.setText(text)
         label.setProperty("flag_colour", colour or "")
         _restyle(label, f"color: {colour}; font-weight: 700;" if colour else "")
+        set_steady_text(label, text)
 
     def confirm_end(self) -> None:
         health = self.health

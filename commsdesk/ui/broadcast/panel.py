@@ -38,6 +38,7 @@ from commsdesk.services.obs.api import SLIDES_SCENE, ConnectionState, Connection
 from commsdesk.ui.broadcast.bridge import BroadcastBridge, OnAir, Rendering
 from commsdesk.ui.broadcast.composer import SlideComposer
 from commsdesk.ui.broadcast.health import HealthView
+from commsdesk.ui.steady import Holder, make_steady, set_steady_text
 from commsdesk.ui.theme import BAD, MUTED, OK, WARN
 
 PREVIEW_GREEN = "#2e7d32"
@@ -47,6 +48,7 @@ THUMBNAIL_SIZE = (256, 144)
 # The on-air line looks the same in shape whether a slide is on air or not (only its colours
 # change), so switching never lays the panel out again.
 ON_AIR_SHAPE = "font-weight: 700; padding: 6px; border-radius: 4px;"
+STATUS_SHAPE = "padding: 0 8px; font-weight: 600;"
 
 
 def connection_words(status: ConnectionStatus, retry_left: int | None) -> tuple[str, str, str]:
@@ -83,6 +85,11 @@ class BroadcastPanel(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self.status_label = status_label
+        if status_label is not None:
+            # One shape in every state, room for the longest words: a new state only repaints.
+            status_label.setStyleSheet(f"color: {MUTED}; {STATUS_SHAPE}")
+            make_steady(status_label, "OBS: not answering, retrying in 10 s",
+                        "OBS: connected (30.2.3)")
         self.notify = notify
         self.selected_statement = selected_statement
         self.scene_buttons: list[QPushButton] = []
@@ -108,34 +115,39 @@ class BroadcastPanel(QWidget):
         self.connection_detail.setObjectName("obs-connection-detail")
         self.connection_detail.setWordWrap(True)
         self.connection_detail.setStyleSheet(f"color: {MUTED};")
-        # Fixed heights: a state change rewrites these lines; if their height followed the text,
-        # each change would lay out and repaint the whole panel while OBS comes and goes.
+        # Fixed heights, each line held on its own: a state change rewrites these lines; if the
+        # panel followed their text, each change would lay out and repaint all of it while OBS
+        # comes and goes.
         lines = self.connection.fontMetrics().lineSpacing()
         self.connection.setFixedHeight(2 * lines + 4)
         self.connection_detail.setFixedHeight(2 * lines + 4)
-        words = QVBoxLayout()
-        words.setSpacing(2)
-        words.addWidget(self.connection)
-        words.addWidget(self.connection_detail)
         connection_buttons = QHBoxLayout()
         connection_buttons.addWidget(self.enter_password)
         connection_buttons.addStretch(1)
         connection_buttons.addWidget(self.settings_button)
         connection_buttons.addWidget(self.reconnect_button)
         connection_row = QVBoxLayout()
-        connection_row.addLayout(words)
+        connection_row.setSpacing(2)
+        connection_row.addWidget(Holder(self.connection))  # held alone: no layout to redo
+        connection_row.addWidget(Holder(self.connection_detail))
         connection_row.addLayout(connection_buttons)
 
         # --- scenes and the program thumbnail ---
         scenes_box = QGroupBox("Scenes: click, or keys 1–9")
         self.scene_grid = QGridLayout()
         self.scene_grid.setSpacing(6)
-        scene_column = QVBoxLayout()
+        scene_box = QWidget()
+        scene_box.setObjectName("obs-scenes")
+        scene_column = QVBoxLayout(scene_box)
+        scene_column.setContentsMargins(0, 0, 0, 0)
         scene_column.addLayout(self.scene_grid)
         scene_column.addStretch(1)
         self.no_scenes = QLabel("Scenes appear when OBS is connected.")
         self.no_scenes.setStyleSheet(f"color: {MUTED};")
         scene_column.insertWidget(0, self.no_scenes)
+        # Switching restyles the buttons (the one on air in bold): that stays in here; the
+        # panel is laid out again only when the list of scenes changes.
+        self.scene_holder = Holder(scene_box)
         self.thumbnail = QLabel("No picture")
         self.thumbnail.setObjectName("program-thumbnail")
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -143,7 +155,7 @@ class BroadcastPanel(QWidget):
         self.thumbnail.setStyleSheet(f"background: #111; color: {MUTED}; border: 1px solid #444;")
         self.thumbnail.setToolTip("What is on air now (program output, refreshed each second)")
         scenes_layout = QVBoxLayout(scenes_box)
-        scenes_layout.addLayout(scene_column)
+        scenes_layout.addWidget(self.scene_holder)
         scenes_layout.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignHCenter)
 
         # --- on air now ---
@@ -158,7 +170,7 @@ class BroadcastPanel(QWidget):
         self.back_button.clicked.connect(self.back_to_live)
         self.back_button.setEnabled(False)
         on_air_row = QHBoxLayout()
-        on_air_row.addWidget(self.on_air_label, 1)
+        on_air_row.addWidget(Holder(self.on_air_label), 1)
         on_air_row.addWidget(self.back_button)
 
         # --- the slide composer ---
@@ -189,15 +201,16 @@ class BroadcastPanel(QWidget):
         slide_layout = QVBoxLayout(slide_box)
         slide_layout.addWidget(self.composer)
         slide_layout.addLayout(buttons)
-        slide_layout.addWidget(self.slide_message)
+        slide_layout.addWidget(Holder(self.slide_message))
 
         # --- stream health ---
         health_box = QGroupBox("Stream")
         self.health = HealthView()
         self.health.stop_requested.connect(self.bridge.stop_stream)
-        QVBoxLayout(health_box).addWidget(self.health)
+        QVBoxLayout(health_box).addWidget(Holder(self.health))
 
         content = QWidget()
+        content.setObjectName("broadcast-content")
         column = QVBoxLayout(content)
         column.addLayout(connection_row)
         column.addSpacing(4)
@@ -272,10 +285,9 @@ class BroadcastPanel(QWidget):
         self.connection_detail.setText("" if status.connected else status.detail)
         _restyle(self.connection, f"color: {colour}; font-weight: 600;")
         if self.status_label is not None:
-            self.status_label.setText(short)
+            set_steady_text(self.status_label, short)
             self.status_label.setToolTip(status.detail or "Broadcast control: OBS Studio")
-            weight = "" if status.connected else " font-weight: 600;"
-            _restyle(self.status_label, f"color: {colour}; padding: 0 8px;{weight}")
+            _restyle(self.status_label, f"color: {colour}; {STATUS_SHAPE}")
 
     def ask_settings(self, *, ask_password: bool = False) -> None:
         from commsdesk.ui.broadcast.obs_settings_dialog import ObsSettingsDialog
@@ -291,7 +303,8 @@ class BroadcastPanel(QWidget):
     def show_scenes(self, scenes: SceneList) -> None:
         """One button per scene; when only the marks moved, the buttons stay and are restyled
         (building widgets and their style sheets is the costly part on the UI thread)."""
-        if scenes.scenes != self._scene_names:
+        rebuilt = scenes.scenes != self._scene_names
+        if rebuilt:
             for button in self.scene_buttons:
                 self.scene_grid.removeWidget(button)
                 button.deleteLater()
@@ -304,7 +317,9 @@ class BroadcastPanel(QWidget):
                 button.clicked.connect(lambda _=False, n=name: self.bridge.switch_scene(n))
                 self.scene_grid.addWidget(button, index // 2, index % 2)
                 self.scene_buttons.append(button)
-        self.no_scenes.setVisible(not scenes.scenes)
+        if self.no_scenes.isHidden() == (not scenes.scenes):  # the hint comes or goes
+            self.no_scenes.setVisible(not scenes.scenes)
+            rebuilt = True
         for index, (name, button) in enumerate(zip(scenes.scenes, self.scene_buttons,
                                                    strict=True)):  # fmt: skip
             number = f"{index + 1}  " if index < 9 else ""
@@ -324,6 +339,8 @@ class BroadcastPanel(QWidget):
                 button.setText(text)
             _restyle(button, style)
             button.setToolTip(tip)
+        if rebuilt:  # the room the scenes take changes: the one relayout worth having
+            self.scene_holder.refit()
         self._set_scene_buttons_enabled(self.bridge.connected)
 
     def _set_scene_buttons_enabled(self, on: bool) -> None:

@@ -105,3 +105,39 @@ def test_wrong_password_offers_the_password_entry(desk, fake_obs, qtbot):
     desk.idle()
     assert fake_obs.status.connected
     assert panel.enter_password.isHidden()
+
+
+def test_obs_coming_and_going_and_switches_never_lay_the_window_out_again(desk, fake_obs, qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QWidget
+
+    desk.connect()
+    window, panel = desk.window, desk.panel
+    window.show()
+    qtbot.waitExposed(window)
+    window.docks[1].show()
+    window.docks[1].raise_()
+    qtbot.waitUntil(panel.isVisible)
+    qtbot.wait(50)
+    content = panel.findChild(QWidget, "broadcast-content")
+
+    class Requests(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.LayoutRequest:
+                Requests.count += 1
+            return False
+
+    watcher = Requests()
+    for widget in (content, window):
+        widget.installEventFilter(watcher)
+    for state in (ConnectionState.UNREACHABLE, ConnectionState.CONNECTING,
+                  ConnectionState.NOT_ANSWERING, ConnectionState.CONNECTED):  # fmt: skip
+        fake_obs.set_state(state, "the connection to OBS was lost")
+        qtbot.wait(20)
+    fake_obs.switch_scene("Screen")
+    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● ON AIR")
+    qtbot.wait(20)
+    assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
+    assert Requests.count == 0
