@@ -96,6 +96,28 @@ def test_scene_list_and_switching_with_the_event(obs):
     assert connection.scenes().result(ANSWER).program == "Screen"
 
 
+def test_studio_mode_marks_the_preview_scene(obs):
+    connection, heard = obs
+    since = len(heard.events)
+    connection.request(ObsRequest("SetStudioModeEnabled", {"studioModeEnabled": True})).result(
+        ANSWER
+    )
+    try:
+        heard.wait_event("StudioModeStateChanged", since, studioModeEnabled=True)
+        since = len(heard.events)
+        connection.request(
+            ObsRequest("SetCurrentPreviewScene", {"sceneName": "Screen"})
+        ).result(ANSWER)
+        heard.wait_event("CurrentPreviewSceneChanged", since, sceneName="Screen")
+        listing = connection.scenes().result(ANSWER)
+        assert listing.program == "Camera" and listing.preview == "Screen"
+    finally:
+        connection.request(
+            ObsRequest("SetStudioModeEnabled", {"studioModeEnabled": False})
+        ).result(ANSWER)
+    assert connection.scenes().result(ANSWER).preview is None
+
+
 def test_switching_to_a_missing_scene_is_refused(obs):
     connection, _ = obs
     with pytest.raises(ObsError) as caught:
