@@ -311,7 +311,7 @@ class AudienceChart(QWidget):
         and both axes; new lines on top of it would double the work of that one pass."""
         if not self._stale and not self._peak_stale:
             return True
-        if self.deferred and self._stale and self._following and self._move_due():
+        if self.deferred and self._stale and self._following and self._target_x() is not None:
             self._apply_view()
             return False
         stale, self._stale = self._stale, set()
@@ -536,9 +536,6 @@ class AudienceChart(QWidget):
             span = latest - first if latest > first else 60.0
             return first, latest + ALL_SLACK * span
         return None
-
-    def _move_due(self) -> bool:
-        return self._target_x() is not None
 
     def _apply_view(self) -> None:
         """Follow the live edge: x and y set together, one change of range (each change
