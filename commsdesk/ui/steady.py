@@ -59,9 +59,11 @@ class Holder(QWidget):
     def refit(self) -> None:
         widget = self.widget
         hint = widget.sizeHint()
-        height = widget.minimumHeight() if widget.minimumHeight() == widget.maximumHeight() \
-            else hint.height()
-        self._hint = QSize(hint.width(), max(height, widget.minimumSizeHint().height()))
+        if widget.minimumHeight() == widget.maximumHeight():  # a fixed height is its room
+            height = widget.minimumHeight()
+        else:
+            height = max(hint.height(), widget.minimumSizeHint().height())
+        self._hint = QSize(hint.width(), height)
         self.setFixedHeight(self._hint.height())
         self.updateGeometry()
 
