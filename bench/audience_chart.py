@@ -20,7 +20,10 @@ import statistics
 import threading
 import time
 
+from commsdesk.qt_setup import prepare_qt
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+prepare_qt()  # as the desk does
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEvent, QObject, Signal  # noqa: E402

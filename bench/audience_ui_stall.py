@@ -21,7 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from commsdesk.qt_setup import prepare_qt
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+prepare_qt()  # as the desk does
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 

@@ -19,7 +19,10 @@ import threading
 import time
 from pathlib import Path
 
+from commsdesk.qt_setup import prepare_qt
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+prepare_qt()  # as the desk does
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 

@@ -87,7 +87,10 @@ def main() -> None:
 def ui_stall_while_posting(seconds_per_call: float = 5.0, parts: int = 10) -> tuple[int, int]:
     """Worst UI-thread gap while a thread posts through the desk's X lane to a slow X, and the
     worst gap of the same window idle for five seconds."""
+    from commsdesk.qt_setup import prepare_qt
+
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    prepare_qt()  # as the desk does
     from PySide6.QtWidgets import QApplication
 
     from bench.ui_stall import Heartbeat, wait_until

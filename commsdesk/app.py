@@ -114,6 +114,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.qt_setup import prepare_qt
     from commsdesk.services.lanes import Lane
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
@@ -121,6 +122,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
     from commsdesk.ui.publishing_bridge import PublishingBridge
     from commsdesk.ui.schedule_bridge import ScheduleBridge
 
+    prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CommsDesk")
     app.setApplicationVersion(__version__)

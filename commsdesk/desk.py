@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, func, insert, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,6 +68,10 @@ IN_CHUNK = 500  # ids per IN (...) list
 # works; advisory locks are per database).
 CHAIN_LOCK_KEY = 0x436F6D6D7344
 _CHAIN_HEAD = "commsdesk.chain_head"  # session.info key: the hash appended last
+_TAKE_CHAIN_LOCK = select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY))
+_CHAIN_HEAD_QUERY = select(EventRow.hash).order_by(EventRow.id.desc()).limit(1).with_for_update()
+_EVENT_COLUMNS = tuple(c.key for c in EventRow.__table__.columns if c.key != "id")
+_INSERT_EVENT = insert(EventRow.__table__).returning(EventRow.__table__.c.id)
 
 S = StatementState
 # Why approvals stop counting when a statement in this state is edited.
@@ -306,13 +310,8 @@ class Desk:
         prev_hash = session.info.get(_CHAIN_HEAD)
         if prev_hash is None:
             if self._lock_chain:
-                session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
-            prev_hash = (
-                session.scalar(
-                    select(EventRow.hash).order_by(EventRow.id.desc()).limit(1).with_for_update()
-                )
-                or GENESIS_HASH
-            )
+                session.execute(_TAKE_CHAIN_LOCK)
+            prev_hash = session.scalar(_CHAIN_HEAD_QUERY) or GENESIS_HASH
         # Hash exactly what the JSON column will give back (tuples become lists, keys strings).
         payload = json.loads(json.dumps(dict(data or {}), ensure_ascii=False))
         kind = str(kind)
@@ -330,8 +329,10 @@ class Desk:
                 prev_hash, at, actor, kind, summary, incident_id, statement_id, version_id, payload
             ),
         )
-        session.add(row)
-        session.flush()
+        # One INSERT, not the ORM's unit of work: the row is never changed after, and appends
+        # happen on every OBS state change and push, while the UI thread wants the GIL.
+        values = {column: getattr(row, column) for column in _EVENT_COLUMNS}
+        row.id = session.execute(_INSERT_EVENT, values).scalar_one()
         session.info[_CHAIN_HEAD] = row.hash
         return row
 

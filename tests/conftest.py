@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from commsdesk.qt_setup import prepare_qt
 from tests.support.viewer_apis import viewer_apis  # noqa: F401
 from tests.support.x_api_standin import x_api  # noqa: F401
 
-# Before anything imports Qt: no screen in tests.
+# Before anything imports Qt: no screen in tests, and Qt set up as the desk sets it up.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+prepare_qt()
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 

@@ -83,7 +83,10 @@ def ensure_gui_application() -> None:
     """A QGuiApplication on the offscreen platform when none exists (command line, benchmarks)."""
     from PySide6.QtGui import QGuiApplication
 
+    from commsdesk.qt_setup import prepare_qt
+
     if QGuiApplication.instance() is None:
+        prepare_qt()
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         global _application  # kept alive for the process
         _application = QGuiApplication(["commsdesk"])

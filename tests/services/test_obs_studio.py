@@ -7,6 +7,8 @@ test_obs_faults.py.
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from collections.abc import Iterator
 
@@ -94,6 +96,28 @@ def test_scene_list_and_switching_with_the_event(obs):
     connection.switch_scene("Screen").result(ANSWER)
     heard.wait_event("CurrentProgramSceneChanged", since, sceneName="Screen")
     assert connection.scenes().result(ANSWER).program == "Screen"
+
+
+def test_simpleobsws_pretty_prints_messages_only_for_a_debug_log_that_is_written(obs, caplog):
+    """The library's eager json.dumps(indent=2) of every message is skipped while its debug log
+    is off; switched on, the log shows real OBS traffic as before."""
+    import simpleobsws
+
+    connection, _heard = obs
+    caplog.set_level(logging.INFO, logger="simpleobsws")
+    assert simpleobsws.json.dumps({"skipped": object()}, indent=2).startswith("(not encoded")
+    connection.scenes().result(ANSWER)
+    assert not [r for r in caplog.records if r.name == "simpleobsws"]
+
+    caplog.set_level(logging.DEBUG, logger="simpleobsws")
+    connection.scenes().result(ANSWER)
+    received = [r.getMessage() for r in caplog.records if r.name == "simpleobsws"]
+    answer = next(
+        m for m in received if m.startswith("Received") and '"requestType": "GetSceneList"' in m
+    )
+    body = json.loads(answer.split("\n", 1)[1])  # the pretty-printed message itself
+    assert body["d"]["responseData"]["currentProgramSceneName"] == "Camera"
+    assert simpleobsws.json.loads('{"a": 1}') == {"a": 1}
 
 
 def test_studio_mode_marks_the_preview_scene(obs):

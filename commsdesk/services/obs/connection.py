@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 import threading
 from collections.abc import Callable, Coroutine, Sequence
@@ -66,6 +67,28 @@ STATUS_NOT_READY = 207
 STATUS_NOT_FOUND = 600
 
 _SLIDES_NAMES = {SLIDES_SCENE, SLIDE_INPUT, COUNTDOWN_INPUT}
+
+
+class _DebugOnlyJson:
+    """simpleobsws speaks msgpack and uses json only to pretty-print every message it sends or
+    receives for its debug log, and it does so before asking whether that log is on. Python's
+    encoder runs in Python when it indents: several milliseconds for a scene or input list,
+    each holding the GIL the UI thread needs. Its `json` is this, which only encodes for a log
+    that will be written."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+
+    def dumps(self, obj: Any, *args: Any, **kwargs: Any) -> str:
+        if not self._logger.isEnabledFor(logging.DEBUG):
+            return "(not encoded: debug log off)"
+        return json.dumps(obj, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(json, name)
+
+
+simpleobsws.json = _DebugOnlyJson(simpleobsws.log)
 
 
 class _Session:
