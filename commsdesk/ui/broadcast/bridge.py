@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from commsdesk.domain import on_air
@@ -50,7 +50,9 @@ log = logging.getLogger(__name__)
 
 HEALTH_EVERY_MS = 2000
 COUNTDOWN_EVERY_MS = 1000
-THUMBNAIL_WIDTH = 320
+THUMBNAIL_FRAME = (256, 144)  # the panel's picture of the program, border included
+THUMBNAIL_BOX = (252, 142)  # what shows inside the border: a 16:9 program comes this size
+THUMBNAIL_WIDTH = THUMBNAIL_BOX[0]
 PREVIEW_SIZE = (352, 198)
 
 # (host, port, password or None for "the keyring's / COMMSDESK_OBS_PASSWORD") -> a controller.
@@ -350,10 +352,20 @@ class BroadcastBridge(QObject):
         self.health_changed.emit(None)
 
     def _thumbnail_sink(self, obs: ObsController) -> Callable[[bytes], None]:
-        def sink(png: bytes) -> None:  # on the OBS thread: decode there, not on the UI thread
-            image = QImage.fromData(png)
-            if not image.isNull():
-                self._obs_thumbnail.emit(obs, image)
+        def sink(png: bytes) -> None:
+            """On the OBS thread: decoded (and, for a program that is not 16:9, scaled to the
+            box) there, so the UI thread only shows it. The format is named: guessing it
+            loads every image plugin Qt has on the first call (5 ms, holding the GIL)."""
+            image = QImage.fromData(png, "PNG")
+            if image.isNull():
+                return
+            box = QSize(*THUMBNAIL_BOX)
+            if image.width() > box.width() or image.height() > box.height():
+                image = image.scaled(
+                    box, Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )  # fmt: skip
+            self._obs_thumbnail.emit(obs, image)
 
         return sink
 

@@ -35,14 +35,13 @@ from commsdesk.domain.clock import utc_now
 from commsdesk.domain.on_air import producer_zone
 from commsdesk.domain.slides import BackAt, SlideKind, countdown_text
 from commsdesk.services.obs.api import SLIDES_SCENE, ConnectionState, ConnectionStatus, SceneList
-from commsdesk.ui.broadcast.bridge import BroadcastBridge, OnAir, Rendering
+from commsdesk.ui.broadcast.bridge import THUMBNAIL_FRAME, BroadcastBridge, OnAir, Rendering
 from commsdesk.ui.broadcast.composer import SlideComposer
 from commsdesk.ui.broadcast.health import HealthView
 from commsdesk.ui.steady import Holder, make_steady, set_steady_text
 from commsdesk.ui.theme import BAD, MUTED, OK, WARN
 
 PREVIEW_GREEN = "#2e7d32"
-THUMBNAIL_SIZE = (256, 144)
 
 
 # The on-air line looks the same in shape whether a slide is on air or not (only its colours
@@ -151,7 +150,7 @@ class BroadcastPanel(QWidget):
         self.thumbnail = QLabel("No picture")
         self.thumbnail.setObjectName("program-thumbnail")
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thumbnail.setFixedSize(*THUMBNAIL_SIZE)
+        self.thumbnail.setFixedSize(*THUMBNAIL_FRAME)
         self.thumbnail.setStyleSheet(f"background: #111; color: {MUTED}; border: 1px solid #444;")
         self.thumbnail.setToolTip("What is on air now (program output, refreshed each second)")
         scenes_layout = QVBoxLayout(scenes_box)
@@ -353,13 +352,8 @@ class BroadcastPanel(QWidget):
             self.bridge.switch_scene(scenes.scenes[number - 1])
 
     def show_thumbnail(self, image) -> None:
-        pixmap = QPixmap.fromImage(image)
-        if pixmap.width() > self.thumbnail.width():
-            pixmap = pixmap.scaled(
-                self.thumbnail.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )  # fmt: skip
-        self.thumbnail.setPixmap(pixmap)
+        """`image` comes sized for the frame (see BroadcastBridge)."""
+        self.thumbnail.setPixmap(QPixmap.fromImage(image))
 
     # --- on air ----------------------------------------------------------------------------
     def show_on_air(self, slide: OnAir | None) -> None:

@@ -10,6 +10,7 @@ from commsdesk.domain.slides import SlideKind
 from commsdesk.services.obs.api import SLIDE_INPUT, SLIDES_SCENE
 from commsdesk.services.obs.batches import ObsRequest
 from commsdesk.services.obs.connection import ObsConnection
+from commsdesk.ui.broadcast.bridge import THUMBNAIL_BOX
 from tests.support import obs_studio as studio
 from tests.support.obs_studio import ObsStudio
 from tests.ui.broadcast.conftest import BroadcastDesk
@@ -46,6 +47,8 @@ def test_scenes_click_push_and_back_to_live_on_real_obs(real_desk, qtbot):
     assert panel.connection.text().startswith("● Connected: OBS ")
     assert [b.text() for b in panel.scene_buttons][:2] == ["1  Camera   ● ON AIR", "2  Screen"]
     qtbot.waitUntil(lambda: not panel.thumbnail.pixmap().isNull(), timeout=WAIT)
+    picture = panel.thumbnail.pixmap().size()
+    assert picture.width() <= THUMBNAIL_BOX[0] and picture.height() <= THUMBNAIL_BOX[1]
 
     qtbot.mouseClick(panel.scene_buttons[1], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.scene_buttons[1].text().endswith("ON AIR"), timeout=WAIT)

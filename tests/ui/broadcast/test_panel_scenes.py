@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QBuffer, QByteArray, Qt
+from PySide6.QtGui import QColor, QImage
 
 from commsdesk.services.obs.api import ConnectionState
+from commsdesk.ui.broadcast.bridge import THUMBNAIL_BOX, THUMBNAIL_WIDTH
 from commsdesk.ui.theme import BAD
 
 
@@ -141,3 +143,33 @@ def test_obs_coming_and_going_and_switches_never_lay_the_window_out_again(desk, 
     qtbot.wait(20)
     assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
     assert Requests.count == 0
+
+
+def png_of(width: int, height: int) -> bytes:
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3366cc"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QBuffer.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def test_the_program_thumbnail_arrives_sized_for_its_frame(desk, fake_obs, qtbot):
+    """OBS is asked for the box's width, so a 16:9 program needs no scaling; any other shape
+    is scaled off the UI thread to fit. The panel shows what it gets."""
+    desk.connect()
+    panel = desk.panel
+    assert THUMBNAIL_BOX[0] == THUMBNAIL_WIDTH
+    box_w, box_h = THUMBNAIL_BOX
+    for width, height, shown in (
+        (box_w, box_h, (box_w, box_h)),  # 16:9 as asked for
+        (box_w, box_w * 3 // 4, (box_h * 4 // 3, box_h)),  # 4:3: too tall, scaled to fit
+    ):
+        fake_obs.thumbnail_listener(png_of(width, height))
+        qtbot.waitUntil(lambda s=shown: panel.thumbnail.pixmap().size().toTuple() == s)
+        contents = panel.thumbnail.contentsRect()
+        assert contents.width() >= box_w and contents.height() >= box_h
+    fake_obs.thumbnail_listener(b"not a picture")  # ignored: the last picture stays
+    qtbot.wait(50)
+    assert panel.thumbnail.pixmap().size().toTuple() == (box_h * 4 // 3, box_h)
