@@ -8,6 +8,7 @@ from bench import (
     obs_push,
     obs_ui_stall,
     posting,
+    slide_preview_stall,
     slide_render,
     startup,
     ui_stall,
@@ -28,6 +29,7 @@ print("== UI-thread stall while OBS is killed and restarted ==")
 obs_ui_stall.main()
 print("== slide rendering ==")
 slide_render.main()
+slide_preview_stall.main()
 print("== audience samples in memory ==")
 audience_memory.main()
 print("== audience chart ==")
