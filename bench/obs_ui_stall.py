@@ -13,11 +13,14 @@ under 16 ms.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from commsdesk.qt_setup import prepare_qt
 
@@ -102,7 +105,16 @@ class ObsKeeper:
         self.process.wait(60)
 
 
-def main() -> None:
+class BroadcastDesk(NamedTuple):
+    window: Any
+    broadcast: Any  # the BroadcastBridge
+    panel: Any  # the Broadcast panel
+
+
+@contextlib.contextmanager
+def broadcast_desk(app, **settings_values: Any) -> Iterator[BroadcastDesk]:
+    """A desk window on a throwaway database with its Broadcast panel in front, opened and
+    settled as the desk does, a Standby slide already drawn in the composer."""
     from commsdesk.collector import settle
     from commsdesk.domain.slides import SlideKind
     from commsdesk.services.lanes import Lane
@@ -111,18 +123,13 @@ def main() -> None:
     from commsdesk.ui.desk_bridge import DeskBridge
     from commsdesk.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([])
-    beat = Heartbeat()
-    beat.timer.setInterval(5)
-    obs = ObsKeeper()
     with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
         data_dir = Path(tmp) / "desk"
         data_dir.mkdir()
-        os.environ["COMMSDESK_OBS_PASSWORD"] = obs.password
         settings = Settings.load(data_dir)
         settings.set("operator_name", "Bench")
-        settings.set("obs_host", "127.0.0.1")
-        settings.set("obs_port", obs.port)
+        for key, value in settings_values.items():
+            settings.set(key, value)
         lanes = [Lane(name) for name in ("database", "text", "obs", "slides")]
         db_lane, text_lane, obs_lane, slides_lane = lanes
         bridge = DeskBridge(db_lane, settings)
@@ -139,7 +146,25 @@ def main() -> None:
         panel = window.broadcast
         panel.composer.set_kind(SlideKind.STANDBY)
         pump(app, lambda: panel.composer.rendering is not None)
+        try:
+            yield BroadcastDesk(window, broadcast, panel)
+        finally:
+            broadcast.close()
+            window.close()
+            pump(app, lambda: all(lane.outstanding == 0 for lane in lanes))
+            for lane in lanes:
+                lane.stop()
+            bridge.desk.close()
 
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    beat = Heartbeat()
+    beat.timer.setInterval(5)
+    obs = ObsKeeper()
+    os.environ["COMMSDESK_OBS_PASSWORD"] = obs.password
+    with broadcast_desk(app, obs_host="127.0.0.1", obs_port=obs.port) as desk:
+        broadcast, panel = desk.broadcast, desk.panel
         beat.start()
         end = time.monotonic() + IDLE_SECONDS
         pump(app, lambda: time.monotonic() > end)
@@ -170,12 +195,6 @@ def main() -> None:
         busy = beat.stop()
         seconds = time.monotonic() - started
 
-        broadcast.close()
-        window.close()
-        pump(app, lambda: all(lane.outstanding == 0 for lane in lanes))
-        for lane in lanes:
-            lane.stop()
-        bridge.desk.close()
     obs.stop()
     print(
         f"longest UI stall with OBS killed and restarted {CYCLES}× ({seconds:.0f} s, pushes "

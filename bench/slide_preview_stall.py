@@ -10,9 +10,7 @@ Goal: the worst stall stays under 16 ms, as for the other stall benchmarks.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from pathlib import Path
 
 from commsdesk.qt_setup import prepare_qt
 
@@ -21,46 +19,18 @@ prepare_qt()  # as the desk does
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench.obs_ui_stall import pump  # noqa: E402
+from bench.obs_ui_stall import broadcast_desk, pump  # noqa: E402
 from bench.ui_stall import Heartbeat  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_PREVIEW_SECONDS", "8"))
 
 
 def main() -> None:
-    from commsdesk.collector import settle
-    from commsdesk.domain.slides import SlideKind
-    from commsdesk.services.lanes import Lane
-    from commsdesk.settings import Settings
-    from commsdesk.ui.broadcast.bridge import BroadcastBridge
-    from commsdesk.ui.desk_bridge import DeskBridge
-    from commsdesk.ui.main_window import MainWindow
-
     app = QApplication.instance() or QApplication([])
     beat = Heartbeat()
     beat.timer.setInterval(5)
-    with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
-        data_dir = Path(tmp) / "desk"
-        data_dir.mkdir()
-        settings = Settings.load(data_dir)
-        settings.set("operator_name", "Bench")
-        lanes = [Lane(name) for name in ("database", "text", "obs", "slides")]
-        db_lane, text_lane, obs_lane, slides_lane = lanes
-        bridge = DeskBridge(db_lane, settings)
-        broadcast = BroadcastBridge(bridge, obs_lane, slides_lane)
-        window = MainWindow(bridge, text_lane, obs=broadcast)
-        window.build_panels()
-        window.docks[1].raise_()
-        window.show()
-        opened = []
-        bridge.opened.connect(opened.append)
-        bridge.open(data_dir)
-        pump(app, lambda: opened)
-        settle()
-        composer = window.broadcast.composer
-        composer.set_kind(SlideKind.STANDBY)
-        pump(app, lambda: composer.rendering is not None)
-
+    with broadcast_desk(app) as desk:
+        composer = desk.panel.composer
         beat.start()
         end = time.monotonic() + SECONDS
         pump(app, lambda: time.monotonic() > end)
@@ -76,12 +46,6 @@ def main() -> None:
             composer.preview_due.emit()  # typing paused: the panel asks for the preview
             pump(app, lambda: composer.rendering is not None)
         busy = beat.stop()
-
-        window.close()
-        pump(app, lambda: all(lane.outstanding == 0 for lane in lanes))
-        for lane in lanes:
-            lane.stop()
-        bridge.desk.close()
     print(
         f"longest UI stall while the composer redraws its preview back to back ({previews} "
         f"previews in {SECONDS:.0f} s): {busy} ms; the same window idle: {idle} ms (ratio "
