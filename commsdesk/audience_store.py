@@ -8,9 +8,11 @@ Like `Desk`, every method opens its own session, so a worker thread can use it.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -26,7 +28,7 @@ from commsdesk.domain.audience import (
 )
 from commsdesk.domain.audience_advisor import Advice, AdviceKind
 from commsdesk.domain.timeline import EventKind, TimelineEvent
-from commsdesk.store.models import NAME, AudienceSampleRow, AudienceSourceRow
+from commsdesk.store.models import NAME, AudienceSampleRow, AudienceSourceRow, EventRow
 
 ADVICE_EVENTS = {
     AdviceKind.SUGGEST_END: EventKind.AUDIENCE_ADVICE,
@@ -41,6 +43,35 @@ def _source(row: AudienceSourceRow) -> AudienceSource:
     return AudienceSource(
         row.id, row.kind, row.label, dict(row.config or {}), row.enabled, row.interval
     )
+
+
+def _switched_off_periods(
+    buffer: SeriesBuffer,
+    source: AudienceSource,
+    times: list[float],
+    switches: list[tuple[float, bool]],
+) -> None:
+    """Off from a switch-off until the first sample after the next switch-on; a source off now,
+    or on again with nothing said since, is left as the live buffer would have it."""
+    off_since: float | None = None
+    waiting = False  # switched on again, no sample since
+    for moment, enabled in switches:
+        if not enabled:
+            off_since = moment if off_since is None else off_since
+            waiting = False
+        elif off_since is not None:
+            later = bisect.bisect_left(times, moment)
+            if later < len(times):
+                buffer.off_between(source.label, off_since, times[later])
+                off_since, waiting = None, False
+            else:
+                waiting = True
+    if off_since is None and not source.enabled and times:
+        off_since = times[-1]  # off, with no switch on the record: after its last sample
+    if off_since is not None:
+        buffer.retire(source.label, off_since)
+        if waiting:
+            buffer.reinstate(source.label)
 
 
 class AudienceStore:
@@ -152,7 +183,8 @@ class AudienceStore:
         fresh_for: float = DEFAULT_FRESH_FOR,
     ) -> SeriesBuffer:
         """Every stored sample (of one incident, from `since`) back in a SeriesBuffer, by source
-        label; sources switched off are retired after their last sample."""
+        label, with the periods each source was switched off (read from the timeline) left out
+        of the total, as they were when the samples came in."""
         labels = {source.id: source for source in self.sources()}
         query = select(
             AudienceSampleRow.source_id, AudienceSampleRow.at, AudienceSampleRow.viewers
@@ -168,14 +200,32 @@ class AudienceStore:
                 times, values = by_source.setdefault(source_id, ([], []))
                 times.append(at)
                 values.append(float("nan") if viewers is None else float(viewers))
+            switches = self._switches(session)
         buffer = SeriesBuffer(fresh_for)
         for source_id, (times, values) in by_source.items():
             source = labels[source_id]
             buffer.add_source(source.label, fresh_for=max(fresh_for, 3 * source.interval))
             buffer.extend(source.label, times, values)
-            if not source.enabled and times:
-                buffer.retire(source.label, times[-1])
+            _switched_off_periods(buffer, source, times, switches.get(source_id, []))
         return buffer
+
+    @staticmethod
+    def _switches(session) -> dict[int, list[tuple[float, bool]]]:
+        """When each source was switched off or on, from the timeline, oldest first."""
+        query = (
+            select(EventRow.at, EventRow.data)
+            .where(EventRow.kind == str(EventKind.AUDIENCE_SOURCE_CHANGED))
+            .order_by(EventRow.id)
+        )
+        switches: dict[int, list[tuple[float, bool]]] = {}
+        for at, data in session.execute(query):
+            data = data or {}
+            if "source_id" in data and "enabled" in data:
+                moment = at.replace(tzinfo=UTC).timestamp()
+                switches.setdefault(int(data["source_id"]), []).append(
+                    (moment, bool(data["enabled"]))
+                )
+        return switches
 
     def sample_count(self) -> int:
         from sqlalchemy import func

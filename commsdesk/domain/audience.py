@@ -49,14 +49,15 @@ class Sample:
 class _Column:
     """Times and values of one source in arrays that double when full."""
 
-    __slots__ = ("times", "values", "size", "fresh_for", "retired_at")
+    __slots__ = ("times", "values", "size", "fresh_for", "off", "back_at_next")
 
     def __init__(self, fresh_for: float, capacity: int = _FIRST_CAPACITY) -> None:
         self.times = np.empty(capacity, dtype=np.float64)
         self.values = np.empty(capacity, dtype=np.float64)
         self.size = 0
         self.fresh_for = fresh_for
-        self.retired_at = math.inf
+        self.off: list[list[float]] = []  # [from, until): not counted in the total
+        self.back_at_next = False  # switched on again: the next sample ends the last off period
 
     def reserve(self, needed: int) -> None:
         if needed <= len(self.times):
@@ -89,10 +90,11 @@ class _Column:
 class SeriesBuffer:
     """Viewer counts per source name, and their total, as numpy arrays for the chart.
 
-    A source counts towards the total from its first sample until it is retired (switched off
-    by a person). At each moment any source has a sample, the total is the sum of every counting
-    source's latest number, or a gap (NaN) when one of them has none: its latest sample is a gap,
-    or older than its `fresh_for` seconds.
+    A source counts towards the total from its first sample, except while a person has it
+    switched off: from the moment it is retired until its first sample after it is reinstated.
+    At each moment any source has a sample, the total is the sum of every counting source's
+    latest number, or a gap (NaN) when one of them has none: its latest sample is a gap, or older
+    than its `fresh_for` seconds.
     """
 
     def __init__(self, fresh_for: float = DEFAULT_FRESH_FOR) -> None:
@@ -115,7 +117,25 @@ class SeriesBuffer:
 
     def retire(self, source: str, at: float) -> None:
         """The source stops counting towards the total after `at` (it was switched off)."""
-        self._columns[source].retired_at = float(at)
+        self.add_source(source)
+        column = self._columns[source]
+        if column.back_at_next:  # off again before any new sample: one longer off period
+            column.back_at_next = False
+        elif not column.off or column.off[-1][1] != math.inf:
+            column.off.append([float(at), math.inf])
+        self._version += 1
+
+    def reinstate(self, source: str) -> None:
+        """Switched on again: the source counts from its next sample (until then its last
+        number is from before it was switched off, and would only make the total a gap)."""
+        column = self._columns.get(source)
+        if column is not None and column.off and column.off[-1][1] == math.inf:
+            column.back_at_next = True
+
+    def off_between(self, source: str, start: float, until: float = math.inf) -> None:
+        """A period the source was switched off, read back from the record."""
+        self.add_source(source)
+        self._columns[source].off.append([float(start), float(until)])
         self._version += 1
 
     def append(self, source: str, at: float, viewers: float | None, gap_reason: str = "") -> None:
@@ -123,7 +143,11 @@ class SeriesBuffer:
             raise ValueError(f"{TOTAL!r} is the summed series, not a source name")
         self.add_source(source)
         value = math.nan if viewers is None else float(viewers)
-        self._columns[source].append(float(at), value)
+        column = self._columns[source]
+        if column.back_at_next:
+            column.off[-1][1] = float(at)
+            column.back_at_next = False
+        column.append(float(at), value)
         if math.isnan(value) and gap_reason:
             self._gap_reasons.setdefault(source, []).append((float(at), gap_reason))
         self._version += 1
@@ -200,7 +224,9 @@ class SeriesBuffer:
             for column in columns:
                 own_times = column.times[: column.size]
                 index = np.searchsorted(own_times, times, side="right") - 1
-                started = (index >= 0) & (times <= column.retired_at)
+                started = index >= 0
+                for start, until in column.off:
+                    started &= (times <= start) | (times >= until)
                 safe = np.where(started, index, 0)
                 latest = column.values[: column.size][safe]
                 stale = (times - own_times[safe]) > column.fresh_for

@@ -68,6 +68,49 @@ def test_a_retired_source_stops_counting_and_the_peak_is_of_the_total():
     assert SeriesBuffer().peak() is None
 
 
+def test_a_source_switched_off_and_on_again_counts_again_from_its_next_sample():
+    buffer = SeriesBuffer(fresh_for=30)
+    buffer.append("kick", T0, 300)
+    buffer.append("youtube", T0, 9000)
+    buffer.retire("kick", T0 + 4)
+    buffer.append("youtube", T0 + 10, 8000)  # kick off: not counted, and not a gap
+    buffer.reinstate("kick")
+    buffer.append("youtube", T0 + 100, 7000)  # kick on, no new number yet: still not counted
+    buffer.append("kick", T0 + 105, 500)  # its first new number: counted from here
+    buffer.append("youtube", T0 + 110, 6000)
+    assert buffer.times().tolist() == [T0, T0 + 10, T0 + 100, T0 + 105, T0 + 110]
+    assert buffer.values().tolist() == [9300, 8000, 7000, 7500, 6500]
+
+
+def test_switched_off_twice_before_a_new_number_is_one_off_period():
+    buffer = SeriesBuffer(fresh_for=30)
+    buffer.append("kick", T0, 300)
+    buffer.append("youtube", T0, 9000)
+    buffer.retire("kick", T0 + 4)
+    buffer.reinstate("kick")
+    buffer.retire("kick", T0 + 8)  # off again before kick said anything
+    buffer.reinstate("kick")
+    buffer.append("youtube", T0 + 50, 8000)
+    buffer.append("kick", T0 + 60, 400)
+    assert buffer.values().tolist() == [9300, 8000, 8400]
+
+
+def test_off_periods_read_back_from_the_record_give_the_same_total():
+    live = SeriesBuffer(fresh_for=30)
+    stored = SeriesBuffer(fresh_for=30)
+    samples = [("kick", T0, 300), ("youtube", T0, 9000), ("youtube", T0 + 10, 8000),
+               ("youtube", T0 + 100, 7000), ("kick", T0 + 105, 500), ("youtube", T0 + 110, 6000)]
+    for source, at, viewers in samples:
+        if at == T0 + 10:
+            live.retire("kick", T0 + 4)
+        if at == T0 + 100:
+            live.reinstate("kick")
+        live.append(source, at, viewers)
+        stored.append(source, at, viewers)
+    stored.off_between("kick", T0 + 4, T0 + 105)
+    assert stored.values().tolist() == live.values().tolist()
+
+
 def test_late_samples_and_batches_land_in_time_order():
     buffer = SeriesBuffer()
     buffer.extend("youtube", [T0 + 2, T0, T0 + 4], [2, 0, 4])

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 import threading
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
 from commsdesk.audience_store import AudienceStore, SampleBatcher
 from commsdesk.desk import Desk, DeskError
-from commsdesk.domain.audience import Sample
+from commsdesk.domain.audience import Sample, SeriesBuffer
 from commsdesk.domain.audience_advisor import Advice, AdviceKind
 from commsdesk.domain.timeline import EventKind
 
@@ -89,6 +90,53 @@ def test_samples_written_in_batches_come_back_after_a_restart(isolated_dirs):
         assert AudienceStore(reopened).load_series(incident_id=incident.id + 1).sources() == []
         later = AudienceStore(reopened).load_series(since=T0 + 990)
         assert len(later.times("kick")) == 10
+    finally:
+        reopened.close()
+
+
+def test_sources_switched_off_and_on_are_left_out_of_the_total_after_a_restart(isolated_dirs):
+    """The record of switches gives back the total the desk showed live: a source is out of
+    it while off, and in again from its first number after it is switched on."""
+    now = [datetime.fromtimestamp(T0, UTC)]
+    desk = Desk.open(isolated_dirs, clock=lambda: now[0])
+    store = AudienceStore(desk)
+    store.add_source(ANA, "youtube", "youtube", interval=1)
+    kick = store.add_source(ANA, "kick", "kick", interval=1)
+    twitch = store.add_source(ANA, "twitch", "twitch", interval=1)
+    live = SeriesBuffer(fresh_for=30)
+    steps = [
+        (0, "sample", "kick", 300), (0, "sample", "youtube", 9000), (0, "sample", "twitch", 50),
+        (4, "off", kick, None), (5, "off", twitch, None),
+        (10, "sample", "youtube", 8000),
+        (100, "on", kick, None),
+        (100, "sample", "youtube", 7000), (105, "sample", "kick", 500),
+        (110, "sample", "youtube", 6000),
+        (200, "on", twitch, None),  # on again, and nothing from it since
+    ]
+    for offset, what, who, viewers in steps:
+        now[0] = datetime.fromtimestamp(T0 + offset, UTC)
+        if what == "sample":
+            store.append_samples([Sample(T0 + offset, who, viewers)])
+            live.append(who, T0 + offset, viewers)
+        else:
+            store.set_source_enabled(ANA, who.id, what == "on")
+            if what == "off":
+                live.retire(who.label, T0 + offset)
+            else:
+                live.reinstate(who.label)
+    assert live.values().tolist() == [9350, 8000, 7000, 7500, 6500]
+    desk.close()
+
+    reopened = Desk.open(isolated_dirs)
+    try:
+        stored = AudienceStore(reopened).load_series()
+        assert stored.times().tolist() == live.times().tolist()
+        assert stored.values().tolist() == live.values().tolist()
+        for buffer in (live, stored):  # twitch counts again from its next number, in both
+            buffer.append("youtube", T0 + 300, 5000)
+            buffer.append("kick", T0 + 300, 400)
+            buffer.append("twitch", T0 + 301, 60)
+        assert stored.values().tolist()[-2:] == live.values().tolist()[-2:] == [5400, 5460]
     finally:
         reopened.close()
 

@@ -712,6 +712,8 @@ class AudienceBridge(QObject):
                     self.buffer.retire(source.label, time.time())
                 self._show_chip(source.label, "off", "switched off")
             else:
+                if self.buffer is not None:
+                    self.buffer.reinstate(source.label)  # counted from its next number
                 self._show_chip(source.label, "", "waiting")
             self.desk_bridge.timeline_changed.emit()
             self.sources_changed.emit(list(self.sources.values()))

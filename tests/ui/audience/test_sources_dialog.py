@@ -102,3 +102,33 @@ def test_switching_a_source_off_stops_polling_it(audience_desk, tmp_path):
     assert h.audience.poller.labels() == []
     assert not next(s for s in h.store.sources() if s.label == "Kick").enabled
     assert "Audience source switched off: Kick" in [e.summary for e in h.desk.timeline(limit=5)]
+
+
+def test_a_source_switched_on_again_is_polled_and_counted_in_the_total_again(
+    audience_desk, tmp_path
+):
+    import time
+
+    from commsdesk.ui.audience.bridge import replay_config
+
+    h = audience_desk()
+    csv = tmp_path / "flat.csv"
+    csv.write_text("\n".join(f"{t},500,kick" for t in range(0, 36000, 5)) + "\n")
+    config = replay_config(str(csv), "kick", speed=60, started_at=time.time())
+    h.store.add_source(OPERATOR, "replay", "Kick", config, interval=5.0)
+    h.open_panel()
+    h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: 500 viewers", timeout=10_000)
+    dialog = open_dialog(h)
+    dialog.enabled_box("Kick").setChecked(False)
+    h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: switched off", timeout=10_000)
+    switched_on = time.time()
+    dialog.enabled_box("Kick").setChecked(True)
+    h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: 500 viewers", timeout=10_000)
+    assert h.audience.poller.labels() == ["Kick"]
+
+    def latest_total():
+        times, totals = h.audience.buffer.total()
+        return (times[-1], totals[-1]) if len(times) else (0, 0)
+
+    h.qtbot.waitUntil(lambda: latest_total()[0] > switched_on, timeout=10_000)
+    assert latest_total()[1] == 500  # counted again, not left out as while it was off
