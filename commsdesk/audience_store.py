@@ -9,6 +9,7 @@ Like `Desk`, every method opens its own session, so a worker thread can use it.
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +36,7 @@ ADVICE_EVENTS = {
     AdviceKind.WITHDRAWN: EventKind.AUDIENCE_ADVICE_WITHDRAWN,
     AdviceKind.SUDDEN_DROP: EventKind.AUDIENCE_SUDDEN_DROP,
 }
+SAME_ADVICE_WITHIN = 120.0  # seconds of audience time: another desk's word for the same moment
 GAP_REASON = 32  # characters kept of a gap's reason
 READ_BATCH = 10_000
 
@@ -238,20 +240,35 @@ class AudienceStore:
     def record_advice(
         self, actor: str, advice: Advice, *, incident_id: int | None = None
     ) -> TimelineEvent:
-        return self.desk.record(
-            actor,
-            ADVICE_EVENTS[advice.kind],
-            advice.message,
-            incident_id=incident_id,
-            data={
-                "kind": str(advice.kind),
-                "at": advice.at,
-                "viewers": round(advice.viewers),
-                "peak": round(advice.peak),
-                "peak_at": advice.peak_at,
-                "slope_per_min": advice.slope_per_min,
-            },
-        )
+        """Advice on the timeline, once: when several desks watch the same audience, each
+        advisor reaches the same advice; the first on the record stands for all (same kind,
+        nothing else advised since, within SAME_ADVICE_WITHIN seconds of audience time)."""
+        kind = ADVICE_EVENTS[advice.kind]
+        with self.desk.transaction() as session:
+            newest = self.desk.newest_event(
+                session, ADVICE_EVENTS.values(), incident_id=incident_id
+            )
+            if (
+                newest is not None
+                and newest.kind == str(kind)
+                and abs(float(newest.data.get("at", -math.inf)) - advice.at) <= SAME_ADVICE_WITHIN
+            ):
+                return newest
+            return self.desk.append_event(
+                session,
+                actor,
+                kind,
+                advice.message,
+                incident_id=incident_id,
+                data={
+                    "kind": str(advice.kind),
+                    "at": advice.at,
+                    "viewers": round(advice.viewers),
+                    "peak": round(advice.peak),
+                    "peak_at": advice.peak_at,
+                    "slope_per_min": advice.slope_per_min,
+                },
+            )
 
 
 class SampleBatcher:

@@ -269,6 +269,22 @@ class Desk:
         version_id, data)."""
         return _event(self._append(session, self._now(), _actor(actor), str(kind), summary, **refs))
 
+    def newest_event(
+        self, session: Session, kinds: Iterable[str], *, incident_id: int | None = None
+    ) -> TimelineEvent | None:
+        """The newest event of these kinds, inside the caller's transaction, with appenders
+        held back until it ends (on SQLite its write transaction already does that): a check
+        then an append in the same transaction cannot miss another desk's append."""
+        if self._lock_chain:
+            session.execute(_TAKE_CHAIN_LOCK)
+        query = select(EventRow).where(EventRow.kind.in_([str(kind) for kind in kinds]))
+        if incident_id is None:
+            query = query.where(EventRow.incident_id.is_(None))
+        else:
+            query = query.where(EventRow.incident_id == incident_id)
+        row = session.scalar(query.order_by(EventRow.id.desc()).limit(1))
+        return None if row is None else _event(row)
+
     def _now(self) -> datetime:
         return _stored_time(self.clock())
 

@@ -170,3 +170,36 @@ def test_advice_is_recorded_on_the_timeline_with_its_sentence(desk):
     assert events[-1].summary == message and events[-1].incident_id == incident.id
     assert events[-1].data["viewers"] == 4020 and events[-1].data["peak"] == 40150
     assert desk.verify_timeline().intact
+
+
+def test_two_desks_watching_one_audience_record_each_advice_once(isolated_dirs):
+    """Each desk's advisor reaches the same advice; the record keeps the first. Advice of
+    another kind in between, or the same kind much later, is new."""
+    first, second = Desk.open(isolated_dirs), Desk.open(isolated_dirs)
+    try:
+        incident = first.start_incident(ANA, "Withdrawals paused", "P1")
+        stores = AudienceStore(first), AudienceStore(second)
+
+        def advise(store, kind, at):
+            advice = Advice(at, kind, f"{kind} at {at}", 4020, 40150, T0 - 6000, -35.0)
+            return store.record_advice("advisor", advice, incident_id=incident.id)
+
+        end = AdviceKind.SUGGEST_END
+        recorded = advise(stores[0], end, T0)
+        assert advise(stores[1], end, T0 + 3) == recorded  # the other desk, seconds later
+        advise(stores[1], AdviceKind.WITHDRAWN, T0 + 60)
+        advise(stores[0], AdviceKind.WITHDRAWN, T0 + 61)
+        advise(stores[0], end, T0 + 90)  # the same kind again after a withdrawal: new
+        advise(stores[1], end, T0 + 90)
+        advise(stores[1], end, T0 + 1000)  # still standing, much later: new
+        events = first.timeline(kinds=["audience"])
+        assert [(e.kind, e.data["at"]) for e in reversed(events)] == [
+            (EventKind.AUDIENCE_ADVICE, T0),
+            (EventKind.AUDIENCE_ADVICE_WITHDRAWN, T0 + 60),
+            (EventKind.AUDIENCE_ADVICE, T0 + 90),
+            (EventKind.AUDIENCE_ADVICE, T0 + 1000),
+        ]
+        assert second.verify_timeline().intact
+    finally:
+        first.close()
+        second.close()

@@ -436,3 +436,38 @@ def test_two_approvers_at_once_both_count(pg_url, open_desks):
         ["(1 of 2)"] * 10 + ["(2 of 2)"] * 10
     )
     assert setup.verify_timeline().intact
+
+
+def test_two_desks_advising_at_once_put_the_advice_on_the_record_once(pg_url, open_desks):
+    """Team mode: every desk's advisor reaches the same advice at about the same moment; the
+    check and the append happen under the timeline's lock, so exactly one is recorded."""
+    from commsdesk.audience_store import AudienceStore
+    from commsdesk.domain.audience_advisor import Advice, AdviceKind
+
+    Desk.open(url=pg_url).close()
+    desks = [Desk.open(url=pg_url) for _ in range(3)]
+    open_desks.extend(desks)
+    incident = desks[0].start_incident(ANA, "Withdrawals paused", "P1")
+    barrier = threading.Barrier(len(desks))
+    recorded, errors = [], []
+
+    def advise(desk: Desk, offset: float) -> None:
+        try:
+            advice = Advice(1_790_000_000 + offset, AdviceKind.SUGGEST_END, "time to end",
+                            4020, 40150, 1_789_990_000, -35.0)  # fmt: skip
+            barrier.wait()
+            recorded.append(
+                AudienceStore(desk).record_advice("advisor", advice, incident_id=incident.id)
+            )
+        except BaseException as exc:  # reported below, on the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=advise, args=(d, i)) for i, d in enumerate(desks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len({event.id for event in recorded}) == 1
+    assert kinds(desks[0], kinds=["audience"]) == [EventKind.AUDIENCE_ADVICE]
+    assert desks[1].verify_timeline().intact
