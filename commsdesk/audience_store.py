@@ -140,6 +140,39 @@ class AudienceStore:
                 )
             return _source(row)
 
+    def remove_source(self, actor: str, source_id: int) -> AudienceSource:
+        """Remove a source that has counted no viewers (added by mistake: a wrong id polled only
+        gaps); the gaps it noted go with it. A source with numbers on the record stays, to be
+        switched off, so the record keeps them and who they came from."""
+        from sqlalchemy import delete, func
+
+        samples = AudienceSampleRow.source_id == source_id
+        with self.desk.transaction() as session:
+            row = session.get(AudienceSourceRow, source_id)
+            if row is None:
+                raise DeskError(f"No audience source #{source_id}.")
+            counted = session.scalar(
+                select(func.count()).where(samples, AudienceSampleRow.viewers.is_not(None))
+            )
+            if counted:
+                raise DeskError(
+                    f"{row.label} has {counted:,} number(s) on the record, so it stays: switch "
+                    "it off instead (untick it) to stop counting and polling it."
+                )
+            source = _source(row)
+            gaps = session.execute(delete(AudienceSampleRow).where(samples)).rowcount
+            session.execute(delete(AudienceSourceRow).where(AudienceSourceRow.id == source_id))
+            noted = f"; the {gaps:,} gap(s) it noted went with it" if gaps else ""
+            self.desk.append_event(
+                session, actor, EventKind.AUDIENCE_SOURCE_REMOVED,
+                f"Audience source removed: {source.label} ({source.kind}){noted}",
+                data={"source_id": source.id, "kind": source.kind, "label": source.label,
+                      "gaps_removed": gaps},
+            )  # fmt: skip
+        with self._ids_lock:
+            self._ids.pop(source.label, None)
+        return source
+
     def sources(self, *, enabled_only: bool = False) -> list[AudienceSource]:
         query = select(AudienceSourceRow).order_by(AudienceSourceRow.id)
         if enabled_only:

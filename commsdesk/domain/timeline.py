@@ -58,6 +58,7 @@ class EventKind(StrEnum):
     AUDIENCE_SUDDEN_DROP = "audience.sudden_drop"
     AUDIENCE_SOURCE_ADDED = "audience.source_added"
     AUDIENCE_SOURCE_CHANGED = "audience.source_changed"
+    AUDIENCE_SOURCE_REMOVED = "audience.source_removed"
     BROADCAST_SCENE = "broadcast.scene"
     BROADCAST_SLIDE = "broadcast.slide"
     BROADCAST_LIVE = "broadcast.back_live"

@@ -92,6 +92,15 @@ def delete_viewer_secret(source: str, name: str) -> None:
         _keyring().delete_password(SERVICE, _viewer_key(source, name))
 
 
+VIEWER_SECRET_NAMES = ("api_key", "client_secret")
+
+
+def forget_viewer_secrets(source: str) -> None:
+    """Every secret a viewer source can have, gone (the source was removed)."""
+    for name in VIEWER_SECRET_NAMES:
+        delete_viewer_secret(source, name)
+
+
 # --- OBS WebSocket password ----------------------------------------------------------------------
 
 ENV_OBS_PASSWORD = "COMMSDESK_OBS_PASSWORD"

@@ -203,3 +203,22 @@ def test_two_desks_watching_one_audience_record_each_advice_once(isolated_dirs):
     finally:
         first.close()
         second.close()
+
+
+def test_a_source_that_counted_no_viewers_can_be_removed_one_with_numbers_stays(desk):
+    store = AudienceStore(desk)
+    typo = store.add_source(ANA, "kick", "Kcik", {"broadcaster_user_id": "1"})
+    kick = store.add_source(ANA, "kick", "Kick", {"broadcaster_user_id": "1"})
+    store.append_samples([Sample(T0, "Kick", 500), Sample(T0 + 1, "Kick", None, "offline")])
+    store.append_samples([Sample(T0, "Kcik", None, "no such channel")] * 2)
+    with pytest.raises(DeskError, match="Kick has 1 number.* switch it off instead"):
+        store.remove_source(ANA, kick.id)
+    assert store.remove_source(ANA, typo.id).label == "Kcik"
+    assert [s.label for s in store.sources()] == ["Kick"]
+    with pytest.raises(DeskError, match="No audience source"):
+        store.remove_source(ANA, typo.id)
+    assert store.add_source(ANA, "kick", "Kcik").label == "Kcik"  # the label is free again
+    assert [e.summary for e in desk.timeline(kinds=[EventKind.AUDIENCE_SOURCE_REMOVED])] == [
+        "Audience source removed: Kcik (kick); the 2 gap(s) it noted went with it"
+    ]
+    assert store.sample_count() == 2 and desk.verify_timeline().intact

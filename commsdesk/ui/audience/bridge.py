@@ -390,7 +390,11 @@ class AudienceBridge(QObject):
         if self.poller is None:
             return
         wanted = [s for s in self.sources.values() if s.enabled and s.label not in self._polled]
-        unwanted = [label for label in self._polled if not self.sources[label].enabled]
+        unwanted = [
+            label
+            for label in self._polled
+            if label not in self.sources or not self.sources[label].enabled
+        ]
         poller = self.poller
         self._polled |= {s.label for s in wanted}
         self._polled -= set(unwanted)
@@ -725,6 +729,40 @@ class AudienceBridge(QObject):
             lambda: store.set_source_enabled(actor, source_id, enabled),
             on_done=changed, on_error=self._refuse,
         )
+
+    def remove_source(
+        self, source_id: int,
+        on_done: Callable[[AudienceSource], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Remove a source with no numbers on the record (the store refuses any other): its row
+        on the database lane, its polling stopped, then its secrets out of the keyring."""
+        actor, store = self.desk_bridge.actor, self.store
+
+        def forget(label: str) -> None:
+            from commsdesk.services.secrets import forget_viewer_secrets
+
+            forget_viewer_secrets(label)
+
+        def removed(source: AudienceSource) -> None:
+            self.sources.pop(source.label, None)
+            self.total.retire(source.label)
+            if self.panel is not None:
+                self.panel.set_sources(s.label for s in self.sources.values() if s.enabled)
+            self.desk_bridge.timeline_changed.emit()
+            self.sources_changed.emit(list(self.sources.values()))
+            self._sync_polling()
+            self.lane.submit(
+                forget, source.label,
+                on_error=lambda exc: log.warning("%s's secrets not deleted: %s", source.label, exc),
+            )  # fmt: skip
+            if on_done is not None:
+                on_done(source)
+
+        self.desk_bridge.lane.submit(
+            lambda: store.remove_source(actor, source_id),
+            on_done=removed, on_error=on_error or self._refuse,
+        )  # fmt: skip
 
     def _added(self, sources: Iterable[AudienceSource]) -> None:
         for source in sources:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QStackedWidget,
@@ -114,7 +115,7 @@ class _Form(QWidget):
 
 class SourcesDialog(QDialog):
     """Driven by an AudienceBridge: `list_sources`, `add_source`, `add_replay`, `set_enabled`,
-    `keyring_problem` (each answers on the UI thread)."""
+    `remove_source`, `keyring_problem` (each answers on the UI thread)."""
 
     def __init__(self, bridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,8 +126,8 @@ class SourcesDialog(QDialog):
         self._sources: list[AudienceSource] = []
         poll = int(bridge.settings.get("audience_poll_seconds"))
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Label", "Kind", "Every", "On"])
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Label", "Kind", "Every", "On", ""])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -289,6 +290,10 @@ class SourcesDialog(QDialog):
                 )
             )
             self.table.setCellWidget(row, 3, box)
+            remove = QPushButton("Remove…")
+            remove.setToolTip("Only a source that has counted no viewers (added by mistake)")
+            remove.clicked.connect(lambda _checked=False, label=source.label: self.remove(label))
+            self.table.setCellWidget(row, 4, remove)
 
     def enabled_box(self, label: str) -> QCheckBox:
         row = [s.label for s in self._sources].index(label)
@@ -296,6 +301,22 @@ class SourcesDialog(QDialog):
 
     def labels(self) -> list[str]:
         return [source.label for source in self._sources]
+
+    def remove(self, label: str) -> None:
+        source = next(s for s in self._sources if s.label == label)
+        answer = QMessageBox.question(
+            self, "Remove source",
+            f"Remove {label}? Only a source that has counted no viewers can go (with any gaps "
+            "it noted), and its keys leave the keyring. One that has counted viewers stays on "
+            "the record: switch it off instead.",
+        )  # fmt: skip
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.bridge.remove_source(source.id, on_done=self._removed, on_error=self._failed)
+
+    def _removed(self, source: AudienceSource) -> None:
+        self._say(f"Removed {source.label}.", OK)
+        self.refresh()
 
     # --- adding ------------------------------------------------------------------------------
     def add(self) -> None:

@@ -132,3 +132,56 @@ def test_a_source_switched_on_again_is_polled_and_counted_in_the_total_again(
 
     h.qtbot.waitUntil(lambda: latest_total()[0] > switched_on, timeout=10_000)
     assert latest_total()[1] == 500  # counted again, not left out as while it was off
+
+
+def test_a_source_added_by_mistake_is_removed_with_its_key_one_that_counted_stays(
+    audience_desk, viewer_apis, memory_keyring, monkeypatch, tmp_path
+):
+    import time
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from commsdesk.ui.audience.bridge import replay_config
+
+    h = audience_desk()
+    csv = tmp_path / "flat.csv"
+    csv.write_text("\n".join(f"{t},500,kick" for t in range(0, 36000, 5)) + "\n")
+    config = replay_config(str(csv), "kick", speed=60, started_at=time.time())
+    h.store.add_source(OPERATOR, "replay", "Kick", config, interval=5.0)
+    h.open_panel()
+    dialog = open_dialog(h)
+    choose(dialog, "youtube")
+    form = dialog.forms["youtube"]
+    form.label.setText("YouTube typo")
+    form.fields["video_id"].setText("no-such-video")
+    form.secrets["api_key"].setText(YOUTUBE_KEY)
+    form.interval.setValue(1)
+    form.server.setText(viewer_apis.url)
+    dialog.add()
+    h.qtbot.waitUntil(lambda: "YouTube typo" in dialog.labels(), timeout=10_000)
+    h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: 500 viewers", timeout=10_000)
+    h.qtbot.waitUntil(lambda: h.store.sample_count() > 0, timeout=10_000)
+    asked = []
+
+    def answer(button):
+        return lambda *args: asked.append(args[2]) or button
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    dialog.remove("YouTube typo")
+    h.idle()
+    assert "YouTube typo" in dialog.labels() and "counted no viewers" in asked[-1]
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    dialog.remove("YouTube typo")
+    h.qtbot.waitUntil(lambda: "YouTube typo" not in dialog.labels(), timeout=10_000)
+    assert dialog.status.text() == "Removed YouTube typo."
+    h.qtbot.waitUntil(lambda: memory_keyring.passwords == {}, timeout=10_000)
+    assert "YouTube typo" not in h.audience.poller.labels()
+    assert "YouTube typo" not in h.audience.panel.chips
+    assert "Audience source removed: YouTube typo (youtube)" in [
+        e.summary.split(";")[0] for e in h.desk.timeline(limit=5)
+    ]
+
+    dialog.remove("Kick")
+    h.qtbot.waitUntil(lambda: "switch it off instead" in dialog.status.text(), timeout=10_000)
+    assert dialog.labels() == ["Kick"] and h.audience.poller.labels() == ["Kick"]
