@@ -21,6 +21,7 @@ called from scheduler threads; the UI must hand them over to its own thread (a q
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_PAUSED
@@ -177,6 +179,14 @@ class _DeskJobStore(SQLAlchemyJobStore):
 
     def shutdown(self) -> None:
         pass
+
+    def remove_job(self, job_id: str) -> None:
+        """A job already gone is fine. The desk deletes a post's job in the transaction that
+        settles the post (`_drop_jobs`), which can land just before APScheduler's own thread
+        removes the same one-off job after handing it to the worker. APScheduler's loop does
+        not survive a JobLookupError there: its thread ends and no later post would go out."""
+        with contextlib.suppress(JobLookupError):
+            super().remove_job(job_id)
 
 
 # --- the scheduler ------------------------------------------------------------------------------

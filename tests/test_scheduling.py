@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from commsdesk.desk import Desk, DeskError
 from commsdesk.domain.clock import utc_now
@@ -357,3 +357,33 @@ def test_a_scheduled_thread_follows_the_numbering_setting(opened, numbering):
     wait_for(lambda: state_of(scheduler, statement.id) is PostState.POSTED)
     posted = sorted(feed(desk), key=lambda text: "Update 2" in text)
     assert [text.endswith(f" {n}/2") for n, text in enumerate(posted, 1)] == [numbering] * 2
+
+
+def test_a_job_deleted_by_the_desk_as_apscheduler_runs_it_leaves_the_scheduler_running(
+    opened, monkeypatch
+):
+    """The desk deletes a post's job in its own transaction; when that lands between
+    APScheduler handing the job to its worker and removing it, APScheduler finds it gone. Its
+    loop must go on: the next post still goes out."""
+    from apscheduler.executors.base import BaseExecutor
+
+    submit = BaseExecutor.submit_job
+    raced: list[str] = []
+
+    def submit_then_lose_the_row(executor, job, run_times):
+        submit(executor, job, run_times)
+        if not raced:
+            raced.append(job.id)
+            with desk.transaction() as session:  # as _drop_jobs does, on another thread
+                session.execute(delete(SchedulerJobRow).where(SchedulerJobRow.id == job.id))
+
+    monkeypatch.setattr(BaseExecutor, "submit_job", submit_then_lose_the_row)
+    desk, scheduler = opened()
+    first = approved(desk, "First")
+    schedule(scheduler, first, soon())
+    wait_for(lambda: state_of(scheduler, first) is PostState.POSTED)
+    assert raced == [job_id(first)]
+    second = approved(desk, "Second")
+    schedule(scheduler, second, soon())
+    wait_for(lambda: state_of(scheduler, second) is PostState.POSTED)
+    assert len(feed(desk)) == 2
