@@ -1,7 +1,9 @@
 """Setting up viewer sources: keys to the keyring only, the YouTube quota, CSV replays with bad
-rows, switching a source off."""
+rows, switching a source off and on, removing one added by mistake."""
 
 from __future__ import annotations
+
+import time
 
 from tests.support.viewer_apis import YOUTUBE_KEY
 from tests.ui.audience.audience_desk import OPERATOR
@@ -15,6 +17,16 @@ def open_dialog(h):
     dialog = h.window.findChild(SourcesDialog)
     h.idle()
     return dialog
+
+
+def add_kick_replay(h, tmp_path) -> None:
+    """A source "Kick" replaying 500 viewers every 5 s for 10 hours, fast."""
+    from commsdesk.ui.audience.bridge import replay_config
+
+    csv = tmp_path / "flat.csv"
+    csv.write_text("\n".join(f"{t},500,kick" for t in range(0, 36000, 5)) + "\n")
+    config = replay_config(str(csv), "kick", speed=60, started_at=time.time())
+    h.store.add_source(OPERATOR, "replay", "Kick", config, interval=5.0)
 
 
 def choose(dialog, kind: str) -> None:
@@ -83,16 +95,11 @@ def test_a_csv_replay_reports_bad_rows_by_line_and_keeps_the_good_ones(audience_
     assert 990.0 not in values  # the bad row at 10 s was left out, never read as a number
 
 
-def test_switching_a_source_off_stops_polling_it(audience_desk, tmp_path):
-    import time
-
-    from commsdesk.ui.audience.bridge import replay_config
-
+def test_switching_a_source_off_stops_polling_it_and_on_again_counts_it_again(
+    audience_desk, tmp_path
+):
     h = audience_desk()
-    csv = tmp_path / "flat.csv"
-    csv.write_text("\n".join(f"{t},500,kick" for t in range(0, 36000, 5)) + "\n")
-    config = replay_config(str(csv), "kick", speed=60, started_at=time.time())
-    h.store.add_source(OPERATOR, "replay", "Kick", config, interval=5.0)
+    add_kick_replay(h, tmp_path)
     h.open_panel()
     h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: 500 viewers", timeout=10_000)
     dialog = open_dialog(h)
@@ -103,24 +110,6 @@ def test_switching_a_source_off_stops_polling_it(audience_desk, tmp_path):
     assert not next(s for s in h.store.sources() if s.label == "Kick").enabled
     assert "Audience source switched off: Kick" in [e.summary for e in h.desk.timeline(limit=5)]
 
-
-def test_a_source_switched_on_again_is_polled_and_counted_in_the_total_again(
-    audience_desk, tmp_path
-):
-    import time
-
-    from commsdesk.ui.audience.bridge import replay_config
-
-    h = audience_desk()
-    csv = tmp_path / "flat.csv"
-    csv.write_text("\n".join(f"{t},500,kick" for t in range(0, 36000, 5)) + "\n")
-    config = replay_config(str(csv), "kick", speed=60, started_at=time.time())
-    h.store.add_source(OPERATOR, "replay", "Kick", config, interval=5.0)
-    h.open_panel()
-    h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: 500 viewers", timeout=10_000)
-    dialog = open_dialog(h)
-    dialog.enabled_box("Kick").setChecked(False)
-    h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: switched off", timeout=10_000)
     switched_on = time.time()
     dialog.enabled_box("Kick").setChecked(True)
     h.qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: 500 viewers", timeout=10_000)
@@ -137,17 +126,10 @@ def test_a_source_switched_on_again_is_polled_and_counted_in_the_total_again(
 def test_a_source_added_by_mistake_is_removed_with_its_key_one_that_counted_stays(
     audience_desk, viewer_apis, memory_keyring, monkeypatch, tmp_path
 ):
-    import time
-
     from PySide6.QtWidgets import QMessageBox
 
-    from commsdesk.ui.audience.bridge import replay_config
-
     h = audience_desk()
-    csv = tmp_path / "flat.csv"
-    csv.write_text("\n".join(f"{t},500,kick" for t in range(0, 36000, 5)) + "\n")
-    config = replay_config(str(csv), "kick", speed=60, started_at=time.time())
-    h.store.add_source(OPERATOR, "replay", "Kick", config, interval=5.0)
+    add_kick_replay(h, tmp_path)
     h.open_panel()
     dialog = open_dialog(h)
     choose(dialog, "youtube")
