@@ -61,15 +61,6 @@ class StandIns:
         self.process.wait(10)
 
 
-def wait_until(app, condition, timeout=120.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the desk did not get there in time")
-        app.processEvents()
-        time.sleep(0.001)
-
-
 def seed(data_dir: Path, urls: list[str]) -> None:
     """Three sources (switched off) pointing at the stand-ins, and 12 hours of their samples."""
     import numpy as np
@@ -108,7 +99,7 @@ def seed(data_dir: Path, urls: list[str]) -> None:
 
 
 def measure(app) -> tuple[int, int]:
-    from bench.ui_stall import Heartbeat
+    from bench.ui_stall import Heartbeat, wait_until
     from commsdesk.collector import settle
     from commsdesk.services.lanes import Lane
     from commsdesk.settings import Settings

@@ -29,21 +29,10 @@ prepare_qt()  # as the desk does
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench.ui_stall import Heartbeat  # noqa: E402
+from bench.ui_stall import Heartbeat, wait_until  # noqa: E402
 
 CYCLES = int(os.environ.get("BENCH_OBS_RESTARTS", "3"))
 IDLE_SECONDS = float(os.environ.get("BENCH_OBS_IDLE_SECONDS", "8"))
-WAIT = 60.0
-
-
-def pump(app, condition, timeout: float = WAIT) -> None:
-    """Run the event loop until `condition()`; the UI thread does nothing else."""
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the desk did not get there in time")
-        app.processEvents()
-        time.sleep(0.0005)
 
 
 def in_background(work) -> threading.Thread:
@@ -141,17 +130,17 @@ def broadcast_desk(app, **settings_values: Any) -> Iterator[BroadcastDesk]:
         opened = []
         bridge.opened.connect(opened.append)
         bridge.open(data_dir)
-        pump(app, lambda: opened)
+        wait_until(app, lambda: opened)
         settle()  # as the desk does once its database is open
         panel = window.broadcast
         panel.composer.set_kind(SlideKind.STANDBY)
-        pump(app, lambda: panel.composer.rendering is not None)
+        wait_until(app, lambda: panel.composer.rendering is not None)
         try:
             yield BroadcastDesk(window, broadcast, panel)
         finally:
             broadcast.close()
             window.close()
-            pump(app, lambda: all(lane.outstanding == 0 for lane in lanes))
+            wait_until(app, lambda: all(lane.outstanding == 0 for lane in lanes))
             for lane in lanes:
                 lane.stop()
             bridge.desk.close()
@@ -167,31 +156,31 @@ def main() -> None:
         broadcast, panel = desk.broadcast, desk.panel
         beat.start()
         end = time.monotonic() + IDLE_SECONDS
-        pump(app, lambda: time.monotonic() > end)
+        wait_until(app, lambda: time.monotonic() > end)
         idle = beat.stop()
 
         beat.start()  # the same restarts, the desk not connected: OBS's own cost to this machine
         for _ in range(CYCLES):
             for step in (obs.kill, obs.restart):
                 worker = in_background(step)
-                pump(app, lambda t=worker: not t.is_alive())
+                wait_until(app, lambda t=worker: not t.is_alive())
         restarts_only = beat.stop()
 
         broadcast.start()
-        pump(app, lambda: broadcast.connected and broadcast.scenes is not None)
+        wait_until(app, lambda: broadcast.connected and broadcast.scenes is not None)
         beat.start()
         started = time.monotonic()
         for _ in range(CYCLES):
             killer = in_background(obs.kill)
-            pump(app, lambda t=killer: not t.is_alive() and not broadcast.connected)
+            wait_until(app, lambda t=killer: not t.is_alive() and not broadcast.connected)
             panel.put_on_air()  # fails at once: OBS is gone
             restarter = in_background(obs.restart)
-            pump(app, lambda t=restarter: not t.is_alive() and broadcast.connected)
-            pump(app, lambda: broadcast.scenes is not None)
+            wait_until(app, lambda t=restarter: not t.is_alive() and broadcast.connected)
+            wait_until(app, lambda: broadcast.scenes is not None)
             panel.put_on_air()
-            pump(app, lambda: broadcast.on_air is not None)
+            wait_until(app, lambda: broadcast.on_air is not None)
             panel.back_to_live()
-            pump(app, lambda: broadcast.on_air is None)
+            wait_until(app, lambda: broadcast.on_air is None)
         busy = beat.stop()
         seconds = time.monotonic() - started
 

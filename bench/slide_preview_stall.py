@@ -19,8 +19,8 @@ prepare_qt()  # as the desk does
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench.obs_ui_stall import broadcast_desk, pump  # noqa: E402
-from bench.ui_stall import Heartbeat  # noqa: E402
+from bench.obs_ui_stall import broadcast_desk  # noqa: E402
+from bench.ui_stall import Heartbeat, wait_until  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_PREVIEW_SECONDS", "8"))
 
@@ -33,7 +33,7 @@ def main() -> None:
         composer = desk.panel.composer
         beat.start()
         end = time.monotonic() + SECONDS
-        pump(app, lambda: time.monotonic() > end)
+        wait_until(app, lambda: time.monotonic() > end)
         idle = beat.stop()
 
         previews = 0
@@ -44,7 +44,7 @@ def main() -> None:
             composer.set_value("message", f"Our engineers are on it ({previews}).")
             composer.flush()
             composer.preview_due.emit()  # typing paused: the panel asks for the preview
-            pump(app, lambda: composer.rendering is not None)
+            wait_until(app, lambda: composer.rendering is not None)
         busy = beat.stop()
     print(
         f"longest UI stall while the composer redraws its preview back to back ({previews} "

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from commsdesk.domain.stream_health import stream_health
-from commsdesk.services.obs.api import ConnectionState, StreamReading
+from commsdesk.services.obs.api import StreamReading
 from commsdesk.services.obs.batches import ObsRequest
 from commsdesk.services.obs.connection import ObsConnection
 from tests.support import obs_studio as studio
@@ -132,16 +132,12 @@ def rtmp_server(tmp_path) -> Iterator[RtmpServer]:
 
 @pytest.fixture
 def obs(own_obs_studio: ObsStudio) -> Iterator[tuple[ObsConnection, Heard]]:
-    connection = ObsConnection("127.0.0.1", own_obs_studio.port, own_obs_studio.password)
-    heard = Heard().listen_to(connection)
-    connection.start()
-    heard.wait_state(ConnectionState.CONNECTED)
-    try:
-        yield connection, heard
-    finally:
-        with contextlib.suppress(Exception):  # a failed test may leave OBS live
-            connection.request(ObsRequest("StopStream")).result(ANSWER)
-        connection.close()
+    with studio.connected(own_obs_studio) as (connection, heard):
+        try:
+            yield connection, heard
+        finally:
+            with contextlib.suppress(Exception):  # a failed test may leave OBS live
+                connection.request(ObsRequest("StopStream")).result(ANSWER)
 
 
 def until(look: Callable[[], object], check: Callable[[object], bool], what: str) -> object:

@@ -37,15 +37,9 @@ QUADRANTS = ((230, 30, 30), (30, 200, 40), (40, 60, 220), (240, 220, 40))
 
 @pytest.fixture
 def obs(obs_studio: ObsStudio) -> Iterator[tuple[ObsConnection, Heard]]:
-    connection = ObsConnection("127.0.0.1", obs_studio.port, obs_studio.password)
-    heard = Heard().listen_to(connection)
-    connection.start()
-    heard.wait_state(ConnectionState.CONNECTED)
-    connection.switch_scene("Camera").result(ANSWER)
-    try:
+    with studio.connected(obs_studio) as (connection, heard):
+        connection.switch_scene("Camera").result(ANSWER)
         yield connection, heard
-    finally:
-        connection.close()
 
 
 def quadrant_png(path, width: int = 320, height: int = 180) -> QImage:

@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -482,3 +483,19 @@ class Heard:
             ]  # fmt: skip
 
         return self.wait_for(found, f"event {event_type} {data}", timeout)[0]
+
+
+@contextlib.contextmanager
+def connected(obs: ObsStudio) -> Iterator[tuple[Any, Heard]]:
+    """The desk's OBS adapter, connected to `obs` and heard from; closed at the end."""
+    from commsdesk.services.obs.api import ConnectionState
+    from commsdesk.services.obs.connection import ObsConnection
+
+    connection = ObsConnection("127.0.0.1", obs.port, obs.password)
+    heard = Heard().listen_to(connection)
+    connection.start()
+    try:
+        heard.wait_state(ConnectionState.CONNECTED)
+        yield connection, heard
+    finally:
+        connection.close()
