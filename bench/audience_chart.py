@@ -83,7 +83,7 @@ def median_ms(samples: list[float]) -> float:
 
 def shown_chart(view: str):
     """A chart on screen holding the 12-hour history, in `view`; (chart, times, lines, total)."""
-    from commsdesk.ui.audience.chart import TOTAL, AudienceChart
+    from commsdesk.audience.ui.chart import TOTAL, AudienceChart
 
     t, platforms, total = history()
     chart = AudienceChart()
@@ -97,7 +97,7 @@ def shown_chart(view: str):
 
 
 def time_chart(app: QApplication, view: str) -> float:
-    from commsdesk.ui.audience.chart import TOTAL
+    from commsdesk.audience.ui.chart import TOTAL
 
     chart, t, platforms, total = shown_chart(view)
     painted = PaintCounter(chart.plot_widget.viewport())
@@ -171,7 +171,7 @@ class _Feed(QObject):
 
 def worst_stall(app: QApplication, *, fed: bool, view: str = "all") -> int:
     from bench.ui_stall import Heartbeat
-    from commsdesk.ui.audience.chart import TOTAL
+    from commsdesk.audience.ui.chart import TOTAL
 
     chart, t, platforms, total = shown_chart(view)
     redraw(app, PaintCounter(chart.plot_widget.viewport()))

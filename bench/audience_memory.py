@@ -13,7 +13,7 @@ import random
 import time
 import tracemalloc
 
-from commsdesk.domain.audience import SeriesBuffer
+from commsdesk.audience.series import SeriesBuffer
 
 SOURCES = ("youtube", "twitch", "kick")
 SECONDS = 12 * 3600

@@ -65,10 +65,10 @@ def seed(data_dir: Path, urls: list[str]) -> None:
     """Three sources (switched off) pointing at the stand-ins, and 12 hours of their samples."""
     import numpy as np
 
-    from commsdesk.audience_store import AudienceStore
+    from commsdesk.audience.store import AudienceStore
     from commsdesk.desk import Desk
-    from commsdesk.domain.audience import Sample
-    from commsdesk.services.secrets import store_viewer_secret
+    from commsdesk.audience.series import Sample
+    from commsdesk.keyring_secrets import store_viewer_secret
     from tests.support.viewer_apis import TWITCH_CLIENT_ID, TWITCH_SECRET, YOUTUBE_KEY
 
     youtube, twitch, kick = urls
@@ -101,7 +101,7 @@ def seed(data_dir: Path, urls: list[str]) -> None:
 def measure(app) -> tuple[int, int]:
     from bench.ui_stall import Heartbeat, wait_until
     from commsdesk.collector import settle
-    from commsdesk.services.lanes import Lane
+    from commsdesk.ui.lanes import Lane
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
     from commsdesk.ui.main_window import MainWindow

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import simpleobsws
 
-from commsdesk.services.obs import batches
-from commsdesk.services.obs.api import SLIDES_SCENE, ConnectionState
-from commsdesk.services.obs.connection import ObsConnection
+from commsdesk.broadcast.obs import batches
+from commsdesk.broadcast.obs.api import SLIDES_SCENE, ConnectionState
+from commsdesk.broadcast.obs.connection import ObsConnection
 from tests.support.obs_studio import running_obs
 
 PUSHES = int(os.environ.get("BENCH_OBS_PUSHES", "30"))

@@ -17,9 +17,9 @@ from pathlib import Path
 import tweepy
 
 from commsdesk.desk import Desk
-from commsdesk.publisher import Publisher
-from commsdesk.services.x.api import XCredentials
-from commsdesk.services.x.tweepy_client import X_API_URL, TweepyXClient, _BaseUrlAdapter
+from commsdesk.publishing.publisher import Publisher
+from commsdesk.publishing.x.api import XCredentials
+from commsdesk.publishing.x.tweepy_client import X_API_URL, TweepyXClient, _BaseUrlAdapter
 from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY, XApiStandIn
 
 CREDENTIALS = XCredentials(CONSUMER_KEY, "consumer-secret", ACCESS_TOKEN, "access-secret")
@@ -94,12 +94,12 @@ def ui_stall_while_posting(seconds_per_call: float = 5.0, parts: int = 10) -> tu
     from PySide6.QtWidgets import QApplication
 
     from bench.ui_stall import Heartbeat, wait_until
-    from commsdesk.domain.incident import Severity
-    from commsdesk.services.lanes import Lane
+    from commsdesk.incidents.incident import Severity
+    from commsdesk.ui.lanes import Lane
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
     from commsdesk.ui.main_window import MainWindow
-    from commsdesk.ui.publishing_bridge import PublishingBridge
+    from commsdesk.publishing.ui.bridge import PublishingBridge
 
     app = QApplication.instance() or QApplication([])
     server = XApiStandIn().start()

@@ -10,9 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from commsdesk.desk import Desk
-from commsdesk.domain.incident import Severity
-from commsdesk.domain.statement import StatementState
-from commsdesk.domain.timeline import EventKind
+from commsdesk.incidents.incident import Severity
+from commsdesk.statements.statement import StatementState
+from commsdesk.timeline.chain import EventKind
 from commsdesk.settings import Settings
 from commsdesk.store.models import StatementRow, VersionRow
 

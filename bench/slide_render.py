@@ -37,7 +37,7 @@ def baseline_png() -> bytes:
 
 
 def slides(now: datetime) -> dict[str, object]:
-    from commsdesk.domain.slides import BackAt, LowerThird, Standby, StatementSlide
+    from commsdesk.slides.slide_kinds import BackAt, LowerThird, Standby, StatementSlide
 
     zones = ("UTC", "Asia/Singapore", "America/New_York")
     return {

@@ -1,3 +1,3 @@
-from commsdesk.cli import main
+from commsdesk.cli.main import main
 
 main()

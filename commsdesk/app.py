@@ -115,12 +115,12 @@ def build(args: argparse.Namespace) -> RunningDesk:
 
     from commsdesk.data_dir import resolve_data_dir
     from commsdesk.qt_setup import prepare_qt
-    from commsdesk.services.lanes import Lane
+    from commsdesk.ui.lanes import Lane
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
     from commsdesk.ui.main_window import MainWindow
-    from commsdesk.ui.publishing_bridge import PublishingBridge
-    from commsdesk.ui.schedule_bridge import ScheduleBridge
+    from commsdesk.publishing.ui.bridge import PublishingBridge
+    from commsdesk.scheduling.ui.bridge import ScheduleBridge
 
     prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -192,7 +192,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
 
 def _broadcast_bridge(bridge, obs_lane, slides_lane, parent):
     """The Broadcast panel's bridge to the OBS at this desk's settings (after the first paint)."""
-    from commsdesk.ui.broadcast.bridge import BroadcastBridge
+    from commsdesk.broadcast.ui.bridge import BroadcastBridge
 
     return BroadcastBridge(bridge, obs_lane, slides_lane, parent=parent)
 
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_templates() -> list:
-    from commsdesk.domain.templates import starting_templates
+    from commsdesk.statements.templates import starting_templates
 
     return starting_templates()
 

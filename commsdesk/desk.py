@@ -21,10 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from commsdesk.data_dir import resolve_data_dir
-from commsdesk.domain.clock import as_utc, utc_now
-from commsdesk.domain.incident import Incident, InvalidFact, Severity, check_fact_name
-from commsdesk.domain.schedule_policy import Cadence
-from commsdesk.domain.statement import (
+from commsdesk.clock import as_utc, utc_now
+from commsdesk.incidents.incident import Incident, InvalidFact, Severity, check_fact_name
+from commsdesk.scheduling.policy import Cadence
+from commsdesk.statements.statement import (
     Action,
     ApprovalPolicy,
     Statement,
@@ -33,7 +33,7 @@ from commsdesk.domain.statement import (
     TransitionRefused,
     next_state,
 )
-from commsdesk.domain.timeline import (
+from commsdesk.timeline.chain import (
     GENESIS_HASH,
     ChainReport,
     EventKind,
@@ -377,7 +377,7 @@ class Desk:
         )
 
     def _render(self, body: str, incident: Incident | None, verb: str) -> str:
-        from commsdesk.domain.templates import TemplateProblem, render
+        from commsdesk.statements.templates import TemplateProblem, render
 
         try:
             return render(body, incident, now=as_utc(self.clock()))

@@ -10,7 +10,7 @@ PACKAGES="$PACKAGES postgresql"
 # OBS Studio (obs-websocket 5) for the broadcast tests and bench; Chromium to check the HTML slide
 # page a browser source shows.
 PACKAGES="$PACKAGES obs-studio chromium"
-# nginx with its RTMP module: the local RTMP server tests/services/test_obs_live_stream.py streams to.
+# nginx with its RTMP module: the local RTMP server tests/broadcast/test_obs_live_stream.py streams to.
 PACKAGES="$PACKAGES nginx libnginx-mod-rtmp"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0

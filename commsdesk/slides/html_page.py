@@ -4,7 +4,7 @@ The same template as the PNG, rendered with `browser=True`, placed in the same c
 same background, with the shipped fonts loaded by `@font-face`. The Back-at countdown sits in the
 same box as on the PNG; a small script rewrites it every second from the target instant, kept in
 the element's `data-target` attribute as ISO 8601 UTC, with the wording of
-commsdesk.domain.slides.countdown_text. If the text is taller than its box the script shrinks it
+commsdesk.slides.slide_kinds.countdown_text. If the text is taller than its box the script shrinks it
 (CSS zoom) until it fits. No Qt here.
 """
 
@@ -14,8 +14,8 @@ import html as html_escape
 from datetime import datetime
 from pathlib import Path
 
-from commsdesk.domain.clock import utc_now
-from commsdesk.domain.slides import HEIGHT, WIDTH, BackAt, Slide, SlideKind, layout_of
+from commsdesk.clock import utc_now
+from commsdesk.slides.slide_kinds import HEIGHT, WIDTH, BackAt, Slide, SlideKind, layout_of
 from commsdesk.slides.render import BAND_EDGE, BAND_PADDING, FONTS_DIR, write_atomically
 from commsdesk.slides.templates import render_html
 

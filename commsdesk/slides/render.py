@@ -1,7 +1,7 @@
 """Slides drawn by Qt: a template's HTML laid out by QTextDocument on a 1920×1080 QImage, the PNG
 an OBS image source shows and the desk previews.
 
-The document is laid out in the kind's content box (commsdesk.domain.slides.LAYOUTS) and centred
+The document is laid out in the kind's content box (commsdesk.slides.slide_kinds.LAYOUTS) and centred
 in it, on the template's background (or none: the lower third keeps its alpha and gets a band drawn
 behind its text). Text that does not fit is shrunk: the template is rendered again at smaller
 scales (its `px()` sizes shrink) until the laid-out document fits the box; nothing is ever drawn
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from commsdesk.atomic_file import write_atomically
-from commsdesk.domain.clock import utc_now
-from commsdesk.domain.slides import HEIGHT, WIDTH, Box, Slide, SlideKind, layout_of
+from commsdesk.clock import utc_now
+from commsdesk.slides.slide_kinds import HEIGHT, WIDTH, Box, Slide, SlideKind, layout_of
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage, QTextDocument

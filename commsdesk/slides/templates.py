@@ -1,7 +1,7 @@
 """Slide templates: jinja2 files in top-level `slides/` (or first in the folder the `slides_dir`
 setting names), rendered to the HTML subset Qt's rich text draws. No Qt here.
 
-Each `<kind>.html.j2` receives its slide's variables (commsdesk.domain.slides) plus:
+Each `<kind>.html.j2` receives its slide's variables (commsdesk.slides.slide_kinds) plus:
 - `px(n)`: n pixels at the scale being tried (the renderer shrinks long text to fit);
 - `scale`: that scale, 1.0 at full size;
 - `browser`: True when the page is for an OBS browser source (commsdesk.slides.html_page).
@@ -9,7 +9,7 @@ Values are HTML-escaped. A template's top-level `{% set %}` names are read back 
 `background` ("transparent" for none), `panel` and `accent` (the lower third's band), `countdown`
 (the countdown's colour), each "#RRGGBB" or "#RRGGBBAA".
 
-Errors come back as one TemplateProblem (commsdesk.domain.templates) naming the file, the line and
+Errors come back as one TemplateProblem (commsdesk.statements.templates) naming the file, the line and
 the name: "Line 12: 'mesage' is not defined in back_at.html.j2; this slide gives: ...".
 """
 
@@ -32,7 +32,7 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from commsdesk.domain.templates import TemplateProblem
+from commsdesk.statements.templates import TemplateProblem
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "slides"
 RENDERER_NAMES = ("px", "scale", "browser")

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
-from commsdesk.domain.clock import as_utc, utc_now
+from commsdesk.clock import as_utc, utc_now
 
 if TYPE_CHECKING:
     from alembic.config import Config

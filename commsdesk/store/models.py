@@ -206,7 +206,7 @@ class SandboxPostRow(Base):
 
 class ScheduledPostRow(Base):
     """A statement to be posted at `due_at` (naive UTC). `zone` is the zone the person chose,
-    kept to show the time as they meant it. The truth for `commsdesk.scheduling`; the
+    kept to show the time as they meant it. The truth for `commsdesk.scheduling.scheduler`; the
     APScheduler jobs are derived from the waiting rows."""
 
     __tablename__ = "scheduled_posts"

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from commsdesk.services.lanes import Lane
+from commsdesk.ui.lanes import Lane
 from commsdesk.settings import Settings
 
 
@@ -42,7 +42,7 @@ class DeskBridge(QObject):
 
             desk = Desk.open(data_dir)
             if seed_demo:
-                from commsdesk.demo import seed_demo as seed
+                from commsdesk.demo.crisis import seed_demo as seed
 
                 seed(desk)
             return desk, desk.approval_policy().required
@@ -102,8 +102,8 @@ class DeskBridge(QObject):
         )
 
     def _announce(self, method: str, result: Any) -> None:
-        from commsdesk.domain.incident import Incident
-        from commsdesk.domain.statement import Statement
+        from commsdesk.incidents.incident import Incident
+        from commsdesk.statements.statement import Statement
 
         if isinstance(result, Incident):
             self.incident_changed.emit(result if result.is_active else None)

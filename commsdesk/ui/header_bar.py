@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from commsdesk.domain.clock import utc_now
-from commsdesk.domain.incident import Incident
+from commsdesk.clock import utc_now
+from commsdesk.incidents.incident import Incident
 from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
 
 
@@ -93,7 +93,7 @@ class HeaderBar(QWidget):
         self.severity.show()
         self.title.setText(incident.title)
         self.title.setToolTip(incident.summary)
-        from commsdesk.domain.team_time import in_zones  # zoneinfo: after the first paint
+        from commsdesk.team_time import in_zones  # zoneinfo: after the first paint
 
         self.since.setText("since " + in_zones(incident.started_at, self.zones))
         self.incident_button.setText("Incident…")

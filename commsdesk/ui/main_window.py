@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commsdesk.domain.incident import Incident
-from commsdesk.services.lanes import Lane
+from commsdesk.incidents.incident import Incident
+from commsdesk.ui.lanes import Lane
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.header_bar import HeaderBar
 from commsdesk.ui.theme import MUTED
@@ -228,8 +228,8 @@ class MainWindow(QMainWindow):
 
     def build_panels(self) -> None:
         from commsdesk.ui.coming_panel import ComingPanel
-        from commsdesk.ui.statements.panel import StatementsPanel
-        from commsdesk.ui.timeline_panel import TimelinePanel
+        from commsdesk.statements.ui.panel import StatementsPanel
+        from commsdesk.timeline.ui.timeline_panel import TimelinePanel
 
         if self.statements is not None:
             return
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
             ],
         )
         if self.schedule is not None:
-            from commsdesk.ui.schedule_panel import SchedulePanel
+            from commsdesk.scheduling.ui.schedule_panel import SchedulePanel
 
             self.schedule_panel = SchedulePanel(self.schedule)
             self.schedule_panel.summary_changed.connect(self._show_schedule)
@@ -287,8 +287,8 @@ class MainWindow(QMainWindow):
         self.statements.set_incident(self.incident)
 
     def _build_audience(self):
-        from commsdesk.ui.audience.bridge import AudienceBridge
-        from commsdesk.ui.audience.panel import AudiencePanel
+        from commsdesk.audience.ui.bridge import AudienceBridge
+        from commsdesk.audience.ui.panel import AudiencePanel
 
         def notify(title: str, message: str) -> None:
             if self.tray is not None:
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         if self.audience_bridge is None or self.audience_bridge.store is None:
             self.statusBar().showMessage("Audience sources: the desk is still opening.", 5000)
             return
-        from commsdesk.ui.audience.sources_dialog import SourcesDialog
+        from commsdesk.audience.ui.sources_dialog import SourcesDialog
 
         SourcesDialog(self.audience_bridge, self).open()
 
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
             self.audience_bridge.close()
 
     def _build_broadcast(self):
-        from commsdesk.ui.broadcast.panel import BroadcastPanel
+        from commsdesk.broadcast.ui.panel import BroadcastPanel
 
         def notify(title: str, message: str) -> None:
             if self.tray is not None:
@@ -398,7 +398,7 @@ class MainWindow(QMainWindow):
     def confirm_post(self, statement) -> None:
         if self.publishing is None:
             return
-        from commsdesk.ui.post_dialog import PostDialog
+        from commsdesk.publishing.ui.post_dialog import PostDialog
 
         target = self.publishing.destination()
         preview = self.statements.editor.last_preview
@@ -413,7 +413,7 @@ class MainWindow(QMainWindow):
             self.publishing.post_now(statement.id, images=dialog.chosen())
 
     def _publishing_progress(self, publication) -> None:
-        from commsdesk.domain.publication import PublicationState
+        from commsdesk.publishing.publication import PublicationState
 
         done = len(publication.post_ids)
         if publication.state is PublicationState.WAITING and publication.wait_until:
@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
         )
 
     def _published(self, publication) -> None:
-        from commsdesk.domain.publication import PublicationState
+        from commsdesk.publishing.publication import PublicationState
 
         self._wait_timer.stop()
         if publication.state is PublicationState.REPLIES_REFUSED:
@@ -524,7 +524,7 @@ class MainWindow(QMainWindow):
             self.tray.showMessage("Scheduled post missed", message)
 
     def ask_schedule(self, statement) -> None:
-        from commsdesk.ui.schedule_dialog import ScheduleDialog
+        from commsdesk.scheduling.ui.schedule_dialog import ScheduleDialog
 
         target = self.publishing.destination()
         dialog = ScheduleDialog(
@@ -545,8 +545,8 @@ class MainWindow(QMainWindow):
     def ask_account(self) -> None:
         if self.publishing is None:
             return
-        from commsdesk.services.secrets import keyring_status
-        from commsdesk.ui.account_dialog import AccountDialog
+        from commsdesk.keyring_secrets import keyring_status
+        from commsdesk.publishing.ui.account_dialog import AccountDialog
 
         def show(problem: str | None) -> None:
             dialog = AccountDialog(self.publishing, problem, self)
@@ -626,12 +626,12 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _fact_suggestions() -> dict[str, str]:
-        from commsdesk.domain.templates import FACT_SUGGESTIONS
+        from commsdesk.statements.templates import FACT_SUGGESTIONS
 
         return FACT_SUGGESTIONS
 
     def start_incident(self) -> None:
-        from commsdesk.ui.incident_dialog import IncidentDialog
+        from commsdesk.incidents.ui.incident_dialog import IncidentDialog
 
         dialog = IncidentDialog(None, self._fact_suggestions(), self)
         dialog.accepted.connect(lambda: self.bridge.act("start_incident", **dialog.values()))
@@ -640,7 +640,7 @@ class MainWindow(QMainWindow):
     def edit_incident(self) -> None:
         if self.incident is None:
             return
-        from commsdesk.ui.incident_dialog import IncidentDialog
+        from commsdesk.incidents.ui.incident_dialog import IncidentDialog
 
         incident_id = self.incident.id
         dialog = IncidentDialog(self.incident, self._fact_suggestions(), self)
@@ -662,7 +662,7 @@ class MainWindow(QMainWindow):
             self.bridge.act("close_incident", self.incident.id)
 
     def show_incidents(self) -> None:
-        from commsdesk.ui.incident_dialog import PastIncidentsDialog
+        from commsdesk.incidents.ui.incident_dialog import PastIncidentsDialog
 
         self.bridge.query(
             "list_incidents", on_done=lambda items: PastIncidentsDialog(items, self).open()
@@ -719,6 +719,6 @@ class MainWindow(QMainWindow):
 
 
 def _now():
-    from commsdesk.domain.clock import utc_now
+    from commsdesk.clock import utc_now
 
     return utc_now()

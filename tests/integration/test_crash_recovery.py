@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from commsdesk.desk import Desk
-from commsdesk.domain.incident import Severity
+from commsdesk.incidents.incident import Severity
 
 DRIVER = Path(__file__).with_name("typing_desk.py")
 TEXT = "Withdrawals reopen at 18:30 UTC after every wallet is re-keyed. " * 20

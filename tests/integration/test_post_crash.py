@@ -9,8 +9,8 @@ import sys
 import time
 
 from commsdesk.desk import Desk
-from commsdesk.domain.incident import Severity
-from commsdesk.domain.publication import PartState
+from commsdesk.incidents.incident import Severity
+from commsdesk.publishing.publication import PartState
 from commsdesk.store.models import OutboxPartRow
 from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY
 

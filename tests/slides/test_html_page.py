@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from commsdesk.domain.slides import BackAt, LowerThird, StatementSlide
+from commsdesk.slides.slide_kinds import BackAt, LowerThird, StatementSlide
 from commsdesk.slides.html_page import page_html, write_page
 
 COUNTDOWN = re.compile(r'<div id="countdown" data-target="(?P<target>[^"]+)"[^>]*>(?P<text>[^<]*)<')

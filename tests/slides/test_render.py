@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from commsdesk.domain.slides import (
+from commsdesk.slides.slide_kinds import (
     LAYOUTS,
     BackAt,
     LowerThird,
@@ -22,7 +22,7 @@ from commsdesk.domain.slides import (
     Standby,
     StatementSlide,
 )
-from commsdesk.domain.templates import TemplateProblem
+from commsdesk.statements.templates import TemplateProblem
 from commsdesk.slides.render import (
     FONT_FILES,
     FONTS_DIR,
@@ -175,7 +175,7 @@ SCRIPT = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from commsdesk.domain.slides import LowerThird
+    from commsdesk.slides.slide_kinds import LowerThird
     from commsdesk.slides.render import ensure_gui_application, render_slide, slide_families
 
     ensure_gui_application()

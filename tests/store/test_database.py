@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 
 from commsdesk.data_dir import resolve_data_dir
 from commsdesk.desk import Desk
-from commsdesk.domain.incident import Severity
+from commsdesk.incidents.incident import Severity
 from commsdesk.store.database import (
     DATABASE_FILE,
     HEAD_REVISION,

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commsdesk.demo import seed_demo
+from commsdesk.demo.crisis import seed_demo
 from commsdesk.desk import Desk, DeskError
-from commsdesk.domain.incident import Severity
-from commsdesk.domain.statement import StatementState as S
-from commsdesk.domain.timeline import EventKind
+from commsdesk.incidents.incident import Severity
+from commsdesk.statements.statement import StatementState as S
+from commsdesk.timeline.chain import EventKind
 
 ANA = "Ana Ruiz"
 BEN = "Ben Zhou"
@@ -485,7 +485,7 @@ def test_update_cadence_counts_from_the_last_post(isolated_dirs):
     from datetime import timedelta
 
     from commsdesk.desk import Desk
-    from commsdesk.domain.incident import Severity
+    from commsdesk.incidents.incident import Severity
 
     desk = Desk.open(isolated_dirs)
     incident = desk.start_incident("Ana", "Hot wallet drained", Severity.P1)

@@ -488,8 +488,8 @@ class Heard:
 @contextlib.contextmanager
 def connected(obs: ObsStudio) -> Iterator[tuple[Any, Heard]]:
     """The desk's OBS adapter, connected to `obs` and heard from; closed at the end."""
-    from commsdesk.services.obs.api import ConnectionState
-    from commsdesk.services.obs.connection import ObsConnection
+    from commsdesk.broadcast.obs.api import ConnectionState
+    from commsdesk.broadcast.obs.connection import ObsConnection
 
     connection = ObsConnection("127.0.0.1", obs.port, obs.password)
     heard = Heard().listen_to(connection)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox
 
-from commsdesk.domain.incident import Severity
-from commsdesk.services.lanes import Lane
+from commsdesk.incidents.incident import Severity
+from commsdesk.ui.lanes import Lane
 from commsdesk.settings import Settings
 from commsdesk.ui.desk_bridge import DeskBridge
-from commsdesk.ui.incident_dialog import IncidentDialog
+from commsdesk.incidents.ui.incident_dialog import IncidentDialog
 from commsdesk.ui.operator_dialog import OperatorDialog
-from commsdesk.ui.statements.versions_dialog import VersionsDialog
-from tests.ui.conftest import DeskHarness
+from commsdesk.statements.ui.versions_dialog import VersionsDialog
+from tests.support.desk_harness import DeskHarness
 
 
 def test_first_run_asks_who_is_at_the_desk_and_records_it(qtbot, isolated_dirs):

@@ -1,6 +1,6 @@
 import threading
 
-from commsdesk.services.lanes import Lane
+from commsdesk.ui.lanes import Lane
 
 
 def test_results_come_back_on_the_ui_thread_in_order(qtbot):

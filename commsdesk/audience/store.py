@@ -1,0 +1,365 @@
+"""Audience sources and viewer-count samples in the desk's database, and the advisor's record.
+
+Samples go in by batches (`SampleBatcher` collects them and writes one transaction per batch:
+a 12-hour stream polled every second from three sources is about 130,000 rows) and come back as
+a `SeriesBuffer` after a restart. Advice given, withdrawn, and sudden drops go on the timeline.
+Like `Desk`, every method opens its own session, so a worker thread can use it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from commsdesk.desk import Desk, DeskError
+from commsdesk.audience.series import (
+    DEFAULT_FRESH_FOR,
+    SOURCE_KINDS,
+    AudienceSource,
+    Sample,
+    SeriesBuffer,
+    secret_config_keys,
+)
+from commsdesk.audience.advisor import Advice, AdviceKind
+from commsdesk.timeline.chain import EventKind, TimelineEvent
+from commsdesk.store.models import NAME, AudienceSampleRow, AudienceSourceRow, EventRow
+
+ADVICE_EVENTS = {
+    AdviceKind.SUGGEST_END: EventKind.AUDIENCE_ADVICE,
+    AdviceKind.WITHDRAWN: EventKind.AUDIENCE_ADVICE_WITHDRAWN,
+    AdviceKind.SUDDEN_DROP: EventKind.AUDIENCE_SUDDEN_DROP,
+}
+SAME_ADVICE_WITHIN = 120.0  # seconds of audience time: another desk's word for the same moment
+GAP_REASON = 32  # characters kept of a gap's reason
+READ_BATCH = 10_000
+
+
+def _source(row: AudienceSourceRow) -> AudienceSource:
+    return AudienceSource(
+        row.id, row.kind, row.label, dict(row.config or {}), row.enabled, row.interval
+    )
+
+
+def _switched_off_periods(
+    buffer: SeriesBuffer,
+    source: AudienceSource,
+    times: list[float],
+    switches: list[tuple[float, bool]],
+) -> None:
+    """Off from a switch-off until the first sample after the next switch-on; a source off now,
+    or on again with nothing said since, is left as the live buffer would have it."""
+    off_since: float | None = None
+    waiting = False  # switched on again, no sample since
+    for moment, enabled in switches:
+        if not enabled:
+            off_since = moment if off_since is None else off_since
+            waiting = False
+        elif off_since is not None:
+            later = bisect.bisect_left(times, moment)
+            if later < len(times):
+                buffer.off_between(source.label, off_since, times[later])
+                off_since, waiting = None, False
+            else:
+                waiting = True
+    if off_since is None and not source.enabled and times:
+        off_since = times[-1]  # off, with no switch on the record: after its last sample
+    if off_since is not None:
+        buffer.retire(source.label, off_since)
+        if waiting:
+            buffer.reinstate(source.label)
+
+
+class AudienceStore:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self._ids: dict[str, int] = {}
+        self._ids_lock = threading.Lock()
+
+    # --- sources --------------------------------------------------------------------------------
+
+    def add_source(
+        self,
+        actor: str,
+        kind: str,
+        label: str,
+        config: Mapping[str, Any] | None = None,
+        *,
+        interval: float = 15.0,
+        enabled: bool = True,
+    ) -> AudienceSource:
+        label = " ".join(label.split())
+        if kind not in SOURCE_KINDS:
+            raise DeskError(f"Unknown source kind {kind!r}; one of {', '.join(SOURCE_KINDS)}.")
+        if not label or len(label) > NAME:
+            raise DeskError(f"A source needs a label of 1 to {NAME} characters.")
+        if interval <= 0:
+            raise DeskError("A source's interval must be more than 0 seconds.")
+        config = dict(config or {})
+        secret = secret_config_keys(config)
+        if secret:
+            raise DeskError(
+                f"{', '.join(secret)} look like secrets: they go in the keyring, not the database."
+            )
+        with self.desk.transaction() as session:
+            taken = session.scalar(
+                select(AudienceSourceRow.id).where(AudienceSourceRow.label == label)
+            )
+            if taken is not None:
+                raise DeskError(f"There is already a source called {label!r}.")
+            row = AudienceSourceRow(
+                kind=kind, label=label, config=config, enabled=enabled, interval=float(interval),
+                created_at=self.desk.now(),
+            )
+            session.add(row)
+            session.flush()
+            self.desk.append_event(
+                session, actor, EventKind.AUDIENCE_SOURCE_ADDED,
+                f"Audience source added: {label} ({kind}, every {interval:g} s)",
+                data={"source_id": row.id, "kind": kind, "label": label, "interval": interval},
+            )
+            return _source(row)
+
+    def set_source_enabled(self, actor: str, source_id: int, enabled: bool) -> AudienceSource:
+        with self.desk.transaction() as session:
+            row = session.get(AudienceSourceRow, source_id)
+            if row is None:
+                raise DeskError(f"No audience source #{source_id}.")
+            if row.enabled != enabled:
+                row.enabled = enabled
+                self.desk.append_event(
+                    session, actor, EventKind.AUDIENCE_SOURCE_CHANGED,
+                    f"Audience source {'switched on' if enabled else 'switched off'}: {row.label}",
+                    data={"source_id": row.id, "enabled": enabled},
+                )
+            return _source(row)
+
+    def remove_source(self, actor: str, source_id: int) -> AudienceSource:
+        """Remove a source that has counted no viewers (added by mistake: a wrong id polled only
+        gaps); the gaps it noted go with it. A source with numbers on the record stays, to be
+        switched off, so the record keeps them and who they came from."""
+        from sqlalchemy import delete, func
+
+        samples = AudienceSampleRow.source_id == source_id
+        with self.desk.transaction() as session:
+            row = session.get(AudienceSourceRow, source_id)
+            if row is None:
+                raise DeskError(f"No audience source #{source_id}.")
+            counted = session.scalar(
+                select(func.count()).where(samples, AudienceSampleRow.viewers.is_not(None))
+            )
+            if counted:
+                raise DeskError(
+                    f"{row.label} has {counted:,} number(s) on the record, so it stays: switch "
+                    "it off instead (untick it) to stop counting and polling it."
+                )
+            source = _source(row)
+            gaps = session.execute(delete(AudienceSampleRow).where(samples)).rowcount
+            session.execute(delete(AudienceSourceRow).where(AudienceSourceRow.id == source_id))
+            noted = f"; the {gaps:,} gap(s) it noted went with it" if gaps else ""
+            self.desk.append_event(
+                session, actor, EventKind.AUDIENCE_SOURCE_REMOVED,
+                f"Audience source removed: {source.label} ({source.kind}){noted}",
+                data={"source_id": source.id, "kind": source.kind, "label": source.label,
+                      "gaps_removed": gaps},
+            )  # fmt: skip
+        with self._ids_lock:
+            self._ids.pop(source.label, None)
+        return source
+
+    def sources(self, *, enabled_only: bool = False) -> list[AudienceSource]:
+        query = select(AudienceSourceRow).order_by(AudienceSourceRow.id)
+        if enabled_only:
+            query = query.where(AudienceSourceRow.enabled.is_(True))
+        with self.desk.reading() as session:
+            return [_source(row) for row in session.scalars(query)]
+
+    def _source_id(self, label: str) -> int:
+        with self._ids_lock:
+            if label not in self._ids:
+                for source in self.sources():
+                    self._ids[source.label] = source.id
+            if label not in self._ids:
+                raise DeskError(f"No audience source called {label!r}.")
+            return self._ids[label]
+
+    # --- samples --------------------------------------------------------------------------------
+
+    def append_samples(self, samples: Iterable[Sample], *, incident_id: int | None = None) -> int:
+        """Write samples (`Sample.source` is the source's label) in one transaction, with one
+        multi-row INSERT; returns how many."""
+        rows = [
+            {
+                "incident_id": incident_id,
+                "source_id": self._source_id(s.source),
+                "at": float(s.at),
+                "viewers": None if s.viewers is None else int(round(s.viewers)),
+                "gap_reason": "" if s.viewers is not None else (s.gap_reason or "gap")[:GAP_REASON],
+            }
+            for s in samples
+        ]
+        if not rows:
+            return 0
+        with self.desk.transaction() as session:
+            session.execute(insert(AudienceSampleRow), rows)
+        return len(rows)
+
+    def load_series(
+        self,
+        *,
+        incident_id: int | None = None,
+        since: float | None = None,
+        fresh_for: float = DEFAULT_FRESH_FOR,
+    ) -> SeriesBuffer:
+        """Every stored sample (of one incident, from `since`) back in a SeriesBuffer, by source
+        label, with the periods each source was switched off (read from the timeline) left out
+        of the total, as they were when the samples came in."""
+        labels = {source.id: source for source in self.sources()}
+        query = select(
+            AudienceSampleRow.source_id, AudienceSampleRow.at, AudienceSampleRow.viewers
+        ).order_by(AudienceSampleRow.source_id, AudienceSampleRow.at, AudienceSampleRow.id)
+        if incident_id is not None:
+            query = query.where(AudienceSampleRow.incident_id == incident_id)
+        if since is not None:
+            query = query.where(AudienceSampleRow.at >= since)
+        by_source: dict[int, tuple[list[float], list[float]]] = {}
+        with self.desk.reading() as session:
+            result = session.execute(query.execution_options(yield_per=READ_BATCH))
+            for source_id, at, viewers in result:
+                times, values = by_source.setdefault(source_id, ([], []))
+                times.append(at)
+                values.append(float("nan") if viewers is None else float(viewers))
+            switches = self._switches(session)
+        buffer = SeriesBuffer(fresh_for)
+        for source_id, (times, values) in by_source.items():
+            source = labels[source_id]
+            buffer.add_source(source.label, fresh_for=max(fresh_for, 3 * source.interval))
+            buffer.extend(source.label, times, values)
+            _switched_off_periods(buffer, source, times, switches.get(source_id, []))
+        return buffer
+
+    @staticmethod
+    def _switches(session) -> dict[int, list[tuple[float, bool]]]:
+        """When each source was switched off or on, from the timeline, oldest first."""
+        query = (
+            select(EventRow.at, EventRow.data)
+            .where(EventRow.kind == str(EventKind.AUDIENCE_SOURCE_CHANGED))
+            .order_by(EventRow.id)
+        )
+        switches: dict[int, list[tuple[float, bool]]] = {}
+        for at, data in session.execute(query):
+            data = data or {}
+            if "source_id" in data and "enabled" in data:
+                moment = at.replace(tzinfo=UTC).timestamp()
+                switches.setdefault(int(data["source_id"]), []).append(
+                    (moment, bool(data["enabled"]))
+                )
+        return switches
+
+    def sample_count(self) -> int:
+        from sqlalchemy import func
+
+        with self.desk.reading() as session:
+            return session.scalar(select(func.count()).select_from(AudienceSampleRow)) or 0
+
+    # --- advice on the timeline -----------------------------------------------------------------
+
+    def record_advice(
+        self, actor: str, advice: Advice, *, incident_id: int | None = None
+    ) -> TimelineEvent:
+        """Advice on the timeline, once: when several desks watch the same audience, each
+        advisor reaches the same advice; the first on the record stands for all (same kind,
+        nothing else advised since, within SAME_ADVICE_WITHIN seconds of audience time)."""
+        kind = ADVICE_EVENTS[advice.kind]
+        with self.desk.transaction() as session:
+            newest = self.desk.newest_event(
+                session, ADVICE_EVENTS.values(), incident_id=incident_id
+            )
+            if (
+                newest is not None
+                and newest.kind == str(kind)
+                and abs(float(newest.data.get("at", -math.inf)) - advice.at) <= SAME_ADVICE_WITHIN
+            ):
+                return newest
+            return self.desk.append_event(
+                session,
+                actor,
+                kind,
+                advice.message,
+                incident_id=incident_id,
+                data={
+                    "kind": str(advice.kind),
+                    "at": advice.at,
+                    "viewers": round(advice.viewers),
+                    "peak": round(advice.peak),
+                    "peak_at": advice.peak_at,
+                    "slope_per_min": advice.slope_per_min,
+                },
+            )
+
+
+class SampleBatcher:
+    """Collects samples from any thread and writes them in batches: when `max_rows` are
+    waiting, or the oldest has waited `max_age` seconds (checked at each add), and at `flush()`.
+    A failed write keeps the samples for the next try and is reported to `on_error`."""
+
+    def __init__(
+        self,
+        store: AudienceStore,
+        *,
+        incident_id: int | None = None,
+        max_rows: int = 500,
+        max_age: float = 5.0,
+        on_error: Callable[[BaseException], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.incident_id = incident_id
+        self.max_rows = max_rows
+        self.max_age = max_age
+        self.on_error = on_error
+        self.clock = clock
+        self._waiting: list[Sample] = []
+        self._oldest: float | None = None
+        self._lock = threading.Lock()
+        self._writing = threading.Lock()
+
+    def add(self, sample: Sample) -> None:
+        with self._lock:
+            if not self._waiting:
+                self._oldest = self.clock()
+            self._waiting.append(sample)
+            due = len(self._waiting) >= self.max_rows or (
+                self._oldest is not None and self.clock() - self._oldest >= self.max_age
+            )
+        if due:
+            self.flush()
+
+    @property
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._waiting)
+
+    def flush(self) -> int:
+        """Write what is waiting now; returns how many were written."""
+        with self._writing:
+            with self._lock:
+                batch, self._waiting, self._oldest = self._waiting, [], None
+            if not batch:
+                return 0
+            try:
+                return self.store.append_samples(batch, incident_id=self.incident_id)
+            except Exception as exc:
+                with self._lock:
+                    self._waiting[:0] = batch
+                    self._oldest = self._oldest or self.clock()
+                if self.on_error is None:
+                    raise
+                self.on_error(exc)
+                return 0

@@ -1,0 +1,167 @@
+"""The desk's way to X: posting runs on the X lane, never on the UI thread.
+
+Where posts go is decided here, from this desk's settings: Drill mode or no account means the
+SANDBOX feed; otherwise the chosen account, with its keys from the keyring (or, for the 'env'
+account, from the COMMSDESK_X_* variables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from commsdesk.ui.lanes import Lane
+from commsdesk.ui.desk_bridge import DeskBridge
+
+
+@dataclass(frozen=True)
+class Destination:
+    account: str
+    sandbox: bool
+    label: str  # what a person reads: "the SANDBOX (drill mode)", "X as @exchange"
+    short: str  # for the status bar: "X: SANDBOX (drill)", "X: @exchange"
+
+
+class PublishingBridge(QObject):
+    publication_changed = Signal(object)  # Publication, from any step of a run
+    finished = Signal(object)  # Publication, when a run ends
+    refused = Signal(str)
+    verified = Signal(str, str)  # account, @handle
+    verify_failed = Signal(str, str)  # account, what is wrong
+
+    _progress = Signal(object)
+
+    def __init__(self, lane: Lane, desk_bridge: DeskBridge, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lane = lane
+        self.desk_bridge = desk_bridge
+        self.settings = desk_bridge.settings
+        self._publisher = None
+        self._progress.connect(self.publication_changed)
+
+    # --- where posts go ---------------------------------------------------------------------
+    def destination(self) -> Destination:
+        account = self.settings.get("x_account")
+        if self.settings.get("drill_mode"):
+            return Destination(
+                "sandbox", True, "the SANDBOX (drill mode)", "X: SANDBOX (drill)"
+            )
+        if not account:
+            return Destination(
+                "sandbox", True, "the SANDBOX (no X account set up)", "X: SANDBOX (no account)"
+            )
+        handle = self.settings.get("x_handle")
+        who = f"@{handle}" if handle else account
+        return Destination(account, False, f"X as {who}", f"X: {who}")
+
+    def _client_for(self, account: str, sandbox: bool):
+        if sandbox:
+            from commsdesk.publishing.x.sandbox_client import SandboxXClient
+
+            return SandboxXClient(self.desk_bridge.desk, account)
+        from commsdesk.desk import DeskError
+        from commsdesk.keyring_secrets import keyring_status, load_x_credentials
+        from commsdesk.publishing.x.tweepy_client import TweepyXClient
+
+        credentials = load_x_credentials(account)
+        if credentials is None:
+            why = keyring_status() or f"The keyring holds no keys for the X account {account!r}."
+            raise DeskError(f"Cannot post as {account}: {why}")
+        return TweepyXClient(credentials)
+
+    def publisher(self):
+        """The publisher, built on first use (call it off the UI thread: it loads the
+        counter)."""
+        if self._publisher is None:
+            from commsdesk.publishing.publisher import Publisher
+
+            self._publisher = Publisher(self.desk_bridge.desk, self._client_for)
+        return self._publisher
+
+    # --- posting ----------------------------------------------------------------------------
+    def post_now(self, statement_id: int, images: Sequence = ()) -> None:
+        """Post the approved version; `images` (path, alt, name) go with the first post, read
+        here on the X lane."""
+        actor = self.desk_bridge.actor
+        target = self.destination()
+        numbering = bool(self.settings.get("thread_numbering"))
+
+        def work():
+            from commsdesk.desk import DeskError
+            from commsdesk.publishing.publication import Attachment
+
+            attachments = []
+            for image in images:
+                try:
+                    data = image.path.read_bytes()
+                except OSError as exc:
+                    raise DeskError(f"Cannot read {image.name}: {exc.strerror}.") from exc
+                attachments.append(Attachment(data, image.alt, 0, image.name))
+            publisher = self.publisher()
+            publication = publisher.prepare_statement(
+                actor, statement_id, target.account, sandbox=target.sandbox, numbering=numbering,
+                attachments=attachments,
+            )
+            self._progress.emit(publication)
+            return publisher.run(actor, publication.id, on_progress=self._progress.emit)
+
+        def done(publication) -> None:
+            self.finished.emit(publication)
+            self.desk_bridge.query(
+                "statement", statement_id, on_done=self.desk_bridge.statement_changed.emit
+            )
+            self.desk_bridge.timeline_changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.refused.emit(str(exc) or type(exc).__name__)
+            self.desk_bridge.timeline_changed.emit()
+
+        self.lane.submit(work, on_done=done, on_error=failed)
+
+    def post_rest_separately(self, publication_id: int) -> None:
+        """After X refused replies, a person chose to post the rest as separate posts."""
+        actor = self.desk_bridge.actor
+
+        def work():
+            return self.publisher().post_rest_separately(actor, publication_id)
+
+        def done(publication) -> None:
+            self.finished.emit(publication)
+            if publication.statement_id is not None:
+                self.desk_bridge.query(
+                    "statement", publication.statement_id,
+                    on_done=self.desk_bridge.statement_changed.emit,
+                )
+            self.desk_bridge.timeline_changed.emit()
+
+        self.lane.submit(work, on_done=done, on_error=lambda e: self.refused.emit(str(e)))
+
+    def verify(self, account: str) -> None:
+        """GET /2/users/me with the account's keys; answers through verified / verify_failed."""
+
+        def work():
+            from commsdesk.publishing.x.api import XError
+
+            client = self._client_for(account, False)
+            try:
+                return client.me()
+            except XError as exc:
+                explain = getattr(client, "explain_refusal", None)
+                if exc.kind == "auth" and explain is not None:
+                    raise XError("auth", f"{exc}. {explain()}", status=exc.status) from exc
+                raise
+
+        def done(user) -> None:
+            self.verified.emit(account, user.username)
+
+        def failed(exc: BaseException) -> None:
+            kind = getattr(exc, "kind", "")
+            advice = {
+                "network": "X could not be reached: check the network.",
+                "rate_limited": "X says too many requests: try again in a few minutes.",
+            }.get(kind, "")
+            self.verify_failed.emit(account, " ".join(filter(None, [str(exc), advice])))
+
+        self.lane.submit(work, on_done=done, on_error=failed)

@@ -1,0 +1,94 @@
+"""The panels' way to the post scheduler: it lives and is called on the database lane; what it
+reports from its own threads comes back as queued signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from commsdesk.ui.lanes import Lane
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.publishing.ui.bridge import PublishingBridge
+
+
+class ScheduleBridge(QObject):
+    ready = Signal()
+    changed = Signal()  # anything scheduled changed: read upcoming() and paused() again
+    missed = Signal(object)  # ScheduledPost: a person must review it
+    refused = Signal(str)
+
+    def __init__(
+        self, desk_bridge: DeskBridge, publishing: PublishingBridge, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.desk_bridge = desk_bridge
+        self.publishing = publishing
+        self.lane: Lane = desk_bridge.lane
+        self.scheduler = None
+
+    def start(self) -> None:
+        """Build and start the scheduler once the desk is open (off the UI thread)."""
+
+        def build():
+            from commsdesk.scheduling.scheduler import PostScheduler
+
+            scheduler = PostScheduler(
+                self.desk_bridge.desk,
+                self.publishing.publisher(),
+                executor=lambda work: self.publishing.lane.submit(work, on_done=self._posted),
+                numbering=lambda: bool(self.publishing.settings.get("thread_numbering")),
+            )
+            scheduler.on_change = self.changed.emit
+            scheduler.on_missed = self.missed.emit
+            scheduler.start()
+            return scheduler
+
+        def done(scheduler) -> None:
+            self.scheduler = scheduler
+            self.ready.emit()
+
+        self.lane.submit(build, on_done=done, on_error=self._refuse)
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.lane.submit(self.scheduler.shutdown)
+
+    def _posted(self, _result) -> None:
+        self.changed.emit()
+        self.desk_bridge.statements_changed.emit()
+        self.desk_bridge.timeline_changed.emit()
+
+    def call(
+        self,
+        method: str,
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        as_operator: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Run a PostScheduler method on the lane; `as_operator` passes the operator first."""
+        actor = self.desk_bridge.actor
+
+        def work():
+            if self.scheduler is None:
+                from commsdesk.desk import DeskError
+
+                raise DeskError("The scheduler is still starting; try again in a moment.")
+            call_args = (actor, *args) if as_operator else args
+            return getattr(self.scheduler, method)(*call_args, **kwargs)
+
+        def done(result) -> None:
+            if as_operator:
+                self.changed.emit()
+                self.desk_bridge.timeline_changed.emit()
+                self.desk_bridge.statements_changed.emit()
+            if on_done is not None:
+                on_done(result)
+
+        self.lane.submit(work, on_done=done, on_error=on_error or self._refuse)
+
+    def _refuse(self, exc: BaseException) -> None:
+        self.refused.emit(str(exc) or type(exc).__name__)

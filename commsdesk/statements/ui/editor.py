@@ -1,0 +1,449 @@
+"""The statement editor: text, live X count, thread preview, and the moves from draft to approved.
+
+Typing is autosaved within a second; counting, rendering and splitting run on the text lane,
+debounced, so a megabyte paste never freezes the window.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commsdesk.incidents.incident import Incident
+from commsdesk.statements.statement import Action, Statement, StatementState, allowed
+from commsdesk.statements.preview import Preview, preview_statement
+from commsdesk.ui.lanes import Lane
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS, WARN, badge_style
+
+AUTOSAVE_MS = 600  # from the first unsaved keystroke: typing is saved within a second
+PREVIEW_MS = 200
+PREVIEW_PARTS_SHOWN = 60
+LOCKED_WHY = {
+    StatementState.SCHEDULED: "Scheduled: cancel the schedule to edit.",
+    StatementState.POSTED: "Posted: a post is never changed. Write a follow-up statement.",
+    StatementState.WITHDRAWN: "Withdrawn: reopen it to edit.",
+}
+
+
+POSTABLE = (StatementState.APPROVED, StatementState.SCHEDULED, StatementState.FAILED)
+
+
+class StatementEditor(QWidget):
+    versions_requested = Signal(int)
+    post_requested = Signal(object)  # Statement
+    schedule_requested = Signal(object)  # Statement
+    statement_loaded = Signal(int)
+
+    def __init__(self, bridge: DeskBridge, text_lane: Lane, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.text_lane = text_lane
+        self.statement: Statement | None = None
+        self.incident: Incident | None = None
+        self._dirty = False
+        self._preview_generation = 0
+        self.last_preview: Preview | None = None
+
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("Statement title (for the team; not posted)")
+        self.title.editingFinished.connect(self._rename)
+        self.state_badge = QLabel()
+        self.save_state = QLabel()
+        self.save_state.setStyleSheet(f"color: {MUTED};")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.state_badge)
+        top.addWidget(self.save_state)
+
+        self.body = QPlainTextEdit()
+        self.body.setPlaceholderText(
+            "Write the statement. {{ incident.asset }} and other facts fill in from the incident. "
+            "A line with only --- forces a new post in the thread."
+        )
+        font = QFont(self.body.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.body.setFont(font)
+        self.body.textChanged.connect(self._text_changed)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Weighted character count")
+        self.count_label.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.parts_label = QLabel()
+        self.numbering = QCheckBox("Number parts 1/n")
+        self.numbering.setChecked(bool(bridge.settings.get("thread_numbering")))
+        self.numbering.toggled.connect(self._numbering_toggled)
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count_label)
+        count_row.addWidget(self.parts_label)
+        count_row.addStretch(1)
+        count_row.addWidget(self.numbering)
+
+        self.preview = QTextBrowser()
+        self.preview.setOpenExternalLinks(False)
+        self.preview.setPlaceholderText("The posts as X will show them appear here.")
+        self.preview.setMinimumWidth(280)
+
+        self.approvals = QLabel()
+        self.approvals.setWordWrap(True)
+        self.save_button = QPushButton("Save version")
+        self.save_button.setToolTip("Seal this text as a version (Ctrl+S)")
+        self.submit_button = QPushButton("Submit for review")
+        self.submit_button.setToolTip("Ask for approval (Ctrl+Return)")
+        self.approve_button = QPushButton("Approve")
+        self.approve_button.setToolTip("Approve this version (Ctrl+Shift+A)")
+        self.more_button = QPushButton("More")
+        more = QMenu(self.more_button)
+        self.versions_action = more.addAction("Versions… (Ctrl+H)", self.show_versions)
+        more.addSeparator()
+        self.withdraw_action = more.addAction("Withdraw…", self.withdraw)
+        self.reopen_action = more.addAction("Reopen as a draft", self.reopen)
+        self.more_button.setMenu(more)
+        self.post_button = QPushButton("Post now…")
+        self.post_button.setToolTip("Post the approved text now (Ctrl+Shift+P)")
+        self.schedule_button = QPushButton("Schedule…")
+        self.schedule_button.setToolTip("Post the approved text at a set time")
+        self.save_button.clicked.connect(self.save_version)
+        self.submit_button.clicked.connect(self.submit)
+        self.approve_button.clicked.connect(self.approve)
+        self.post_button.clicked.connect(self.post_now)
+        self.schedule_button.clicked.connect(self.schedule)
+        actions = QHBoxLayout()
+        for button in (
+            self.save_button,
+            self.submit_button,
+            self.approve_button,
+            self.post_button,
+            self.schedule_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.more_button)
+
+        editor_side = QWidget()
+        left = QVBoxLayout(editor_side)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addLayout(top)
+        left.addWidget(self.body, 1)
+        left.addWidget(self.banner)
+        left.addLayout(count_row)
+        preview_side = QWidget()
+        right = QVBoxLayout(preview_side)
+        right.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("As posted")
+        heading.setStyleSheet("font-weight: 600;")
+        right.addWidget(heading)
+        right.addWidget(self.preview, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(editor_side)
+        split.addWidget(preview_side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.approvals)
+        layout.addLayout(actions)
+
+        self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._autosave_timer.timeout.connect(self.flush)
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_MS)
+        self._preview_timer.timeout.connect(self._request_preview)
+        bridge.statement_changed.connect(self._statement_changed)
+        self.show_statement(None)
+
+    # --- what is shown -------------------------------------------------------------------
+    def show_statement(self, statement: Statement | None) -> None:
+        """Load a statement into the editor (saving the one being left first)."""
+        self.flush()
+        self.statement = statement
+        self.body.blockSignals(True)
+        self.body.setPlainText(statement.body if statement else "")
+        self.body.blockSignals(False)
+        self.title.setText(statement.title if statement else "")
+        self.save_state.setText("")
+        self._show_meta()
+        self._request_preview()
+        if statement is not None:
+            self.statement_loaded.emit(statement.id)
+
+    def set_incident(self, incident: Incident | None) -> None:
+        self.incident = incident
+        self._request_preview()
+
+    def _statement_changed(self, statement: Statement) -> None:
+        if self.statement is not None and statement.id == self.statement.id:
+            self.statement = statement
+            self._show_meta()
+
+    def refresh(self) -> None:
+        """Show the statement's state and approvals again (after a policy change)."""
+        self._show_meta()
+
+    def _show_meta(self) -> None:
+        s = self.statement
+        has = s is not None
+        self.setEnabled(has)
+        if not has:
+            self.state_badge.setText("")
+            self.state_badge.setStyleSheet("")
+            self.approvals.setText("Select a statement, or create one with Ctrl+N.")
+            self._set_banner(None)
+            return
+        self.state_badge.setText(s.state.label)
+        self.state_badge.setStyleSheet(badge_style(STATE_COLOURS[s.state.value]))
+        locked = not allowed(s.state, Action.EDIT)
+        self.body.setReadOnly(locked)
+        self.title.setReadOnly(locked)
+        self.save_button.setEnabled(not locked)
+        self.submit_button.setEnabled(s.state is StatementState.DRAFT)
+        self.approve_button.setEnabled(s.state is StatementState.IN_REVIEW)
+        self.withdraw_action.setEnabled(allowed(s.state, Action.WITHDRAW))
+        self.reopen_action.setEnabled(s.state is StatementState.WITHDRAWN)
+        self.post_button.setEnabled(s.state in POSTABLE and s.approved_text is not None)
+        self.schedule_button.setEnabled(
+            s.state in (StatementState.APPROVED, StatementState.FAILED)
+            and s.approved_text is not None
+        )
+        self.approvals.setText(self._approvals_text(s))
+        if locked:
+            self._set_banner(LOCKED_WHY[s.state] + (f" ({s.note})" if s.note else ""), WARN)
+        elif s.state is StatementState.FAILED and s.note:
+            self._set_banner(f"Posting failed: {s.note}", BAD)
+        elif self.last_preview is None or self.last_preview.problem is None:
+            self._set_banner(None)
+
+    def _approvals_text(self, s: Statement) -> str:
+        needed = self.bridge.required_approvals
+        who = ", ".join(s.approvals)
+        if s.state is StatementState.DRAFT:
+            if needed == 0:
+                return "No approval required at this desk: submitting approves it."
+            return f"Needs {needed} approval(s) from someone other than {s.version_author}."
+        if s.state is StatementState.IN_REVIEW:
+            return (
+                f"In review: v{s.version_number} by {s.version_author}; "
+                f"{len(s.approvals)} of {needed} approvals" + (f" ({who})" if who else "")
+            )
+        if s.approved_text is not None:
+            return f"Approved v{s.version_number}" + (f" by {who}" if who else "")
+        return s.state.label
+
+    def _set_banner(self, text: str | None, colour: str = BAD) -> None:
+        if not text:
+            self.banner.hide()
+            return
+        self.banner.setText(text)
+        self.banner.setStyleSheet(
+            f"border-left: 4px solid {colour}; padding: 4px 8px; background: palette(base);"
+        )
+        self.banner.show()
+
+    # --- typing, autosave, preview -------------------------------------------------------
+    def _text_changed(self) -> None:
+        if self.statement is None or self.body.isReadOnly():
+            return
+        self._dirty = True
+        self.save_state.setText("Unsaved")
+        if not self._autosave_timer.isActive():
+            self._autosave_timer.start()
+        self._preview_timer.start()
+
+    def flush(self) -> None:
+        """Save what was typed now (autosave); the lane keeps it in order with what follows."""
+        self._autosave_timer.stop()
+        if not self._dirty or self.statement is None:
+            return
+        self._dirty = False
+        statement_id = self.statement.id
+        self.save_state.setText("Saving…")
+
+        def saved(version) -> None:
+            if self.statement is not None and self.statement.id == statement_id and not self._dirty:
+                self.save_state.setText(f"Saved v{version.number} {version.updated_at:%H:%M:%S}")
+            self.bridge.query("statement", statement_id, on_done=self.bridge.statement_changed.emit)
+
+        def failed(exc: BaseException) -> None:
+            self._dirty = True
+            self.save_state.setText("Not saved")
+            self._set_banner(f"Could not save: {exc}", BAD)
+
+        self.bridge.act(
+            "autosave", statement_id, self.body.toPlainText(), on_done=saved, on_error=failed
+        )
+
+    def _numbering_toggled(self, on: bool) -> None:
+        if self.bridge.settings.set("thread_numbering", on):
+            settings = self.bridge.settings
+            self.bridge.lane.submit(settings.save, settings.snapshot())
+        self._request_preview()
+
+    def _request_preview(self) -> None:
+        self._preview_timer.stop()
+        self._preview_generation += 1
+        generation = self._preview_generation
+        if self.statement is None:
+            self.preview.clear()
+            self.count_label.setText("")
+            self.parts_label.setText("")
+            return
+        body = self.body.toPlainText()
+
+        def shown(preview: Preview) -> None:
+            if generation == self._preview_generation:
+                self._show_preview(preview)
+
+        self.text_lane.submit(
+            preview_statement,
+            body,
+            self.incident,
+            numbering=self.numbering.isChecked(),
+            on_done=shown,
+            key="preview",
+        )
+
+    def _show_preview(self, preview: Preview) -> None:
+        self.last_preview = preview
+        if preview.problem:
+            self.count_label.setText("Template problem")
+            self.count_label.setStyleSheet(f"font-size: 15px; font-weight: 600; color: {BAD};")
+            self.parts_label.setText("")
+            self._set_banner(preview.problem, BAD)
+            self.preview.setHtml(
+                f"<p style='color:{BAD}'>Nothing can be approved or posted until this is fixed:"
+                f"</p><p>{html.escape(preview.problem)}</p>"
+            )
+            return
+        if self.statement is not None and allowed(self.statement.state, Action.EDIT):
+            self._set_banner(None)
+        parts = preview.thread.parts if preview.thread else ()
+        fits = all(p.weighted_length <= preview.limit for p in parts) and not (
+            preview.thread and preview.thread.problems
+        )
+        if len(parts) > 1:
+            # A thread: each post has its own count in the preview; say how many posts.
+            self.count_label.setText(f"{len(parts)} posts")
+            self.parts_label.setText("a thread")
+            total = f"{preview.count.weighted_length} in all as X counts; " if preview.count else ""
+            self.parts_label.setToolTip(f"{total}each post within {preview.limit}")
+        else:
+            n = preview.count.weighted_length if preview.count else 0
+            self.count_label.setText(f"{n} / {preview.limit}")
+            self.parts_label.setText("one post" if n else "empty")
+            self.parts_label.setToolTip("")
+        colour = OK if fits else BAD
+        self.count_label.setStyleSheet(f"font-size: 15px; font-weight: 600; color: {colour};")
+        self.preview.setHtml(_parts_html(preview))
+
+    # --- actions --------------------------------------------------------------------------
+    def save_version(self) -> None:
+        if self.statement is None or self.body.isReadOnly():
+            return
+        self._autosave_timer.stop()
+        self._dirty = False
+        statement_id = self.statement.id
+
+        def saved(version) -> None:
+            self.save_state.setText(f"Saved v{version.number} {version.updated_at:%H:%M:%S}")
+            self.bridge.query("statement", statement_id, on_done=self.bridge.statement_changed.emit)
+
+        self.bridge.act("save_version", statement_id, self.body.toPlainText(), on_done=saved)
+
+    def submit(self) -> None:
+        if self.statement is None:
+            return
+        self.flush()
+        self.bridge.act("submit", self.statement.id)
+
+    def approve(self) -> None:
+        if self.statement is None:
+            return
+        self.flush()
+        self.bridge.act("approve", self.statement.id)
+
+    def withdraw(self) -> None:
+        if self.statement is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            "Withdraw statement",
+            f"Withdraw “{self.statement.title}”? It will not be posted.\n"
+            "The reason goes on the timeline:",
+        )
+        if ok and reason.strip():
+            self.flush()
+            self.bridge.act("withdraw", self.statement.id, reason.strip())
+        elif ok:
+            QMessageBox.information(self, "Withdraw", "A reason is needed to withdraw.")
+
+    def post_now(self) -> None:
+        s = self.statement
+        if s is not None and s.state in POSTABLE and s.approved_text is not None:
+            self.flush()
+            self.post_requested.emit(s)
+
+    def schedule(self) -> None:
+        if self.statement is not None and self.schedule_button.isEnabled():
+            self.schedule_requested.emit(self.statement)
+
+    def reopen(self) -> None:
+        if self.statement is not None:
+            self.bridge.act("reopen", self.statement.id)
+
+    def show_versions(self) -> None:
+        if self.statement is not None:
+            self.flush()
+            self.versions_requested.emit(self.statement.id)
+
+    def _rename(self) -> None:
+        s = self.statement
+        title = " ".join(self.title.text().split())
+        if s is None or not title or title == s.title or self.title.isReadOnly():
+            return
+        self.bridge.act("rename_statement", s.id, title)
+
+
+def _parts_html(preview: Preview) -> str:
+    parts = preview.thread.parts if preview.thread else ()
+    if not parts:
+        return f"<p style='color:{MUTED}'>Nothing to post yet.</p>"
+    rows = []
+    for i, part in enumerate(parts[:PREVIEW_PARTS_SHOWN], start=1):
+        over = part.weighted_length > preview.limit
+        colour = BAD if over else MUTED
+        text = html.escape(part.text).replace("\n", "<br>")
+        label = f"Post {i} of {len(parts)}" if len(parts) > 1 else "Post"
+        rows.append(
+            "<table width='100%' cellpadding='6' style='margin-bottom:8px; "
+            "border:1px solid #cfd8dc;'><tr><td>"
+            f"<span style='color:{MUTED}'>{label}</span>"
+            f"<span style='color:{colour}; float:right'> · {part.weighted_length}/"
+            f"{preview.limit}</span><br>{text}</td></tr></table>"
+        )
+    if len(parts) > PREVIEW_PARTS_SHOWN:
+        rows.append(f"<p style='color:{MUTED}'>… and {len(parts) - PREVIEW_PARTS_SHOWN} more</p>")
+    for problem in preview.thread.problems:
+        rows.append(f"<p style='color:{BAD}'>{html.escape(problem)}</p>")
+    return "".join(rows)

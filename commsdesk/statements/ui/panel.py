@@ -1,0 +1,259 @@
+"""Statements panel: the incident's statements on the left, the one being worked on at the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commsdesk.incidents.incident import Incident
+from commsdesk.statements.statement import Statement, StatementState
+from commsdesk.ui.lanes import Lane
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.statements.ui.editor import StatementEditor
+from commsdesk.statements.ui.list_model import StatementListModel
+from commsdesk.statements.ui.versions_dialog import VersionsDialog
+from commsdesk.ui.theme import MUTED
+
+
+class StatementsPanel(QWidget):
+    loaded = Signal(int)  # how many statements the list holds
+    counts_changed = Signal(dict)  # state value -> how many statements are in it
+
+    def __init__(self, bridge: DeskBridge, text_lane: Lane, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.incident: Incident | None = None
+        self.templates: list = []
+        self.model = StatementListModel(self)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter statements (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.state_filter = QComboBox()
+        self.state_filter.addItem("All states", None)
+        for state in StatementState:
+            self.state_filter.addItem(state.label, state.value)
+        self.state_filter.currentIndexChanged.connect(self._filter)
+        self.new_button = QPushButton("New statement")
+        self.new_button.setToolTip("Blank statement (Ctrl+N), or start from a template")
+        self.template_menu = QMenu(self)
+        self.new_button.setMenu(self.template_menu)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 84), (2, 40), (3, 78)):
+            header.resizeSection(column, width)
+        header.setSectionHidden(4, True)  # the author is in the tooltip and the editor
+        self.table.setWordWrap(False)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet(f"color: {MUTED}; padding: 20px;")
+
+        list_side = QWidget()
+        ll = QVBoxLayout(list_side)
+        ll.setContentsMargins(6, 6, 0, 6)
+        row = QHBoxLayout()
+        row.addWidget(self.search, 1)
+        row.addWidget(self.state_filter)
+        ll.addLayout(row)
+        ll.addWidget(self.new_button)
+        ll.addWidget(self.table, 1)
+        ll.addWidget(self.empty)
+
+        self.editor = StatementEditor(bridge, text_lane)
+        self.editor.versions_requested.connect(self._show_versions)
+        self.editor.statement_loaded.connect(self._remember_open)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(list_side)
+        split.addWidget(self.editor)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 5)
+        split.setSizes([430, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+        bridge.statement_changed.connect(self._statement_changed)
+        bridge.statements_changed.connect(lambda: self.reload())
+        self._reselect_id: int | None = None
+        self.set_incident(None)
+
+    # --- loading ---------------------------------------------------------------------------
+    def set_templates(self, templates: list) -> None:
+        self.templates = templates
+        self.template_menu.clear()
+        blank = self.template_menu.addAction("Blank statement")
+        blank.setShortcutVisibleInContextMenu(True)
+        blank.triggered.connect(lambda: self.new_statement())
+        self.template_menu.addSeparator()
+        for template in templates:
+            action = self.template_menu.addAction(template.title)
+            action.setToolTip(template.description)
+            action.triggered.connect(
+                lambda _=False, t=template: self.new_statement(t.title, t.source)
+            )
+
+    def set_incident(self, incident: Incident | None) -> None:
+        changed = (incident and incident.id) != (self.incident and self.incident.id)
+        self.incident = incident
+        self.editor.set_incident(incident)
+        self.new_button.setEnabled(incident is not None)
+        if incident is None:
+            self.model.set_statements([])
+            self.editor.show_statement(None)
+            self._update_empty()
+        elif changed:
+            self.reload(select_id=self.bridge.settings.get("last_statement_id") or None)
+
+    def reload(self, select_id: int | None = None) -> None:
+        if self.incident is None:
+            return
+        self._reselect_id = select_id or (self.editor.statement and self.editor.statement.id)
+        self.bridge.query(
+            "list_statements", self.incident.id, on_done=self._listed, key="list-statements"
+        )
+
+    def _listed(self, statements: list[Statement]) -> None:
+        self.model.set_statements(statements)
+        self._update_empty()
+        wanted = self._reselect_id
+        self._reselect_id = None
+        if wanted is not None and self.model.row_of(wanted) is not None:
+            self.select(wanted)
+        elif self.editor.statement is None and self.model.rowCount():
+            self.select(self.model.statement_at(0).id)
+        self.loaded.emit(len(statements))
+        self.counts_changed.emit(self.state_counts())
+
+    def state_counts(self) -> dict[str, int]:
+        return self.model.state_counts()
+
+    def _filter(self) -> None:
+        current = self.editor.statement
+        self.model.set_filter(state=self.state_filter.currentData(), text=self.search.text())
+        if current is not None and self.model.row_of(current.id) is not None:
+            self._select_row(self.model.row_of(current.id))
+
+    def _update_empty(self) -> None:
+        if self.incident is None:
+            self.empty.setText("No active incident.\nStart one (Ctrl+I) to draft statements.")
+        elif self.model.total() == 0:
+            self.empty.setText("No statements yet.\nNew statement (Ctrl+N) or pick a template.")
+        else:
+            self.empty.setText("")
+        self.empty.setVisible(bool(self.empty.text()))
+
+    def select(self, statement_id: int) -> None:
+        if not self.model.knows(statement_id):
+            return
+        if self.model.row_of(statement_id) is None:  # filtered out: clear the filters
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.state_filter.blockSignals(True)
+            self.state_filter.setCurrentIndex(0)
+            self.state_filter.blockSignals(False)
+            self.model.set_filter()
+        self._select_row(self.model.row_of(statement_id))
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    # --- reacting -------------------------------------------------------------------------
+    def _row_changed(self, current, _previous) -> None:
+        if not current.isValid():
+            return
+        statement = self.model.statement_at(current.row())
+        if self.editor.statement is None or self.editor.statement.id != statement.id:
+            self.editor.show_statement(statement)
+
+    def _statement_changed(self, statement: Statement) -> None:
+        if self.incident is None or statement.incident_id != self.incident.id:
+            return
+        is_new = not self.model.knows(statement.id)
+        self.model.update_statement(statement)
+        self._update_empty()
+        self.counts_changed.emit(self.state_counts())
+        if is_new:
+            QTimer.singleShot(0, lambda: self.select(statement.id))
+
+    def _remember_open(self, statement_id: int) -> None:
+        settings = self.bridge.settings
+        if settings.set("last_statement_id", statement_id):
+            self.bridge.lane.submit(settings.save, settings.snapshot())
+
+    # --- actions --------------------------------------------------------------------------
+    def new_statement(self, title: str = "", body: str = "") -> None:
+        if self.incident is None:
+            return
+        self.editor.flush()
+        count = self.model.total() + 1
+        self.bridge.act(
+            "create_statement",
+            self.incident.id,
+            title or f"Statement {count}",
+            body,
+            on_done=lambda s: self.editor.body.setFocus(),
+        )
+
+    def focus_filter(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _show_versions(self, statement_id: int) -> None:
+        def show(versions) -> None:
+            statement = self.editor.statement
+            if statement is None or statement.id != statement_id:
+                return
+            dialog = VersionsDialog(
+                statement.title,
+                versions,
+                can_restore=not self.editor.body.isReadOnly(),
+                parent=self,
+            )
+            dialog.restore_requested.connect(lambda vid: self._restore(statement_id, vid))
+            dialog.open()
+
+        self.bridge.query("versions", statement_id, on_done=show)
+
+    def _restore(self, statement_id: int, version_id: int) -> None:
+        def restored(_version) -> None:
+            self.bridge.query("statement", statement_id, on_done=self._reload_into_editor)
+
+        self.bridge.act("restore_version", statement_id, version_id, on_done=restored)
+
+    def _reload_into_editor(self, statement: Statement) -> None:
+        self.bridge.statement_changed.emit(statement)
+        if self.editor.statement and self.editor.statement.id == statement.id:
+            self.editor.show_statement(statement)

@@ -1,0 +1,171 @@
+"""The append-only timeline: every action the desk takes, chained by hashes.
+
+Each event's hash covers its own fields and the previous event's hash, so any edit, deletion or
+reordering of stored events shows up as the first event whose hash no longer matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from commsdesk.clock import as_utc
+
+GENESIS_HASH = "0" * 64
+
+
+class EventKind(StrEnum):
+    DESK_OPENED = "desk.opened"
+    OPERATOR_SET = "desk.operator"
+    POLICY_CHANGED = "desk.policy"
+    INCIDENT_STARTED = "incident.started"
+    INCIDENT_EDITED = "incident.edited"
+    INCIDENT_CLOSED = "incident.closed"
+    STATEMENT_CREATED = "statement.created"
+    STATEMENT_RENAMED = "statement.renamed"
+    VERSION_STARTED = "statement.version_started"
+    VERSION_SAVED = "statement.version_saved"
+    VERSION_RESTORED = "statement.version_restored"
+    SUBMITTED = "statement.submitted"
+    APPROVED = "statement.approved"
+    APPROVAL_VOIDED = "statement.approval_voided"
+    WITHDRAWN = "statement.withdrawn"
+    REOPENED = "statement.reopened"
+    SCHEDULED = "statement.scheduled"
+    UNSCHEDULED = "statement.unscheduled"
+    POSTED = "statement.posted"
+    POST_FAILED = "statement.post_failed"
+    PUBLISH_STARTED = "post.started"
+    PART_POSTED = "post.part_posted"
+    PART_RECONCILED = "post.reconciled"
+    POST_RETRY = "post.retry"
+    RATE_LIMITED = "post.rate_limited"
+    REPLIES_REFUSED = "post.replies_refused"
+    PUBLISH_FAILED = "post.failed"
+    PUBLISHED = "post.published"
+    ACCOUNT_NEEDS_CREDENTIALS = "account.needs_credentials"
+    RESCHEDULED = "schedule.rescheduled"
+    SCHEDULE_MISSED = "schedule.missed"
+    SCHEDULE_FAILED = "schedule.failed"
+    SCHEDULE_PAUSED = "schedule.paused"
+    SCHEDULE_RESUMED = "schedule.resumed"
+    AUDIENCE_ADVICE = "audience.advice"
+    AUDIENCE_ADVICE_WITHDRAWN = "audience.advice_withdrawn"
+    AUDIENCE_SUDDEN_DROP = "audience.sudden_drop"
+    AUDIENCE_SOURCE_ADDED = "audience.source_added"
+    AUDIENCE_SOURCE_CHANGED = "audience.source_changed"
+    AUDIENCE_SOURCE_REMOVED = "audience.source_removed"
+    BROADCAST_SCENE = "broadcast.scene"
+    BROADCAST_SLIDE = "broadcast.slide"
+    BROADCAST_LIVE = "broadcast.back_live"
+    BROADCAST_STOPPED = "broadcast.stream_stopped"
+    BROADCAST_CONNECTION = "broadcast.connection"
+    BROADCAST_FAILED = "broadcast.failed"
+
+    @property
+    def group(self) -> str:
+        return self.value.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    id: int
+    at: datetime  # naive UTC, microsecond precision, as stored
+    actor: str
+    kind: str
+    summary: str
+    incident_id: int | None = None
+    statement_id: int | None = None
+    version_id: int | None = None
+    data: dict = field(default_factory=dict)
+    prev_hash: str = GENESIS_HASH
+    hash: str = ""
+
+
+def event_hash(
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    kind: str,
+    summary: str,
+    incident_id: int | None,
+    statement_id: int | None,
+    version_id: int | None,
+    data: dict,
+) -> str:
+    """SHA-256 over a canonical JSON of the event's content and the previous hash."""
+    payload = json.dumps(
+        [
+            prev_hash,
+            as_utc(at).replace(tzinfo=None).isoformat(timespec="microseconds"),
+            actor,
+            kind,
+            summary,
+            incident_id,
+            statement_id,
+            version_id,
+            data,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def hash_of(event: TimelineEvent) -> str:
+    return event_hash(
+        event.prev_hash,
+        event.at,
+        event.actor,
+        event.kind,
+        event.summary,
+        event.incident_id,
+        event.statement_id,
+        event.version_id,
+        event.data,
+    )
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int
+    position: int  # 1-based position in the chain
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_break: ChainBreak | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_break is None
+
+
+def verify_chain(events: Iterable[TimelineEvent]) -> ChainReport:
+    """Walk events in id order; report the first whose links or hash do not hold."""
+    expected_prev = GENESIS_HASH
+    count = 0
+    for count, event in enumerate(events, start=1):
+        if event.prev_hash != expected_prev:
+            return ChainReport(
+                count,
+                ChainBreak(
+                    event.id,
+                    count,
+                    "its link to the previous event is broken "
+                    "(an event before it was removed, inserted or changed)",
+                ),
+            )
+        if hash_of(event) != event.hash:
+            return ChainReport(
+                count, ChainBreak(event.id, count, "its content no longer matches its hash")
+            )
+        expected_prev = event.hash
+    return ChainReport(count, None)

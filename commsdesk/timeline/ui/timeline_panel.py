@@ -1,0 +1,301 @@
+"""Timeline panel: everything the desk did, newest first, filtered by kind, person and text.
+
+Rows come from the database lane a page at a time; new events arrive by polling for what is newer
+than the newest shown, so events written by the command line or another desk show up too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commsdesk.timeline.chain import ChainReport, TimelineEvent
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.table_model import RowsTableModel
+from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS
+
+PAGE = 500
+POLL_MS = 2000
+COLUMNS = ("Time (UTC)", "Who", "What", "Details")
+GROUPS = (
+    ("Everything", None),
+    ("Incident", ["incident"]),
+    ("Statements", ["statement"]),
+    ("Approvals", ["statement.submitted", "statement.approved", "statement.approval_voided"]),
+    (
+        "Posting",
+        [
+            "post",
+            "account",
+            "schedule",
+            "statement.scheduled",
+            "statement.unscheduled",
+            "statement.posted",
+            "statement.post_failed",
+        ],
+    ),
+    ("Broadcast", ["broadcast"]),
+    ("Audience", ["audience"]),
+    ("Desk", ["desk"]),
+)
+KIND_COLOURS = {
+    "statement.approved": STATE_COLOURS["approved"],
+    "statement.posted": STATE_COLOURS["posted"],
+    "statement.post_failed": STATE_COLOURS["failed"],
+    "post.failed": STATE_COLOURS["failed"],
+    "post.rate_limited": STATE_COLOURS["in_review"],
+    "account.needs_credentials": STATE_COLOURS["failed"],
+    "statement.approval_voided": STATE_COLOURS["in_review"],
+    "incident.started": BAD,
+}
+
+
+def kind_label(kind: str) -> str:
+    return kind.split(".", 1)[-1].replace("_", " ").capitalize()
+
+
+class TimelineModel(RowsTableModel):
+    columns = COLUMNS
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.events: list[TimelineEvent] = self.rows
+        self.exhausted = False
+        self._today = datetime.now(UTC).date()
+
+    def reset(self, events: list[TimelineEvent], exhausted: bool) -> None:
+        self._today = datetime.now(UTC).date()
+        self.beginResetModel()
+        self.events[:] = events
+        self.exhausted = exhausted
+        self.endResetModel()
+
+    def prepend(self, newer: list[TimelineEvent]) -> None:
+        if not newer:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(newer) - 1)
+        self.events[:0] = newer
+        self.endInsertRows()
+
+    def append(self, older: list[TimelineEvent], exhausted: bool) -> None:
+        self.exhausted = exhausted
+        if not older:
+            return
+        start = len(self.events)
+        self.beginInsertRows(QModelIndex(), start, start + len(older) - 1)
+        self.events.extend(older)
+        self.endInsertRows()
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        e = self.events[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            when = f"{e.at:%H:%M:%S}" if e.at.date() == self._today else f"{e.at:%d %b %H:%M}"
+            return (when, e.actor, kind_label(e.kind), e.summary)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            at = f"{e.at:%Y-%m-%d %H:%M:%S.%f}"
+            return f"#{e.id} {e.kind}\n{at} UTC\n{e.summary}\nhash {e.hash[:16]}…"
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+            colour = KIND_COLOURS.get(e.kind)
+            return QColor(colour) if colour else None
+        return None
+
+
+class _Progress(QObject):
+    """Carries progress from the lane's thread to the UI thread (a queued signal)."""
+
+    step = Signal(int, int)
+
+
+class TimelinePanel(QWidget):
+    new_events = Signal(list)  # events newer than what was shown, oldest first
+
+    def __init__(self, bridge: DeskBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.model = TimelineModel(self)
+        self._loading_more = False
+        self._ready = False
+
+        self.kind = QComboBox()
+        for label, kinds in GROUPS:
+            self.kind.addItem(label, kinds)
+        self.person = QComboBox()
+        self.person.addItem("Everyone", None)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Search the timeline")
+        self.text.setClearButtonEnabled(True)
+        self.verify_button = QPushButton("Verify record")
+        self.verify_button.setToolTip(
+            "Check the hash chain: reports the first event that was altered"
+        )
+        self.count = QLabel()
+        self.count.setStyleSheet(f"color: {MUTED};")
+        filters = QHBoxLayout()
+        filters.addWidget(self.kind)
+        filters.addWidget(self.person)
+        filters.addWidget(self.text, 1)
+        filters.addWidget(self.verify_button)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 64), (1, 112), (2, 100)):
+            header.resizeSection(column, width)
+        self.table.verticalScrollBar().valueChanged.connect(self._maybe_load_more)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+
+        self._text_delay = QTimer(self, singleShot=True, interval=250)
+        self._text_delay.timeout.connect(self.reload)
+        self.text.textChanged.connect(self._text_delay.start)
+        self.kind.currentIndexChanged.connect(self.reload)
+        self.person.currentIndexChanged.connect(self.reload)
+        self.verify_button.clicked.connect(self.verify)
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self.poll)
+        bridge.timeline_changed.connect(self.poll)
+
+    # --- loading ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Called once the desk is open."""
+        self._ready = True
+        self.reload()
+        self._poll.start()
+
+    def _filters(self) -> dict:
+        return {
+            "kinds": self.kind.currentData(),
+            "actor": self.person.currentData(),
+            "text": self.text.text().strip() or None,
+        }
+
+    def reload(self) -> None:
+        if not self._ready:
+            return
+        self.bridge.query(
+            "timeline", limit=PAGE, on_done=self._loaded, key="timeline-reload", **self._filters()
+        )
+        self.bridge.query("timeline_actors", on_done=self._set_people, key="timeline-actors")
+
+    def _loaded(self, events: list[TimelineEvent]) -> None:
+        self.model.reset(events, exhausted=len(events) < PAGE)
+        self._show_count()
+
+    def _set_people(self, people: list[str]) -> None:
+        current = self.person.currentData()
+        self.person.blockSignals(True)
+        self.person.clear()
+        self.person.addItem("Everyone", None)
+        for name in people:
+            self.person.addItem(name, name)
+        index = self.person.findData(current)
+        self.person.setCurrentIndex(max(0, index))
+        self.person.blockSignals(False)
+
+    def poll(self) -> None:
+        if not self._ready:
+            return
+        newest = self.model.events[0].id if self.model.events else 0
+        self.bridge.query(
+            "timeline",
+            after_id=newest,
+            limit=PAGE,
+            on_done=lambda ev: self._arrived(newest, ev),
+            key="timeline-poll",
+            **self._filters(),
+        )
+
+    def _arrived(self, after_id: int, events: list[TimelineEvent]) -> None:
+        newest = self.model.events[0].id if self.model.events else 0
+        fresh = [e for e in events if e.id > newest]
+        if newest != after_id or not fresh:
+            return
+        known = {self.person.itemData(i) for i in range(self.person.count())}
+        if any(e.actor not in known for e in fresh):
+            self.bridge.query("timeline_actors", on_done=self._set_people, key="timeline-actors")
+        self.model.prepend(fresh)
+        self._show_count()
+        self.new_events.emit(list(reversed(fresh)))
+
+    def _maybe_load_more(self, value: int) -> None:
+        bar = self.table.verticalScrollBar()
+        if self._loading_more or self.model.exhausted or value < bar.maximum() - 20:
+            return
+        if not self.model.events:
+            return
+        self._loading_more = True
+        oldest = self.model.events[-1].id
+
+        def more(events: list[TimelineEvent]) -> None:
+            self._loading_more = False
+            self.model.append(events, exhausted=len(events) < PAGE)
+            self._show_count()
+
+        self.bridge.query("timeline", before_id=oldest, limit=PAGE, on_done=more, **self._filters())
+
+    def _show_count(self) -> None:
+        shown = self.model.rowCount()
+        more = "" if self.model.exhausted else " (scroll for older)"
+        self.count.setText(f"{shown:,} event{'' if shown == 1 else 's'} shown{more}")
+
+    # --- verification ----------------------------------------------------------------------
+    def verify(self) -> None:
+        dialog = QProgressDialog("Checking every event's hash…", "", 0, 0, self)
+        dialog.setWindowTitle("Verify record")
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(300)
+        progress = _Progress(self)
+        progress.step.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
+
+        def report(result: ChainReport) -> None:
+            dialog.reset()
+            self.show_report(result)
+
+        self.bridge.query(
+            "verify_timeline",
+            progress=progress.step.emit,
+            on_done=report,
+            on_error=lambda exc: (dialog.reset(), self.bridge.refused.emit(str(exc))),
+        )
+
+    def show_report(self, result: ChainReport) -> None:
+        if result.intact:
+            self.count.setText(
+                f"<span style='color:{OK}'>Record intact: {result.checked:,} "
+                "events, every hash matches.</span>"
+            )
+            return
+        brk = result.first_break
+        message = (
+            f"The record was altered at event #{brk.event_id} (position {brk.position:,}): "
+            f"{brk.reason}."
+        )
+        self.count.setText(f"<span style='color:{BAD}'>{message}</span>")
+        QMessageBox.warning(self, "Record altered", message)

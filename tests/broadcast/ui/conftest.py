@@ -1,0 +1,88 @@
+"""A real desk window whose Broadcast panel drives an OBS: the in-memory FakeObs, or (in the tests
+that ask for it) a real OBS Studio under Xvfb."""
+
+from __future__ import annotations
+
+import pytest
+
+from commsdesk.ui.lanes import Lane
+from commsdesk.broadcast.obs.fake import FakeObs
+from commsdesk.settings import Settings
+from commsdesk.ui.desk_bridge import DeskBridge
+
+
+class BroadcastDesk:
+    """The window, its lanes, the broadcast bridge and panel over a real SQLite desk."""
+
+    def __init__(self, qtbot, data_dir, factory, operator="Pat Lee (producer)"):
+        from commsdesk.broadcast.ui.bridge import BroadcastBridge
+        from commsdesk.ui.main_window import MainWindow
+
+        self.qtbot = qtbot
+        self.settings = Settings.load(data_dir)
+        self.settings.set("operator_name", operator)
+        self.settings.set("team_time_zones", ["UTC", "Asia/Singapore", "America/New_York"])
+        self.settings.set("producer_zone", "UTC")
+        self.db_lane, self.text_lane = Lane("database"), Lane("text")
+        self.obs_lane, self.slides_lane = Lane("obs"), Lane("slides")
+        self.bridge = DeskBridge(self.db_lane, self.settings)
+        self.obs = BroadcastBridge(self.bridge, self.obs_lane, self.slides_lane, factory)
+        self.window = MainWindow(self.bridge, self.text_lane, obs=self.obs)
+        qtbot.addWidget(self.window)
+        self.window.build_panels()
+        with qtbot.waitSignal(self.bridge.opened, timeout=20_000):
+            self.bridge.open(data_dir)
+        # Not desk_opened(): the timeline panel's polling would outlive the test's lanes.
+        self.panel = self.window.broadcast
+        self.idle()
+
+    @property
+    def lanes(self):
+        return (self.db_lane, self.text_lane, self.obs_lane, self.slides_lane)
+
+    def idle(self, timeout=10_000):
+        self.qtbot.waitUntil(lambda: all(lane.outstanding == 0 for lane in self.lanes),
+                             timeout=timeout)  # fmt: skip
+
+    def connect(self, timeout=20_000):
+        self.obs.start()
+        self.qtbot.waitUntil(lambda: self.obs.connected and self.obs.scenes is not None,
+                             timeout=timeout)  # fmt: skip
+
+    def events(self, kind: str) -> list:
+        """Timeline events of `kind` (or group), oldest first, once the lanes are idle."""
+        self.idle()
+        return list(reversed(self.bridge.desk.timeline(kinds=[kind])))
+
+    def wait_events(self, kind: str, count: int, timeout=10_000) -> list:
+        """Wait until `count` events of `kind` are on the timeline; them, oldest first."""
+        found: list = []
+
+        def enough() -> bool:
+            found[:] = list(reversed(self.bridge.desk.timeline(kinds=[kind])))
+            return len(found) >= count
+
+        self.qtbot.waitUntil(enough, timeout=timeout)
+        self.idle()
+        return found
+
+    def close(self):
+        self.obs.close()
+        self.window.close()
+        self.idle()
+        for lane in self.lanes:
+            lane.stop()
+        self.bridge.desk.close()
+
+
+@pytest.fixture
+def fake_obs() -> FakeObs:
+    return FakeObs(("Camera", "Screen", "Guest"))
+
+
+@pytest.fixture
+def desk(qtbot, isolated_dirs, fake_obs):
+    isolated_dirs.mkdir(parents=True, exist_ok=True)
+    d = BroadcastDesk(qtbot, isolated_dirs, lambda host, port, password: fake_obs)
+    yield d
+    d.close()

@@ -1,0 +1,87 @@
+"""Stream health in the panel over the in-memory OBS: figures, colours from the flags, and End
+stream behind a confirmation that names how long it ran."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from commsdesk.broadcast.stream_health import StreamSample
+from commsdesk.ui.theme import BAD, WARN
+
+LIVE_1H45 = 6_300_000  # ms
+
+
+def live(at: float, **values) -> StreamSample:
+    base = dict(at=at, active=True, duration_ms=LIVE_1H45, bytes_sent=0, stream_frames=0,
+                encoder_frames=0, render_frames=0, cpu_percent=12.0, fps=30.0, target_fps=30.0)
+    base.update(values)
+    return StreamSample(**base)
+
+
+def read(desk, qtbot, sample: StreamSample):
+    desk.obs.obs.reading = sample
+    with qtbot.waitSignal(desk.obs.health_changed):
+        desk.obs.read_health()
+    return desk.panel.health
+
+
+def test_healthy_stream_shows_live_time_and_bitrate_uncoloured(desk, qtbot):
+    desk.connect()
+    read(desk, qtbot, live(10.0, bytes_sent=1_000_000, stream_frames=300))
+    view = read(desk, qtbot, live(12.0, bytes_sent=2_250_000, stream_frames=360,
+                                  duration_ms=LIVE_1H45 + 2000))  # fmt: skip
+    assert view.live.text() == "LIVE 1:45:02"
+    assert view.values["bitrate"].text() == "5,000 kb/s"
+    assert view.values["fps"].text() == "30.0 / 30"
+    assert all(view.colour_of(key) is None for key in view.values)
+    assert view.flags.text() == ""
+    assert view.end.isEnabled()
+
+
+def test_colours_follow_the_flags(desk, qtbot):
+    desk.connect()
+    read(desk, qtbot, live(10.0, bytes_sent=1_000, stream_frames=1000))
+    view = read(desk, qtbot, live(12.0, bytes_sent=900_000, stream_frames=1100, dropped_frames=10,
+                                  cpu_percent=97.0, fps=24.0))  # fmt: skip
+    assert view.colour_of("dropped") == BAD
+    assert view.colour_of("cpu") == WARN
+    assert view.colour_of("fps") == WARN
+    assert view.colour_of("bitrate") is None and view.colour_of("congestion") is None
+    assert view.values["dropped"].text() == "10.0%"
+    assert "dropped frames" in view.flags.text() and "CPU high" in view.flags.text()
+    view = read(desk, qtbot, live(14.0, bytes_sent=1_800_000, stream_frames=1200))
+    assert view.colour_of("dropped") is None and view.colour_of("cpu") is None
+
+
+def test_not_live_cannot_be_ended(desk, qtbot):
+    desk.connect()
+    view = read(desk, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+    assert view.live.text() == "Not live"
+    assert not view.end.isEnabled()
+
+
+def test_end_stream_asks_first_naming_the_live_time(desk, fake_obs, qtbot, monkeypatch):
+    desk.connect()
+    view = read(desk, qtbot, live(10.0, bytes_sent=1_000, stream_frames=100))
+    asked = []
+
+    def answer(reply):
+        def question(parent, title, text, *args):
+            asked.append((title, text))
+            return reply
+
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    view.end.click()
+    assert asked == [("End the live stream", "End the live stream? It has been live for "
+                      "1 h 45 min. Viewers will see it end.")]  # fmt: skip
+    desk.idle()
+    assert "stop_stream" not in fake_obs.calls and fake_obs.reading.active
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    view.end.click()
+    [ended] = desk.wait_events("broadcast.stream_stopped", 1)
+    assert ended.summary == "Live stream ended after 1 h 45 min"
+    assert not fake_obs.reading.active
+    qtbot.waitUntil(lambda: view.live.text() == "Not live")

@@ -1,0 +1,175 @@
+"""The Broadcast panel over the in-memory OBS: connection words, scene buttons, keys 1–9."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, Qt
+from PySide6.QtGui import QColor, QImage
+
+from commsdesk.broadcast.obs.api import ConnectionState
+from commsdesk.broadcast.ui.bridge import THUMBNAIL_BOX, THUMBNAIL_WIDTH
+from commsdesk.ui.theme import BAD
+
+
+def scene_texts(panel) -> list[str]:
+    return [button.text() for button in panel.scene_buttons]
+
+
+def test_connected_panel_lists_scenes_with_program_on_air(desk):
+    desk.connect()
+    panel = desk.panel
+    assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
+    assert desk.window.status_obs.text() == "OBS: connected (29.0.2)"
+    assert scene_texts(panel) == ["1  Camera   ● ON AIR", "2  Screen", "3  Guest"]
+    assert BAD in panel.scene_buttons[0].styleSheet()
+    assert all(button.isEnabled() for button in panel.scene_buttons)
+
+
+def test_clicking_a_scene_switches_and_goes_on_the_timeline(desk, fake_obs, qtbot):
+    desk.connect()
+    qtbot.mouseClick(desk.panel.scene_buttons[1], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scene_texts(desk.panel)[1] == "2  Screen   ● ON AIR")
+    assert fake_obs.program == "Screen"
+    [event] = desk.wait_events("broadcast.scene", 1)
+    assert event.summary == "Scene on air: Screen (was Camera)"
+    assert event.actor == "Pat Lee (producer)"
+
+
+def test_key_3_switches_to_the_third_scene_but_typing_3_in_a_field_does_not(desk, fake_obs, qtbot):
+    desk.connect()
+    panel = desk.panel
+    desk.window.show()
+    qtbot.waitExposed(desk.window)
+    desk.window.docks[1].show()
+    desk.window.docks[1].raise_()
+    qtbot.waitUntil(panel.isVisible)
+
+    panel.scene_buttons[0].setFocus()
+    qtbot.waitUntil(lambda: panel.scene_buttons[0].hasFocus())
+    qtbot.keyClick(panel.scene_buttons[0], Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: fake_obs.program == "Guest")
+
+    fake_obs.switch_scene("Camera")
+    desk.idle()
+    at = panel.composer.fields["at"]
+    at.setFocus()
+    qtbot.waitUntil(at.hasFocus)
+    calls = len(fake_obs.calls)
+    qtbot.keyClicks(at, "3")
+    qtbot.keyClick(at, Qt.Key.Key_2)
+    assert at.text() == "32"
+    desk.idle()
+    assert fake_obs.program == "Camera"
+    assert "switch_scene" not in fake_obs.calls[calls:]
+
+
+def test_states_in_words_and_the_status_bar(desk, fake_obs, qtbot):
+    desk.connect()
+    panel = desk.panel
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "nothing answers at 127.0.0.1:4455")
+    assert panel.connection.text() == "● Unreachable"
+    assert desk.window.status_obs.text() == "OBS: unreachable"
+    assert not any(button.isEnabled() for button in panel.scene_buttons)
+    assert panel.thumbnail.pixmap().isNull()
+    fake_obs.set_state(ConnectionState.NOT_ANSWERING)
+    assert panel.connection.text() == "● OBS is not answering"
+    fake_obs.set_state(ConnectionState.OBS_EXITING)
+    assert desk.window.status_obs.text() == "OBS: exiting"
+
+
+def test_a_lost_connection_and_its_return_go_on_the_timeline_once(desk, fake_obs):
+    desk.connect()
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
+    fake_obs.set_state(ConnectionState.CONNECTING)
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "nothing answers")
+    fake_obs.set_state(ConnectionState.CONNECTING)
+    fake_obs.set_state(ConnectionState.CONNECTED)
+    summaries = [event.summary for event in desk.wait_events("broadcast.connection", 2)]
+    assert summaries == [
+        "OBS connection lost: the connection to OBS was lost",
+        "OBS connection back: OBS 29.0.2 (websocket 5.1.0)",
+    ]
+
+
+def test_wrong_password_offers_the_password_entry(desk, fake_obs, qtbot):
+    desk.connect()
+    panel = desk.panel
+    assert panel.enter_password.isHidden()
+    fake_obs.set_state(ConnectionState.WRONG_PASSWORD, "OBS refused the password")
+    assert not panel.enter_password.isHidden()
+    assert panel.connection.text().startswith("● Wrong password")
+    assert desk.window.status_obs.text() == "OBS: wrong password"
+
+    qtbot.mouseClick(panel.enter_password, Qt.MouseButton.LeftButton)
+    dialog = panel.settings_dialog
+    assert dialog.isVisible() and dialog.password.text() == ""
+    dialog.password.setText("the right one")
+    dialog.accept()
+    desk.idle()
+    assert fake_obs.status.connected
+    assert panel.enter_password.isHidden()
+
+
+def test_obs_coming_and_going_and_switches_never_lay_the_window_out_again(desk, fake_obs, qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QWidget
+
+    desk.connect()
+    window, panel = desk.window, desk.panel
+    window.show()
+    qtbot.waitExposed(window)
+    window.docks[1].show()
+    window.docks[1].raise_()
+    qtbot.waitUntil(panel.isVisible)
+    qtbot.wait(50)
+    content = panel.findChild(QWidget, "broadcast-content")
+
+    class Requests(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.LayoutRequest:
+                Requests.count += 1
+            return False
+
+    watcher = Requests()
+    for widget in (content, window):
+        widget.installEventFilter(watcher)
+    for state in (ConnectionState.UNREACHABLE, ConnectionState.CONNECTING,
+                  ConnectionState.NOT_ANSWERING, ConnectionState.CONNECTED):  # fmt: skip
+        fake_obs.set_state(state, "the connection to OBS was lost")
+        qtbot.wait(20)
+    fake_obs.switch_scene("Screen")
+    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● ON AIR")
+    qtbot.wait(20)
+    assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
+    assert Requests.count == 0
+
+
+def png_of(width: int, height: int) -> bytes:
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3366cc"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QBuffer.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def test_the_program_thumbnail_arrives_sized_for_its_frame(desk, fake_obs, qtbot):
+    """OBS is asked for the box's width, so a 16:9 program needs no scaling; any other shape
+    is scaled off the UI thread to fit. The panel shows what it gets."""
+    desk.connect()
+    panel = desk.panel
+    assert THUMBNAIL_BOX[0] == THUMBNAIL_WIDTH
+    box_w, box_h = THUMBNAIL_BOX
+    for width, height, shown in (
+        (box_w, box_h, (box_w, box_h)),  # 16:9 as asked for
+        (box_w, box_w * 3 // 4, (box_h * 4 // 3, box_h)),  # 4:3: too tall, scaled to fit
+    ):
+        fake_obs.thumbnail_listener(png_of(width, height))
+        qtbot.waitUntil(lambda s=shown: panel.thumbnail.pixmap().size().toTuple() == s)
+        contents = panel.thumbnail.contentsRect()
+        assert contents.width() >= box_w and contents.height() >= box_h
+    fake_obs.thumbnail_listener(b"not a picture")  # ignored: the last picture stays
+    qtbot.wait(50)
+    assert panel.thumbnail.pixmap().size().toTuple() == (box_h * 4 // 3, box_h)

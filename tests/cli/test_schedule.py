@@ -1,0 +1,129 @@
+"""`commsdesk schedule list|pause|resume`, run as a real process on the desk's database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from commsdesk.desk import Desk
+from commsdesk.clock import utc_now
+from commsdesk.incidents.incident import Severity
+from commsdesk.statements.statement import StatementState
+from commsdesk.scheduling.scheduler import PostScheduler, PostState
+from commsdesk.publishing.x.sandbox_client import SandboxXClient
+
+ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
+
+
+def run(data: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "commsdesk", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COMMSDESK_OPERATOR": SAM},
+    )
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """A desk with two scheduled posts: one overdue by ten minutes, one due in an hour.
+
+    Scheduled by a desk whose clock ran an hour behind, so the overdue one could be scheduled
+    and no test has to wait for a due time."""
+    folder = tmp_path / "desk"
+    earlier = lambda: utc_now() - timedelta(hours=1)  # noqa: E731
+    desk = Desk.open(folder, clock=earlier)
+    scheduler = PostScheduler(desk, None, clock=earlier)
+    incident = desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
+    for title, due, zone in (
+        ("Overdue update", utc_now() - timedelta(minutes=10), "Europe/Berlin"),
+        ("Evening update", utc_now() + timedelta(hours=1), "Asia/Singapore"),
+    ):
+        statement = desk.create_statement(ANA, incident.id, title, f"{title}: funds are safe.")
+        desk.submit(ANA, statement.id)
+        desk.approve(SAM, statement.id)
+        scheduler.schedule(ANA, statement.id, due, zone, account="sandbox", sandbox=True)
+    desk.close()
+    return folder
+
+
+def test_list_shows_each_post_by_due_time(data):
+    out = run(data, "schedule", "list", "--json")
+    assert out.returncode == 0, out.stderr
+    listing = json.loads(out.stdout)
+    assert [p["title"] for p in listing] == ["Overdue update", "Evening update"]
+    assert set(listing[0]) == {
+        "statement_id",
+        "title",
+        "due_at",
+        "zone",
+        "state",
+        "account",
+        "sandbox",
+    }
+    assert listing[1]["zone"] == "Asia/Singapore" and listing[1]["due_at"].endswith("+00:00")
+    assert {p["state"] for p in listing} == {"waiting"} and all(p["sandbox"] for p in listing)
+
+    out = run(data, "schedule", "list")
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2
+    assert " UTC " in lines[1] and "+08 Asia/Singapore" in lines[1]
+    assert "waiting" in lines[1] and "sandbox (SANDBOX)" in lines[1]
+    assert lines[1].endswith("Evening update")
+
+
+def test_pause_then_resume_hands_back_what_fell_due_and_posts_nothing(data):
+    assert run(data, "schedule", "pause").returncode == 2  # the reason is required
+    out = run(data, "schedule", "pause", "--reason", "Legal review of the figures")
+    assert out.returncode == 0, out.stderr
+    assert "paused by Sam Okafor (legal): Legal review of the figures" in out.stdout
+    assert run(data, "schedule", "pause", "--reason", "again").returncode == 1
+    assert "PAUSED (by Sam Okafor (legal)" in run(data, "schedule", "list").stdout
+
+    desk = Desk.open(data)
+    try:
+        held = PostScheduler(desk, None).paused()
+    finally:
+        desk.close()
+    assert held is not None and held.reason == "Legal review of the figures"
+
+    out = run(data, "schedule", "resume")
+    assert out.returncode == 0, out.stderr
+    assert "1 post(s) fell due while paused and were NOT posted" in out.stdout
+    assert "Overdue update" in out.stdout and "Evening update" not in out.stdout
+    again = run(data, "schedule", "resume")
+    assert again.returncode == 1 and "not paused" in again.stderr
+
+    desk = Desk.open(data)
+    try:
+        scheduler = PostScheduler(desk, None)
+        states = {p.title: p.state for p in scheduler.upcoming()}
+        assert states == {"Overdue update": PostState.MISSED, "Evening update": PostState.WAITING}
+        assert scheduler.paused() is None
+        assert SandboxXClient(desk).recent_posts("0") == []
+        overdue = next(p for p in scheduler.upcoming() if p.title == "Overdue update")
+        assert desk.statement(overdue.statement_id).state is StatementState.SCHEDULED
+        kinds = [e.kind for e in desk.timeline(limit=50)]
+        assert kinds[:3] == ["schedule.resumed", "schedule.missed", "schedule.paused"]
+    finally:
+        desk.close()
+
+
+def test_schedule_help():
+    for args in (
+        ["schedule", "--help"],
+        ["schedule", "list", "--help"],
+        ["schedule", "pause", "--help"],
+        ["schedule", "resume", "--help"],
+    ):
+        out = subprocess.run(
+            [sys.executable, "-m", "commsdesk", *args], capture_output=True, text=True, timeout=60
+        )
+        assert out.returncode == 0 and "usage: commsdesk schedule" in out.stdout, args

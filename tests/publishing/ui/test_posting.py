@@ -1,0 +1,176 @@
+"""Posting from the window: Drill mode, the confirmation, and the SANDBOX feed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
+
+from commsdesk.incidents.incident import Severity
+from commsdesk.statements.statement import StatementState
+from commsdesk.publishing.x.sandbox_client import SandboxXClient
+
+
+def approved_statement(h, body):
+    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1,
+                 facts={"asset": "ETH"})
+    h.idle()
+    h.window.statements.new_statement("Withdrawals", body)
+    h.idle()
+    editor = h.window.statements.editor
+    editor.submit()
+    h.idle()
+    h.be("Sam Okafor (legal)")
+    editor.approve()
+    h.idle()
+    h.be("Ana Ruiz (comms)")
+    return editor
+
+
+def test_drill_mode_is_one_visible_switch_and_goes_on_the_record(harness):
+    h = harness
+    assert h.window.status_x.text() == "X: SANDBOX (no account)"
+    h.window.header.drill.click()
+    h.idle()
+    assert h.settings.get("drill_mode") is True
+    assert h.window.header.drill.text() == "DRILL: SANDBOX only"
+    assert h.window.status_x.text() == "X: SANDBOX (drill)"
+    assert h.window.status_x.toolTip() == "Posts go to the SANDBOX (drill mode)"
+    newest = h.desk.timeline(limit=1)[0]
+    assert (newest.kind, newest.summary) == ("desk.drill_mode",
+                                             "Drill mode on: posts go to the SANDBOX feed")
+
+
+def test_post_now_asks_first_then_posts_the_approved_text_once(harness, monkeypatch):
+    from commsdesk.publishing.ui.post_dialog import PostDialog
+
+    h = harness
+    editor = approved_statement(h, "Withdrawals of {{ incident.asset }} are open again.")
+    assert editor.post_button.isEnabled()
+    seen = []
+
+    def answer(dialog):
+        seen.append(dialog)
+        return PostDialog.DialogCode.Rejected if len(seen) == 1 else PostDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PostDialog, "exec", answer)
+    editor.post_now()  # the first answer is Cancel: nothing is posted
+    h.idle()
+    shown = " ".join(label.text() for label in seen[0].findChildren(QLabel))
+    assert "to <b>the SANDBOX" in shown and "Withdrawals of ETH are open again." in shown
+    assert "Nothing leaves the desk in the SANDBOX." in shown
+    assert seen[0].buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault()
+    assert SandboxXClient(h.desk, "sandbox").recent_posts("0") == []
+    editor.post_now()
+    h.idle()
+    posts = SandboxXClient(h.desk, "sandbox").recent_posts("0")
+    assert [p.text for p in posts] == ["Withdrawals of ETH are open again."]
+    assert editor.statement.state is StatementState.POSTED
+    assert not editor.post_button.isEnabled()
+    assert "Posted to the SANDBOX" in h.window.statusBar().currentMessage()
+
+
+def test_the_slide_on_air_goes_with_the_post_with_its_description(harness, monkeypatch, tmp_path):
+    from commsdesk.publishing.ui.post_dialog import ChosenImage, PostDialog
+    from tests.publishing.test_publisher_images import png
+
+    h = harness
+    slide = tmp_path / "slide.png"
+    slide.write_bytes(png(5))
+    h.window.slide_on_air = lambda: ChosenImage(slide, "Back at 18:30 UTC", "the slide on air")
+    editor = approved_statement(h, "We are back on air at 18:30 UTC.")
+
+    def answer(dialog):
+        assert not dialog.add_slide.isHidden()  # offered: a slide is on air
+        dialog.add_slide.click()
+        for n in range(4):  # four more: one too many for X
+            dialog.add_image(ChosenImage(slide, f"copy {n}", f"copy{n}.png"))
+        post = dialog.buttons.button(QDialogButtonBox.StandardButton.Yes)
+        assert not post.isEnabled() and "X takes up to 4" in dialog.problem.text()
+        for _ in range(4):
+            dialog.images.setCurrentCell(1, 0)
+            dialog.remove.click()
+        assert post.isEnabled() and dialog.problem.text() == ""
+        return PostDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PostDialog, "exec", answer)
+    editor.post_now()
+    h.qtbot.waitUntil(lambda: editor.statement.state is StatementState.POSTED)
+    [post] = SandboxXClient(h.desk, "sandbox").recent_posts("0")
+    [image] = post.media
+    assert image.alt == "Back at 18:30 UTC"
+    assert (h.desk.path.parent / "media" / image.file).read_bytes() == slide.read_bytes()
+
+
+def test_a_due_update_reminds_and_opens_the_update_template(harness):
+    from datetime import timedelta
+
+    h = harness
+    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1,
+                 started_at=None)
+    h.idle()
+    incident = h.window.incident
+    h.bridge.act("set_update_cadence", incident.id, 30)
+    h.idle()
+    header = h.window.header
+    h.qtbot.waitUntil(lambda: header.cadence is not None)
+    assert header.cadence_label.text() == "· next update due in 29 min"
+    # Half an hour later, nothing has been posted: the update is due.
+    header.set_cadence(type(header.cadence)(timedelta(minutes=30),
+                                            header.cadence.last - timedelta(minutes=31)))
+    assert header.cadence_label.text() == "· update overdue by 1 min"
+    h.idle()
+    editor = h.window.statements.editor
+    h.qtbot.waitUntil(lambda: editor.statement is not None)
+    assert editor.statement.title == "Investigation update"
+    assert "{{ next_update" in editor.body.toPlainText()
+    assert "An update on Hot wallet drained is due now" in h.window.statusBar().currentMessage()
+
+
+def test_the_account_dialog_asks_the_keyring_off_the_ui_thread(harness):
+    from commsdesk.keyring_secrets import keyring_status
+    from commsdesk.publishing.ui.account_dialog import AccountDialog
+
+    h = harness
+    h.window.ask_account()
+    assert h.window.findChild(AccountDialog) is None  # not before the lane has answered
+    h.idle()
+    dialog = h.window.findChild(AccountDialog)
+    assert dialog is not None and dialog.isVisible()
+    problem = keyring_status()
+    assert dialog.save.isEnabled() == (problem is None)
+    if problem:
+        assert dialog.status.text() == problem
+
+
+def test_verify_account_names_the_handle_or_the_wrong_keys(harness, monkeypatch, x_api):
+    from commsdesk.publishing.ui.account_dialog import AccountDialog
+    from tests.support.x_api_standin import (
+        ACCESS_SECRET,
+        ACCESS_TOKEN,
+        ACCOUNT,
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+    )
+
+    h = harness
+    monkeypatch.setenv("COMMSDESK_X_API_URL", x_api.url)
+    for name, value in (("CONSUMER_KEY", CONSUMER_KEY), ("CONSUMER_SECRET", CONSUMER_SECRET),
+                        ("ACCESS_TOKEN", ACCESS_TOKEN), ("ACCESS_SECRET", "revoked-secret")):
+        monkeypatch.setenv(f"COMMSDESK_X_{name}", value)
+    h.window.ask_account()
+    h.qtbot.waitUntil(lambda: h.window.findChild(AccountDialog) is not None)
+    dialog = h.window.findChild(AccountDialog)
+    dialog.account.setCurrentIndex(dialog.account.findData("env"))
+
+    dialog.verify.click()
+    assert not dialog.verify.isEnabled()  # one question at a time
+    h.qtbot.waitUntil(lambda: dialog.verify.isEnabled(), timeout=10_000)
+    assert dialog.status.text().startswith("env could not be verified: Unauthorized")
+    assert "the access token or its secret is wrong" in dialog.status.text()
+    assert "revoked-secret" not in dialog.status.text()
+
+    monkeypatch.setenv("COMMSDESK_X_ACCESS_SECRET", ACCESS_SECRET)
+    dialog.verify.click()
+    h.qtbot.waitUntil(lambda: dialog.verify.isEnabled(), timeout=10_000)
+    assert dialog.status.text() == f"Verified: env posts as @{ACCOUNT['username']}."
+    assert h.settings.get("x_handle") == ACCOUNT["username"]
+    dialog.reject()
