@@ -30,8 +30,8 @@ def _time_label(relative: bool, first: float):
 
 
 def cmd_audience_replay(args: argparse.Namespace) -> int:
-    from commsdesk.audience.series import buffer_from_rows, parse_audience_csv
     from commsdesk.audience.advisor import Advisor, AdvisorSettings
+    from commsdesk.audience.series import buffer_from_rows, parse_audience_csv
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")

@@ -49,9 +49,10 @@ def _now(text: str | None) -> datetime:
 
 
 def cmd_slide_render(args: argparse.Namespace) -> int:
-    from commsdesk.data_dir import resolve_data_dir
     from commsdesk.broadcast.on_air import producer_zone
+    from commsdesk.data_dir import resolve_data_dir
     from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
+    from commsdesk.settings import Settings
     from commsdesk.slides.slide_kinds import (
         BackAt,
         SlideKind,
@@ -61,9 +62,8 @@ def cmd_slide_render(args: argparse.Namespace) -> int:
         build_slide,
         resolve_time_entry,
     )
-    from commsdesk.team_time import clock_in_zones
     from commsdesk.statements.templates import TemplateProblem
-    from commsdesk.settings import Settings
+    from commsdesk.team_time import clock_in_zones
 
     settings = Settings.load(resolve_data_dir(args.data_dir))
     zones = tuple(settings.get("team_time_zones")) or ("UTC",)
@@ -124,9 +124,11 @@ def cmd_slide_render(args: argparse.Namespace) -> int:
 def _draw_for_obs(args: argparse.Namespace, kind_name: str, values: dict[str, str]):
     """(the slide, the PNG's path) drawn into the desk's slides folder; exits 1 or 2 with the
     reason when the slide cannot be built or drawn."""
-    from commsdesk.data_dir import resolve_data_dir
     from commsdesk.broadcast.on_air import producer_zone
+    from commsdesk.data_dir import resolve_data_dir
     from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
+    from commsdesk.settings import Settings
+    from commsdesk.slides.files import new_slide_path, prune, slides_folder
     from commsdesk.slides.slide_kinds import (
         SlideKind,
         SlideProblem,
@@ -135,8 +137,6 @@ def _draw_for_obs(args: argparse.Namespace, kind_name: str, values: dict[str, st
         build_slide,
     )
     from commsdesk.statements.templates import TemplateProblem
-    from commsdesk.settings import Settings
-    from commsdesk.slides.files import new_slide_path, prune, slides_folder
 
     data_dir = resolve_data_dir(args.data_dir)
     settings = Settings.load(data_dir)
@@ -182,13 +182,13 @@ def _record(desk_and_actor, kind: str, summary: str, data: dict) -> None:
 
 
 def _push(args: argparse.Namespace, kind_name: str, values: dict[str, str]) -> int:
-    from commsdesk.cli.main import _open_desk
-    from commsdesk.cli.obs import on_obs
     from commsdesk.broadcast.on_air import headline
+    from commsdesk.cli.common import open_desk
+    from commsdesk.cli.obs import on_obs
     from commsdesk.slides.slide_kinds import BackAt, countdown_text
     from commsdesk.timeline.chain import EventKind
 
-    desk = _open_desk(args)  # before anything goes on air: every push is recorded
+    desk = open_desk(args)  # before anything goes on air: every push is recorded
     try:
         slide, path = _draw_for_obs(args, kind_name, values)
     except SystemExit:
@@ -244,11 +244,11 @@ def cmd_slide_push(args: argparse.Namespace) -> int:
 
 
 def cmd_slide_off(args: argparse.Namespace) -> int:
-    from commsdesk.cli.main import _open_desk
+    from commsdesk.cli.common import open_desk
     from commsdesk.cli.obs import on_obs
     from commsdesk.timeline.chain import EventKind
 
-    desk = _open_desk(args)
+    desk = open_desk(args)
 
     def off(obs) -> int:
         scene = obs.back_to_live()

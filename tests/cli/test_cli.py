@@ -121,8 +121,8 @@ def test_post_a_file_needs_yes_and_splits_like_the_desk(tmp_path):
 def test_post_with_images_sends_them_with_their_descriptions(tmp_path, x_api):
     import os
 
-    from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY
     from tests.publishing.test_publisher_images import png
+    from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY
 
     slide, chart = tmp_path / "slide.png", tmp_path / "chart.png"
     slide.write_bytes(png(1))

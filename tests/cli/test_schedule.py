@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from commsdesk.desk import Desk
 from commsdesk.clock import utc_now
+from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
-from commsdesk.statements.statement import StatementState
-from commsdesk.scheduling.scheduler import PostScheduler, PostState
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
+from commsdesk.scheduling.scheduler import PostScheduler, PostState
+from commsdesk.statements.statement import StatementState
 
 ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
 

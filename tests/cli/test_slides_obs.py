@@ -16,9 +16,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
-from commsdesk.desk import Desk
 from commsdesk.broadcast.obs.api import SLIDES_SCENE
 from commsdesk.broadcast.obs.blocking import BlockingObs
+from commsdesk.desk import Desk
 from tests.support import obs_studio as studio
 from tests.support.obs_studio import ObsStudio, SilentServer, free_port
 
