@@ -25,12 +25,14 @@ from commsdesk.clock import as_utc, utc_now
 from commsdesk.incidents.incident import Incident, InvalidFact, Severity, check_fact_name
 from commsdesk.scheduling.policy import Cadence
 from commsdesk.statements.statement import (
+    APPROVED_DIGEST,
     Action,
     ApprovalPolicy,
     Statement,
     StatementState,
     StatementVersion,
     TransitionRefused,
+    approved_digest,
     next_state,
 )
 from commsdesk.timeline.chain import (
@@ -985,7 +987,8 @@ class Desk:
                     row,
                     f"'{row.title}': approved (no approvals required)",
                     version_id=version.id,
-                    data={"version": version.number, "counted": 0, "required": 0},
+                    data={"version": version.number, "counted": 0, "required": 0,
+                          APPROVED_DIGEST: approved_digest(rendered)},
                 )
             return self._load(session, row)
 
@@ -1016,6 +1019,10 @@ class Desk:
             approvers.append(actor)
             counted = len(policy.counted(version.author, approvers))
             progress = f" ({counted} of {policy.required})" if policy.required else ""
+            data = {"version": version.number, "counted": counted, "required": policy.required}
+            satisfied = policy.is_satisfied(version.author, approvers)
+            if satisfied:  # the text that will be posted, bound into the chain
+                data[APPROVED_DIGEST] = approved_digest(rendered)
             self._statement_event(
                 session,
                 now,
@@ -1024,9 +1031,9 @@ class Desk:
                 row,
                 f"'{row.title}': approved v{version.number}{progress}",
                 version_id=version.id,
-                data={"version": version.number, "counted": counted, "required": policy.required},
+                data=data,
             )
-            if policy.is_satisfied(version.author, approvers):
+            if satisfied:
                 self._mark_approved(row, version, rendered)
             row.updated_at = now
             return self._load(session, row)

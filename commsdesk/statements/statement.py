@@ -5,6 +5,8 @@ The states and every allowed move live here; the store and the UI only ask.
 
 from __future__ import annotations
 
+import hashlib
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -163,3 +165,12 @@ class Statement:
     approved_text: str | None = None  # rendered text fixed at approval; what gets posted
     approvals: tuple[str, ...] = ()  # approvers of the newest version
     note: str = ""  # last failure reason, withdrawal reason, schedule time ...
+
+
+APPROVED_DIGEST = "approved_sha256"  # the key of the digest in the approving event's data
+
+
+def approved_digest(text: str) -> str:
+    """The SHA-256 of an approved text, carried by the event that approved it: posting checks
+    the text against it, and `timeline verify` checks every approved text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -35,7 +35,7 @@ BACKUPS_DIR = "backups"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest script in migrations/versions, so that opening an up-to-date database needs no
 # Alembic import (about 0.2 s). tests/store/test_database.py keeps it equal to the scripts' head.
-HEAD_REVISION = "0004_audience"
+HEAD_REVISION = "0005_publication_claim"
 VERSION_TABLE = "alembic_version"
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Execution option marking a connection that will write: on SQLite it begins with

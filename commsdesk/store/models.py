@@ -168,6 +168,11 @@ class PublicationRow(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     # When X refuses replies, parts from this position on go out as separate posts.
     standalone_from: Mapped[int | None] = mapped_column(Integer)
+    # The run posting it now: taken before any part is sent, renewed with each part, released
+    # when the run stops. Another run waits for the lease to end (or for its process to die).
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime())
 
 
 class OutboxPartRow(Base):

@@ -85,7 +85,7 @@ def seeded_desk(data_dir: Path) -> Path:
 
 def test_head_constant_is_the_scripts_head():
     scripts = ScriptDirectory.from_config(alembic_config(MIGRATIONS_DIR))
-    assert scripts.get_current_head() == HEAD_REVISION == "0004_audience"
+    assert scripts.get_current_head() == HEAD_REVISION == "0005_publication_claim"
 
 
 def test_fresh_open_creates_the_schema_at_head_in_wal_mode(isolated_dirs):
