@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
 
+import regex
 from twitter_text import extract_urls_with_indices
 from twitter_text.regexp.invalid_chars import invalid_chars as _INVALID
 from twitter_text.regexp.spaces_group import spaces_group
@@ -70,6 +71,7 @@ _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
 _CLOSERS = "\"'”’»)\\]」』）】〕》〉"
 _SENTENCE_END = re.compile(f"[.!?…。！？][{_CLOSERS}]*\\Z")
 _CJK_STOP = re.compile(f"[。！？]+[{_CLOSERS}]*")  # ends a sentence even with no space after
+_CLUSTER = regex.compile(r"\X")  # an extended grapheme cluster (UAX #29)
 
 # Entities modelled on twitter-text's extractor, slightly generous so nothing linkable is cut.
 _MENTION = re.compile(
@@ -274,11 +276,12 @@ def _word_info(
 
 
 def _cjk_pieces(word: str) -> list[tuple[int, int]]:
-    # A stop or closer is never a ZWJ, CR or regional indicator: only a mark after it could join.
+    # Only where a grapheme ends (not before a mark or joiner). Before the cut is a stop or a
+    # closer, which no rule joins to what follows by looking further back: matching from it tells.
     cuts = [
         m.end()
         for m in _CJK_STOP.finditer(word)
-        if m.end() < len(word) and not _is_extend(word[m.end()])
+        if m.end() < len(word) and _CLUSTER.match(word, m.end() - 1).end() == m.end()
     ]
     if cuts:
         entities = _entity_spans(word)
@@ -356,78 +359,9 @@ def _hashtag_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_extend(c: str) -> bool:
-    cp = ord(c)
-    return (
-        unicodedata.category(c) in ("Mn", "Me", "Mc")
-        or cp in (0x200C, 0x200D)
-        or 0x1F3FB <= cp <= 0x1F3FF  # skin tones
-        or 0xE0020 <= cp <= 0xE007F  # emoji tag sequences
-    )
-
-
-def _hangul(c: str) -> str:
-    cp = ord(c)
-    if 0x1100 <= cp <= 0x115F or 0xA960 <= cp <= 0xA97C:
-        return "L"
-    if 0x1160 <= cp <= 0x11A7 or 0xD7B0 <= cp <= 0xD7C6:
-        return "V"
-    if 0x11A8 <= cp <= 0x11FF or 0xD7CB <= cp <= 0xD7FB:
-        return "T"
-    if 0xAC00 <= cp <= 0xD7A3:
-        return "LV" if (cp - 0xAC00) % 28 == 0 else "LVT"
-    return ""
-
-
-_HANGUL_JOINS = {
-    ("L", "L"),
-    ("L", "V"),
-    ("L", "LV"),
-    ("L", "LVT"),
-    ("LV", "V"),
-    ("LV", "T"),
-    ("V", "V"),
-    ("V", "T"),
-    ("LVT", "T"),
-    ("T", "T"),
-}
-
-
-# Characters that may join the one before or after them in a grapheme cluster: anything that is
-# not a letter, digit or underscore (marks, joiners, CR, emoji parts), and Hangul jamo/syllables.
-_MAY_JOIN = re.compile(r"[^\w]|[\u1100-\u11ff\ua960-\ua97f\uac00-\ud7ff]")
-
-
 def _grapheme_bounds(text: str) -> list[int]:
-    """Positions where a grapheme cluster may end, 0 and len(text) included.
-
-    A close, cautious reading of UAX #29: it never cuts after a ZWJ and keeps every mark with
-    what precedes it, so it may join a little more than the standard, never less.
-    """
-    joined = set()
-    for match in _MAY_JOIN.finditer(text):  # a join needs one of these on either side
-        for i in match.span():
-            if 0 < i < len(text) and _joins(text, i):
-                joined.add(i)
-    bounds = range(len(text) + 1) if text else range(1)
-    return [i for i in bounds if i not in joined] if joined else list(bounds)
-
-
-def _joins(text: str, i: int) -> bool:
-    """Whether text[i - 1] and text[i] belong to one grapheme cluster."""
-    prev, cur = text[i - 1], text[i]
-    if (prev == "\r" and cur == "\n") or prev == "\u200d" or _is_extend(cur):
-        return True
-    if _is_regional(prev) and _is_regional(cur):
-        run = i - 1  # pairs form left to right: join when an odd number precede `cur`
-        while run > 0 and _is_regional(text[run - 1]):
-            run -= 1
-        return (i - run) % 2 == 1
-    return (_hangul(prev), _hangul(cur)) in _HANGUL_JOINS
-
-
-def _is_regional(c: str) -> bool:
-    return 0x1F1E6 <= ord(c) <= 0x1F1FF
+    """Positions where a grapheme cluster ends, 0 and len(text) included."""
+    return [0, *(m.end() for m in _CLUSTER.finditer(text))]
 
 
 class _Packer:

@@ -9,31 +9,43 @@ Values are HTML-escaped. A template's top-level `{% set %}` names are read back 
 `background` ("transparent" for none), `panel` and `accent` (the lower third's band), `countdown`
 (the countdown's colour), each "#RRGGBB" or "#RRGGBBAA".
 
-Errors come back as one TemplateProblem (commsdesk.statements.templates) naming the file, the line and
-the name: "Line 12: 'mesage' is not defined in back_at.html.j2; this slide gives: ...".
+The team's folder is trusted only so far. A template, and whatever it includes, imports or
+extends, is read only from a regular file inside a search-path folder, reached without symbolic
+links and named without an absolute path or `..` (FolderLoader); it renders in
+commsdesk.template_sandbox, bounded in time and size.
+
+Errors come back as one TemplateProblem (commsdesk.statements.templates) naming the file, the line
+and the name: "Line 12: 'mesage' is not defined in back_at.html.j2; this slide gives: ...".
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import (
-    FileSystemLoader,
+    BaseLoader,
+    Environment,
     StrictUndefined,
     Template,
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
 )
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
+from commsdesk.template_sandbox import BoundedSandbox, LimitExceeded, bounds
 from commsdesk.statements.templates import TemplateProblem
 
+# One template file (the shipped ones are about 2 KB). This also bounds the time jinja takes to
+# compile a template, which the rendering deadline does not cover.
+MAX_TEMPLATE_BYTES = 64 * 1024
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "slides"
 RENDERER_NAMES = ("px", "scale", "browser")
 THEME_NAMES = ("background", "panel", "accent", "countdown")
@@ -82,8 +94,16 @@ def render_html(
     }
     try:
         compiled = env.get_template(template)
-        module = _make_module(env, compiled, context)
-        html = str(module)
+        with bounds():  # templates it includes or imports are read and compiled within
+            module = _make_module(env, compiled, context)
+            html = str(module)
+    except TemplateRefused as exc:
+        where, line = _template_frame(exc)
+        if where is None:  # the slide's own template
+            raise TemplateProblem(f"{exc}.") from None
+        raise TemplateProblem(
+            f"{where} asks for {exc.name!r}, which {exc.why}.", line=line
+        ) from None
     except TemplateNotFound as exc:
         raise TemplateProblem(
             f"there is no slide template {exc.name!r} (looked in "
@@ -119,7 +139,7 @@ def parse_color(value: str) -> Color | None:
     return None
 
 
-def _make_module(env: ImmutableSandboxedEnvironment, compiled: Template, context: dict) -> Any:
+def _make_module(env: Environment, compiled: Template, context: dict) -> Any:
     """Render into a module (output plus top-level `set` names). make_module() skips jinja's
     traceback rewriting, so do it here: frames then carry template lines."""
     try:
@@ -133,11 +153,108 @@ def _px(scale: float, n: float) -> int:
     return max(1, round(float(n) * scale))
 
 
+# --- reading template files -----------------------------------------------------------------------
+
+
+class TemplateRefused(Exception):
+    """A template name or file the loader will not read. Not a TemplateNotFound: jinja would skip
+    it quietly for `{% include ... ignore missing %}` or a list of names, and it should be seen."""
+
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(f"slide template {name!r} is refused: it {why}")
+        self.name = name
+        self.why = why
+
+
+class FolderLoader(BaseLoader):
+    """Templates from folders, the first that has the name winning: only regular files inside a
+    folder, reached without symbolic links, named without an absolute path or `..`."""
+
+    def __init__(self, folders: tuple[Path, ...]) -> None:
+        self.folders = tuple(Path(folder).resolve() for folder in folders)
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        parts = template.split("/")
+        if (
+            "\\" in template
+            or ":" in template
+            or "\0" in template
+            or any(part in ("", ".", "..") for part in parts)
+        ):
+            raise TemplateRefused(
+                template, "is not a plain name inside the slides folder (no absolute path, no '..')"
+            )
+        for folder in self.folders:
+            found = _regular_file(folder, parts, template)
+            if found is not None:
+                path, seen = found
+                return _read(path, template), str(path), functools.partial(_unchanged, path, seen)
+        raise TemplateNotFound(template)
+
+
+def _regular_file(folder: Path, parts: list[str], name: str) -> tuple[Path, os.stat_result] | None:
+    """The file `parts` names inside `folder` and its lstat; None when there is none."""
+    path = folder
+    for index, part in enumerate(parts):
+        path = path / part
+        try:
+            info = path.lstat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise TemplateRefused(name, f"cannot be read ({exc.strerror or exc})") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise TemplateRefused(
+                name, f"is a symbolic link ({path}); slide templates must be regular files"
+            )
+        if stat.S_ISDIR(info.st_mode):
+            if index == len(parts) - 1:
+                return None
+        elif index < len(parts) - 1:
+            return None
+        elif not stat.S_ISREG(info.st_mode):
+            raise TemplateRefused(name, f"is not a regular file ({path})")
+    if not Path(os.path.realpath(path)).is_relative_to(folder):  # e.g. a Windows junction
+        raise TemplateRefused(name, f"leads outside {folder}")
+    return path, info
+
+
+def _read(path: Path, name: str) -> str:
+    # O_NOFOLLOW and O_NONBLOCK: a file swapped for a link or a pipe since the lstat is not followed
+    # or waited on.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        with os.fdopen(os.open(path, flags | getattr(os, "O_BINARY", 0)), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise TemplateRefused(name, f"is not a regular file ({path})")
+            data = file.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as exc:
+        raise TemplateRefused(name, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateRefused(name, f"is larger than {MAX_TEMPLATE_BYTES // 1024} KB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TemplateRefused(name, "is not UTF-8 text") from None
+
+
+def _unchanged(path: Path, seen: os.stat_result) -> bool:
+    try:
+        now = path.lstat()
+    except OSError:
+        return False
+    return (now.st_mode, now.st_ino, now.st_size, now.st_mtime_ns) == (
+        seen.st_mode, seen.st_ino, seen.st_size, seen.st_mtime_ns,
+    )  # fmt: skip
+
+
 @functools.lru_cache(maxsize=8)
-def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
+def _environment(folders: tuple[Path, ...]) -> BoundedSandbox:
     # auto_reload: a template the team saves is used at the next render.
-    return ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(folder) for folder in folders], encoding="utf-8"),
+    return BoundedSandbox(
+        loader=FolderLoader(folders),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -169,6 +286,8 @@ def _problem(exc: Exception, template: str, variables: Mapping[str, Any]) -> Tem
         return TemplateProblem(f"{text} in {where}.", line=line)
     if isinstance(exc, SecurityError):
         return TemplateProblem(f"not allowed in a slide: {text} ({where}).", line=line)
+    if isinstance(exc, LimitExceeded):
+        return TemplateProblem(f"{where} {text}.", line=line)
     return TemplateProblem(f"{where} could not render: {type(exc).__name__}: {text}", line=line)
 
 

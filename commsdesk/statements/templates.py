@@ -1,8 +1,9 @@
 """Statement bodies as jinja2 templates, rendered against the active incident's facts.
 
 A body without `{{`, `{%` or `{#` is plain text and renders to itself. Anything else runs in a
-sandbox with strict undefined names, and every problem comes back as one `TemplateProblem` that
-names the line (and the missing name, when there is one) in words a person can act on.
+sandbox with strict undefined names, bounded in time and size (commsdesk.template_sandbox), and
+every problem comes back as one `TemplateProblem` that names the line (and the missing name, when
+there is one) in words a person can act on.
 
 What a template sees:
 - `incident`: `title`, `severity` ("P1"), `started_at`, `summary`, and each fact as an attribute;
@@ -36,10 +37,11 @@ from jinja2 import (
 )
 from jinja2.meta import find_undeclared_variables
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.incidents.incident import Incident, format_elapsed
+from commsdesk.template_sandbox import BoundedSandbox, LimitExceeded, bounds
 
 FILENAME = "<statement>"  # the template's name in tracebacks, to find the failing line
 MARKERS = ("{{", "{%", "{#")
@@ -72,7 +74,8 @@ def render(source: str, incident: Incident | None, *, now: datetime | None = Non
     template = _compiled(source)
     context = _context(incident, as_utc(now) if now is not None else utc_now())
     try:
-        text = template.render(context)
+        with bounds():
+            text = template.render(context)
     except Exception as exc:  # every failure becomes a problem a person can read
         raise _problem_from(exc, context) from exc
     if has_template_syntax(text):
@@ -194,10 +197,8 @@ class _Leftover(Exception):
         self.text = text
 
 
-class _StatementEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox, plus a cap on `*` and `**` so a half-typed `"-" * 10000000` cannot hang it."""
-
-    intercepted_binops = frozenset({"*", "**"})
+class _StatementEnvironment(BoundedSandbox):
+    """The bounded sandbox, with a tighter cap on `*` and `**`: a statement is far shorter."""
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > 100:
@@ -401,6 +402,8 @@ def _problem_from(exc: Exception, context: Mapping[str, Any]) -> TemplateProblem
         return TemplateProblem(f"not allowed in a statement: {text}.", line=line)
     if isinstance(exc, _FilterProblem):
         return TemplateProblem(f"{exc}.", line=line)
+    if isinstance(exc, LimitExceeded):
+        return TemplateProblem(f"the statement {exc}.", line=line)
     if isinstance(exc, _Leftover):
         holder = next(
             (

@@ -378,6 +378,16 @@ def test_flags_and_skin_tones_are_never_cut():
     assert text[thread.parts[1].start] not in ("\U0001f1e7", "\U0001f3fd", "\u0301")
 
 
+def test_conjuncts_and_hangul_jamo_are_never_cut():
+    conjunct = "\u0915\u094d\u0937"  # क्ष: one grapheme cluster (Unicode 15.1)
+    jamo = "\u1100\u1161\u11a8"  # 각 spelled as three jamo
+    for text in ("x" + conjunct * 200, "x" + jamo * 200):
+        thread = split_thread(text)
+        check_parts(text, thread)
+        assert len(thread.parts) >= 2
+        assert all((part.start - 1) % 3 == 0 for part in thread.parts[1:])
+
+
 def test_emoji_count_two_each():
     text = " ".join(["\u2705"] * 200)
     thread = split_thread(text)
