@@ -65,9 +65,9 @@ def seed(data_dir: Path, urls: list[str]) -> None:
     """Three sources (switched off) pointing at the stand-ins, and 12 hours of their samples."""
     import numpy as np
 
+    from commsdesk.audience.series import Sample
     from commsdesk.audience.store import AudienceStore
     from commsdesk.desk import Desk
-    from commsdesk.audience.series import Sample
     from commsdesk.keyring_secrets import store_viewer_secret
     from tests.support.viewer_apis import TWITCH_CLIENT_ID, TWITCH_SECRET, YOUTUBE_KEY
 
@@ -101,9 +101,9 @@ def seed(data_dir: Path, urls: list[str]) -> None:
 def measure(app) -> tuple[int, int]:
     from bench.ui_stall import Heartbeat, wait_until
     from commsdesk.collector import settle
-    from commsdesk.ui.lanes import Lane
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
+    from commsdesk.ui.lanes import Lane
     from commsdesk.ui.main_window import MainWindow
 
     with StandIns() as urls, tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:

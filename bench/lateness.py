@@ -24,9 +24,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.publisher import Publisher
-from commsdesk.scheduling.scheduler import PostScheduler
 from commsdesk.publishing.x.api import XPost, XUser
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
+from commsdesk.scheduling.scheduler import PostScheduler
 
 POSTS = int(os.environ.get("BENCH_SCHEDULED_POSTS", "50"))
 SPACING = 0.3  # seconds between due times

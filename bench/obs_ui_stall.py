@@ -104,12 +104,12 @@ class BroadcastDesk(NamedTuple):
 def broadcast_desk(app, **settings_values: Any) -> Iterator[BroadcastDesk]:
     """A desk window on a throwaway database with its Broadcast panel in front, opened and
     settled as the desk does, a Standby slide already drawn in the composer."""
-    from commsdesk.collector import settle
-    from commsdesk.slides.slide_kinds import SlideKind
-    from commsdesk.ui.lanes import Lane
-    from commsdesk.settings import Settings
     from commsdesk.broadcast.ui.bridge import BroadcastBridge
+    from commsdesk.collector import settle
+    from commsdesk.settings import Settings
+    from commsdesk.slides.slide_kinds import SlideKind
     from commsdesk.ui.desk_bridge import DeskBridge
+    from commsdesk.ui.lanes import Lane
     from commsdesk.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:

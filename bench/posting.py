@@ -95,11 +95,11 @@ def ui_stall_while_posting(seconds_per_call: float = 5.0, parts: int = 10) -> tu
 
     from bench.ui_stall import Heartbeat, wait_until
     from commsdesk.incidents.incident import Severity
-    from commsdesk.ui.lanes import Lane
+    from commsdesk.publishing.ui.bridge import PublishingBridge
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
+    from commsdesk.ui.lanes import Lane
     from commsdesk.ui.main_window import MainWindow
-    from commsdesk.publishing.ui.bridge import PublishingBridge
 
     app = QApplication.instance() or QApplication([])
     server = XApiStandIn().start()

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
-from commsdesk.statements.statement import StatementState
-from commsdesk.timeline.chain import EventKind
 from commsdesk.settings import Settings
+from commsdesk.statements.statement import StatementState
 from commsdesk.store.models import StatementRow, VersionRow
+from commsdesk.timeline.chain import EventKind
 
 PEOPLE = ("Ben Zhou (founder)", "Ana Ruiz (comms)", "Sam Okafor (legal)")
 BODY = (

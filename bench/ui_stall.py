@@ -90,10 +90,10 @@ def wait_until(app, condition, timeout=120.0) -> None:
 def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str, int]:
     """Open a desk window on data_dir; the worst stall while it lists, then per paste size."""
     from commsdesk.collector import settle
-    from commsdesk.statements.templates import starting_templates
-    from commsdesk.ui.lanes import Lane
     from commsdesk.settings import Settings
+    from commsdesk.statements.templates import starting_templates
     from commsdesk.ui.desk_bridge import DeskBridge
+    from commsdesk.ui.lanes import Lane
     from commsdesk.ui.main_window import MainWindow
 
     settings = Settings.load(data_dir)

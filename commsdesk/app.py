@@ -41,11 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _setup_logging(data_dir: Path) -> None:
-    import logging.handlers
+    from commsdesk.data_dir import private_log_handler
 
-    handler = logging.handlers.RotatingFileHandler(
-        data_dir / "commsdesk.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler = private_log_handler(data_dir / "commsdesk.log", max_bytes=2_000_000, backups=3)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -108,20 +106,35 @@ class RunningDesk(NamedTuple):
             lane.stop()
 
 
+def settle_before_threads() -> None:
+    """Fill, on this thread, the caches the standard library fills lazily and without a lock.
+
+    Python 3.11's sysconfig fills its configuration on first use with no lock (CPython gh-92452,
+    fixed in 3.12), and a second thread reading it meanwhile gets it half filled. At start-up the
+    database lane's SQLAlchemy import reads it while the UI thread's first zoneinfo import reads
+    the zone search path from it: half filled, the path came out empty and every ZoneInfo failed
+    with ZoneInfoNotFoundError for the rest of the run. Call before starting any thread.
+    """
+    import sysconfig
+
+    sysconfig.get_config_vars()
+
+
 def build(args: argparse.Namespace) -> RunningDesk:
     """Wire settings, lanes, bridge and window; the database opens after the first paint."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.publishing.ui.bridge import PublishingBridge
     from commsdesk.qt_setup import prepare_qt
-    from commsdesk.ui.lanes import Lane
+    from commsdesk.scheduling.ui.bridge import ScheduleBridge
     from commsdesk.settings import Settings
     from commsdesk.ui.desk_bridge import DeskBridge
+    from commsdesk.ui.lanes import Lane
     from commsdesk.ui.main_window import MainWindow
-    from commsdesk.publishing.ui.bridge import PublishingBridge
-    from commsdesk.scheduling.ui.bridge import ScheduleBridge
 
+    settle_before_threads()  # before the lanes, the OBS loop, the pollers and the scheduler
     prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CommsDesk")

@@ -9,6 +9,7 @@ come back as `DeskError` with a message for the operator.
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,8 +21,8 @@ from sqlalchemy import Engine, and_, func, insert, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from commsdesk.data_dir import resolve_data_dir
 from commsdesk.clock import as_utc, utc_now
+from commsdesk.data_dir import make_private_dir, resolve_data_dir
 from commsdesk.incidents.incident import Incident, InvalidFact, Severity, check_fact_name
 from commsdesk.scheduling.policy import Cadence
 from commsdesk.statements.statement import (
@@ -34,14 +35,6 @@ from commsdesk.statements.statement import (
     TransitionRefused,
     approved_digest,
     next_state,
-)
-from commsdesk.timeline.chain import (
-    GENESIS_HASH,
-    ChainReport,
-    EventKind,
-    TimelineEvent,
-    event_hash,
-    verify_chain,
 )
 from commsdesk.store.database import (
     DATABASE_FILE,
@@ -60,6 +53,29 @@ from commsdesk.store.models import (
     StatementRow,
     VersionRow,
 )
+from commsdesk.timeline.anchor import (
+    AnchorFile,
+    HeadUnreadable,
+    StoredEnd,
+    TimelineHead,
+    anchor_beside,
+    anchor_for_url,
+    end_problem,
+    missing_head_problem,
+)
+from commsdesk.timeline.chain import (
+    GENESIS_HASH,
+    EventKind,
+    TimelineEvent,
+    event_hash,
+    verify_chain,
+)
+from commsdesk.timeline.report import (
+    ApprovedText,
+    TimelineReport,
+    approvals_by_version,
+    approved_text_findings,
+)
 
 REQUIRED_APPROVALS_KEY = "required_approvals"
 CADENCE_KEY = "update_cadence"  # + ":<incident id>", minutes
@@ -69,12 +85,17 @@ IN_CHUNK = 500  # ids per IN (...) list
 # PostgreSQL advisory lock held by the transaction appending to the timeline (any constant
 # works; advisory locks are per database).
 CHAIN_LOCK_KEY = 0x436F6D6D7344
-_CHAIN_HEAD = "commsdesk.chain_head"  # session.info key: the hash appended last
+# session.info key: the TimelineHead appended last (count None: do not anchor it)
+_CHAIN_HEAD = "commsdesk.chain_head"
 _TAKE_CHAIN_LOCK = select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY))
-_CHAIN_HEAD_QUERY = select(EventRow.hash).order_by(EventRow.id.desc()).limit(1).with_for_update()
+_CHAIN_HEAD_QUERY = (
+    select(EventRow.id, EventRow.hash).order_by(EventRow.id.desc()).limit(1).with_for_update()
+)
+_EMPTY_CHAIN = TimelineHead(GENESIS_HASH, 0, 0)
 _EVENT_COLUMNS = tuple(c.key for c in EventRow.__table__.columns if c.key != "id")
 _INSERT_EVENT = insert(EventRow.__table__).returning(EventRow.__table__.c.id)
 
+log = logging.getLogger(__name__)
 S = StatementState
 # Why approvals stop counting when a statement in this state is edited.
 VOIDED_BY_EDIT = {
@@ -212,6 +233,7 @@ class Desk:
         engine: Engine,
         *,
         path: Path | None = None,
+        anchor: Path | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.engine = engine
@@ -220,6 +242,11 @@ class Desk:
         self._reads = sessionmaker(engine, expire_on_commit=False)
         self._writes = sessionmaker(writer(engine), expire_on_commit=False)
         self._lock_chain = engine.dialect.name == "postgresql"
+        # The timeline's end outside the database (commsdesk.timeline.anchor); none in memory.
+        if anchor is None and path is not None:
+            anchor = anchor_beside(path)
+        self.anchor = AnchorFile(anchor) if anchor is not None else None
+        self._warned_cut = False
 
     @classmethod
     def open(
@@ -230,13 +257,18 @@ class Desk:
         clock: Callable[[], datetime] = utc_now,
     ) -> Desk:
         """Open (creating or migrating) `commsdesk.sqlite3` in the data dir, or the database at
-        `url`; raises commsdesk.store.database.DatabaseProblem when the file must not be opened."""
+        `url`; raises commsdesk.store.database.DatabaseProblem when the file must not be opened.
+        The timeline's anchor is beside an SQLite file, else in the data dir."""
         if url is None:
-            folder = Path(data_dir) if data_dir is not None else resolve_data_dir()
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = resolve_data_dir() if data_dir is None else make_private_dir(Path(data_dir))
             url = sqlite_url(folder / DATABASE_FILE)
         engine = open_database(url)
-        return cls(engine, path=sqlite_file(make_url(url)), clock=clock)
+        path = sqlite_file(make_url(url))
+        anchor = None
+        if path is None and engine.url.database not in (None, "", ":memory:"):
+            folder = Path(data_dir) if data_dir is not None else resolve_data_dir()
+            anchor = anchor_for_url(folder, engine.url.render_as_string(hide_password=True))
+        return cls(engine, path=path, anchor=anchor, clock=clock)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -297,12 +329,16 @@ class Desk:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        """One write transaction; domain refusals become DeskError and nothing is written."""
+        """One write transaction; domain refusals become DeskError and nothing is written.
+        Once it has committed events, their head is anchored (commsdesk.timeline.anchor)."""
         try:
             with self._writes.begin() as session:
                 yield session
+                appended = session.info.get(_CHAIN_HEAD)
         except TransitionRefused as exc:
             raise DeskError(str(exc)) from exc
+        if appended is not None and appended.count is not None and self.anchor is not None:
+            self.anchor.advance(appended)
 
     def _append(
         self,
@@ -325,11 +361,12 @@ class Desk:
         transaction first takes an advisory lock, released at its commit or rollback."""
         # The newest event this transaction appended is the head: no need to ask again (the
         # lock taken for the first append holds until the transaction ends).
-        prev_hash = session.info.get(_CHAIN_HEAD)
-        if prev_hash is None:
+        head = session.info.get(_CHAIN_HEAD)
+        if head is None:
             if self._lock_chain:
                 session.execute(_TAKE_CHAIN_LOCK)
-            prev_hash = session.scalar(_CHAIN_HEAD_QUERY) or GENESIS_HASH
+            head = self._stored_head(session)
+        prev_hash = head.hash
         # Hash exactly what the JSON column will give back (tuples become lists, keys strings).
         payload = json.loads(json.dumps(dict(data or {}), ensure_ascii=False))
         kind = str(kind)
@@ -351,8 +388,40 @@ class Desk:
         # happen on every OBS state change and push, while the UI thread wants the GIL.
         values = {column: getattr(row, column) for column in _EVENT_COLUMNS}
         row.id = session.execute(_INSERT_EVENT, values).scalar_one()
-        session.info[_CHAIN_HEAD] = row.hash
+        count = head.count + 1 if head.count is not None else None
+        session.info[_CHAIN_HEAD] = TimelineHead(row.hash, row.id, count, at)
         return row
+
+    def _stored_head(self, session: Session) -> TimelineHead:
+        """The newest stored event, under the appenders' lock, with the number of events up to
+        it when the chain still holds the anchored head (else count None: the anchor stays as
+        evidence). Cheap when this desk wrote the anchor: no query beyond the newest row."""
+        # The file first: it never names an event that the query below cannot see.
+        seen = self.anchor.seen() if self.anchor is not None else None
+        newest = session.execute(_CHAIN_HEAD_QUERY).first()
+        stored = TimelineHead(newest.hash, newest.id) if newest is not None else _EMPTY_CHAIN
+        if self.anchor is None:
+            return stored
+        if seen is None:  # a new desk, or one from before anchoring: count once
+            total = session.scalar(select(func.count()).select_from(EventRow)) or 0
+            return TimelineHead(stored.hash, stored.event_id, total)
+        if (stored.event_id, stored.hash) == (seen.event_id, seen.hash):
+            return TimelineHead(stored.hash, stored.event_id, seen.count)
+        if stored.event_id > seen.event_id and seen.hash == session.scalar(
+            select(EventRow.hash).where(EventRow.id == seen.event_id)
+        ):  # another desk appended since
+            since = session.scalar(
+                select(func.count()).select_from(EventRow).where(EventRow.id > seen.event_id)
+            )
+            return TimelineHead(stored.hash, stored.event_id, seen.count + since)
+        if not self._warned_cut:
+            self._warned_cut = True
+            log.warning(
+                "The timeline no longer holds %s, the head this desk last saw; the anchor is "
+                "kept as it is. Run `commsdesk timeline verify`.",
+                seen,
+            )
+        return TimelineHead(stored.hash, stored.event_id)
 
     def _statement_event(
         self,
@@ -1052,24 +1121,43 @@ class Desk:
         data: Mapping[str, Any] | None = None,
     ) -> Statement:
         """A state change with its event: the common shape of withdraw, reopen and publishing."""
-        actor = _actor(actor)
         with self._write() as session:
-            row = self._statement_row(session, statement_id, lock=True)
-            target = next_state(StatementState(row.state), action)
-            if needs_approved_text and row.approved_text is None:
-                raise DeskError(f"Cannot {action.value} this statement: it has no approved text.")
-            now = self._now()
-            version_id = row.approved_version_id or self._newest(session, row.id).id
-            if void:
-                self._void_approvals(session, row, now)
-            row.state = target.value
-            row.updated_at = now
-            if note is not None:
-                row.note = note
-            self._statement_event(
-                session, now, actor, kind, row, summary(row), version_id=version_id, data=data
+            return self._move_in(
+                session, actor, statement_id, action, kind, summary, note=note,
+                needs_approved_text=needs_approved_text, void=void, data=data,
             )
-            return self._load(session, row)
+
+    def _move_in(
+        self,
+        session: Session,
+        actor: str,
+        statement_id: int,
+        action: Action,
+        kind: EventKind,
+        summary: Callable[[StatementRow], str],
+        *,
+        note: str | None = None,
+        needs_approved_text: bool = False,
+        void: bool = False,
+        data: Mapping[str, Any] | None = None,
+    ) -> Statement:
+        actor = _actor(actor)
+        row = self._statement_row(session, statement_id, lock=True)
+        target = next_state(StatementState(row.state), action)
+        if needs_approved_text and row.approved_text is None:
+            raise DeskError(f"Cannot {action.value} this statement: it has no approved text.")
+        now = self._now()
+        version_id = row.approved_version_id or self._newest(session, row.id).id
+        if void:
+            self._void_approvals(session, row, now)
+        row.state = target.value
+        row.updated_at = now
+        if note is not None:
+            row.note = note
+        self._statement_event(
+            session, now, actor, kind, row, summary(row), version_id=version_id, data=data
+        )
+        return self._load(session, row)
 
     def withdraw(self, actor: str, statement_id: int, reason: str) -> Statement:
         reason = (reason or "").strip()
@@ -1123,9 +1211,17 @@ class Desk:
         )
 
     def mark_posted(self, actor: str, statement_id: int, post_ids: list[str]) -> Statement:
+        with self._write() as session:
+            return self.mark_posted_in(session, actor, statement_id, post_ids)
+
+    def mark_posted_in(
+        self, session: Session, actor: str, statement_id: int, post_ids: list[str]
+    ) -> Statement:
+        """Posted, inside the caller's transaction: the one that records the last part."""
         ids = [str(post_id) for post_id in post_ids]
         posted = "posted as " + ", ".join(ids) if ids else "posted"
-        return self._move(
+        return self._move_in(
+            session,
             actor,
             statement_id,
             Action.POST,
@@ -1134,6 +1230,60 @@ class Desk:
             note=posted,
             needs_approved_text=True,
             data={"post_ids": ids},
+        )
+
+    def approval_problem(self, session: Session, statement_id: int) -> str | None:
+        """Why the statement's approved text may not be posted as it stands, or None.
+
+        The event that approved it carries the text's SHA-256: a text changed since (in the
+        database, behind the desk's back) is refused. And the text is rendered again from the
+        approved version with the incident as it is now, at the time of approval: when a fact
+        changed since, the approval no longer covers what would be said."""
+        row = self._statement_row(session, statement_id)
+        if row.approved_text is None or row.approved_version_id is None:
+            return None
+        approval = session.scalar(
+            select(EventRow)
+            .where(
+                EventRow.statement_id == row.id,
+                EventRow.kind == str(EventKind.APPROVED),
+                EventRow.version_id == row.approved_version_id,
+            )
+            .order_by(EventRow.id.desc())
+            .limit(1)
+        )
+        if approval is None:
+            return f"'{row.title}' has no approval on the record; approve it again."
+        digest = (approval.data or {}).get(APPROVED_DIGEST)
+        if digest is not None and digest != approved_digest(row.approved_text):
+            return (
+                f"The approved text of '{row.title}' is not the text that was approved (its "
+                "SHA-256 on the record differs); nothing is posted. Check the record with "
+                "`commsdesk timeline verify` and approve the statement again."
+            )
+        version = session.get(VersionRow, row.approved_version_id)
+        incident = _incident(self._incident_row(session, row.incident_id))
+        from commsdesk.statements.templates import TemplateProblem, render
+
+        try:  # rendered as of the approval, so that only the incident's changes count
+            rendered = render(version.body, incident, now=as_utc(approval.at))
+        except TemplateProblem as problem:
+            return f"Cannot post '{row.title}': {problem.message}"
+        if rendered == row.approved_text:
+            return None
+        edits = session.scalars(
+            select(EventRow.summary)
+            .where(
+                EventRow.incident_id == row.incident_id,
+                EventRow.kind == str(EventKind.INCIDENT_EDITED),
+                EventRow.id > approval.id,
+            )
+            .order_by(EventRow.id)
+        ).all()
+        why = "; ".join(edits) if edits else "the incident changed"
+        return (
+            f"The incident changed after '{row.title}' was approved ({why}), so the text would "
+            "no longer say what was approved. Review it and approve it again."
         )
 
     def mark_failed(self, actor: str, statement_id: int, reason: str) -> Statement:
@@ -1179,19 +1329,28 @@ class Desk:
             )
             return _event(row)
 
+    def record_stream_ended(self, actor: str, live_seconds: float | None) -> TimelineEvent:
+        """The live stream was ended (after OBS confirmed it), with how long it ran."""
+        from commsdesk.broadcast.on_air import live_span
+
+        ran = live_span(live_seconds) if live_seconds is not None else "an unknown time"
+        return self.record(actor, EventKind.BROADCAST_STOPPED, f"Live stream ended after {ran}",
+                           data={"live_seconds": live_seconds})  # fmt: skip
+
     def timeline(
         self,
         *,
         after_id: int | None = None,
         before_id: int | None = None,
-        limit: int = 500,
+        limit: int | None = 500,
         kinds: list[str] | None = None,
         actor: str | None = None,
         text: str | None = None,
         incident_id: int | None = None,
     ) -> list[TimelineEvent]:
-        """Newest first. `kinds` holds full kinds ("statement.approved") or groups ("statement");
-        None or empty means every kind. `text` matches the summary without case."""
+        """Newest first (`limit` None: all). `kinds` holds full kinds ("statement.approved") or
+        groups ("statement"); None or empty means every kind. `text` matches the summary without
+        case."""
         query = select(EventRow)
         if after_id is not None:
             query = query.where(EventRow.id > after_id)
@@ -1224,9 +1383,41 @@ class Desk:
         with self._read() as session:
             return session.scalar(select(func.max(EventRow.id))) or 0
 
-    def verify_timeline(self, progress: Callable[[int, int], None] | None = None) -> ChainReport:
-        """Check the hash chain from the first event, streaming in batches of VERIFY_BATCH;
-        `progress(checked, total)` is called after each batch and at the end."""
+    def timeline_head(self) -> TimelineHead | None:
+        """The newest stored event with the number of events; None while there are none."""
+        with self._read() as session:
+            newest = session.execute(
+                select(EventRow.id, EventRow.hash, EventRow.at)
+                .order_by(EventRow.id.desc())
+                .limit(1)
+            ).first()
+            if newest is None:
+                return None
+            count = session.scalar(select(func.count()).select_from(EventRow))
+        return TimelineHead(newest.hash, newest.id, count, newest.at)
+
+    def verify_timeline(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        head: TimelineHead | None = None,
+    ) -> TimelineReport:
+        """Check the hash chain from the first event, streaming in batches of VERIFY_BATCH
+        (`progress(checked, total)` after each batch and at the end); then the chain's end
+        against the head this desk anchored and against `head` (one printed earlier); then every
+        approved text against the digest its approving event carries."""
+        anchored, problems, confirmed, notes = None, [], [], []
+        if self.anchor is not None:  # read before the database's snapshot: never ahead of it
+            try:
+                anchored = self.anchor.read()
+            except HeadUnreadable as exc:
+                notes.append(f"The end of the timeline could not be checked: {exc}.")
+            else:
+                if anchored is None:
+                    notes.append(
+                        f"No head is anchored for this database yet ({self.anchor.path.name}), "
+                        "so events cut from its end cannot show; the desk anchors its next event."
+                    )
         with self._read() as session:
             total = session.scalar(select(func.count()).select_from(EventRow)) or 0
             rows = session.execute(
@@ -1235,9 +1426,62 @@ class Desk:
                 .execution_options(yield_per=VERIFY_BATCH)
             )
             try:
-                report = verify_chain(_streamed_events(rows, total, progress))
+                chain = verify_chain(_streamed_events(rows, total, progress))
             finally:
                 rows.close()
+            newest = session.execute(
+                select(EventRow.id, EventRow.hash).order_by(EventRow.id.desc()).limit(1)
+            ).first()
+            last = TimelineHead(newest.hash, newest.id, total) if newest is not None else None
+            for given, whose, holds in (
+                (anchored, "the desk last saw", "the head this desk last saw"),
+                (head, "the head given is", "the head given"),
+            ):
+                if given is None:
+                    continue
+                given, problem = self._end_problem(session, given, whose, last)
+                if problem is None:
+                    confirmed.append(f"The chain still holds {holds}: {given}.")
+                else:
+                    problems.append(problem)
+            approvals = approvals_by_version(
+                session.execute(
+                    select(EventRow.id, EventRow.statement_id, EventRow.version_id, EventRow.data)
+                    .where(EventRow.kind == EventKind.APPROVED.value)
+                    .order_by(EventRow.id)
+                )
+            )
+            texts = session.execute(
+                select(
+                    StatementRow.id,
+                    StatementRow.title,
+                    StatementRow.approved_version_id,
+                    StatementRow.approved_text,
+                )
+                .where(StatementRow.approved_text.is_not(None))
+                .order_by(StatementRow.id)
+            )
+            found, undigested = approved_text_findings(
+                (ApprovedText(*row) for row in texts), approvals
+            )
+            problems += found
+            notes += undigested
         if progress is not None:
-            progress(report.checked, total)
-        return report
+            progress(chain.checked, total)
+        return TimelineReport(chain, last, tuple(problems), tuple(confirmed), tuple(notes))
+
+    @staticmethod
+    def _end_problem(
+        session: Session, head: TimelineHead, whose: str, last: TimelineHead | None
+    ) -> tuple[TimelineHead, str | None]:
+        """The head with its event id found, and why the chain no longer holds it (or None)."""
+        if head.event_id is None:  # pasted as a bare hash
+            found = session.scalar(select(EventRow.id).where(EventRow.hash == head.hash).limit(1))
+            if found is None:
+                return head, missing_head_problem(head, last)
+            head = TimelineHead(head.hash, found, head.count)
+        at_head = session.scalar(select(EventRow.hash).where(EventRow.id == head.event_id))
+        upto = session.scalar(
+            select(func.count()).select_from(EventRow).where(EventRow.id <= head.event_id)
+        )
+        return head, end_problem(head, StoredEnd(last, at_head, upto or 0), whose)

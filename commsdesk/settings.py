@@ -89,7 +89,11 @@ class Settings:
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:
+        """The settings in `data_dir`; a file readable by others is made private (0600) first."""
+        from commsdesk.data_dir import tighten
+
         path = data_dir / FILE_NAME
+        tighten(path)
         try:
             values = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -123,7 +127,7 @@ class Settings:
         return dict(self._values)
 
     def save(self, snapshot: dict[str, Any] | None = None) -> None:
-        """Write atomically: a crash leaves the old file or the new one, never half."""
+        """Write atomically (0600): a crash leaves the old file or the new one, never half."""
         from commsdesk.atomic_file import write_atomically
 
         data = json.dumps(snapshot or self.snapshot(), indent=2, sort_keys=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from commsdesk.desk import Desk, DeskError
+from commsdesk.audience.advisor import Advice, AdviceKind
 from commsdesk.audience.series import (
     DEFAULT_FRESH_FOR,
     SOURCE_KINDS,
@@ -27,9 +27,9 @@ from commsdesk.audience.series import (
     SeriesBuffer,
     secret_config_keys,
 )
-from commsdesk.audience.advisor import Advice, AdviceKind
-from commsdesk.timeline.chain import EventKind, TimelineEvent
+from commsdesk.desk import Desk, DeskError
 from commsdesk.store.models import NAME, AudienceSampleRow, AudienceSourceRow, EventRow
+from commsdesk.timeline.chain import EventKind, TimelineEvent
 
 ADVICE_EVENTS = {
     AdviceKind.SUGGEST_END: EventKind.AUDIENCE_ADVICE,

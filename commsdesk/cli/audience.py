@@ -5,6 +5,9 @@
 object per line: {"at": seconds from the first sample, "kind": ..., "message": ...}. Bad rows go
 to standard error with their line numbers; the good rows are kept. Several platforms in the file
 are summed as the desk sums them (a gap when one has no fresh number).
+
+`audience add-count N --platform P` is the Audience panel's manual entry: a number read off the
+platform for the manual source P, stored for the active incident like a typed one.
 """
 
 from __future__ import annotations
@@ -12,8 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC
-from pathlib import Path
+from datetime import UTC, datetime
 
 
 def _time_label(relative: bool, first: float):
@@ -32,15 +34,9 @@ def _time_label(relative: bool, first: float):
 def cmd_audience_replay(args: argparse.Namespace) -> int:
     from commsdesk.audience.advisor import Advisor, AdvisorSettings
     from commsdesk.audience.series import buffer_from_rows, parse_audience_csv
+    from commsdesk.cli.common import read_source
 
-    try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        print(f"commsdesk: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(f"commsdesk: {args.file} is not UTF-8 text", file=sys.stderr)
-        return 2
+    text = read_source(args.file)
     parsed = parse_audience_csv(text)
     for problem in parsed.problems:
         print(f"commsdesk: {args.file} {problem}", file=sys.stderr)
@@ -77,11 +73,53 @@ def cmd_audience_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(value: str) -> float:
+    try:
+        return float(value.strip().replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a viewer count is a number, not {value!r}") from None
+
+
+def cmd_audience_add_count(args: argparse.Namespace) -> int:
+    """Through the panel's own path: the manual source checks the number, its reading becomes
+    the sample, the store writes it for the active incident."""
+    from commsdesk.audience.sources.manual import ManualSource
+    from commsdesk.audience.store import AudienceStore
+    from commsdesk.cli.common import open_desk
+    from commsdesk.desk import DeskError
+
+    desk, _ = open_desk(args)
+    try:
+        store = AudienceStore(desk)
+        manual = [s for s in store.sources(enabled_only=True) if s.kind == "manual"]
+        chosen = next((s for s in manual if s.label.casefold() == args.platform.casefold()), None)
+        if chosen is None:
+            known = ", ".join(s.label for s in manual) or "none"
+            raise DeskError(
+                f"No manual audience source called {args.platform!r} is switched on (manual "
+                f"sources: {known}); add one in the Audience panel's Sources…"
+            )
+        source = ManualSource(chosen.label)
+        try:
+            source.enter(args.count)
+        except ValueError as exc:
+            raise DeskError(f"{exc}.") from None
+        reading = source.fetch()
+        incident = desk.active_incident()
+        store.append_samples([reading.sample()], incident_id=incident.id if incident else None)
+    finally:
+        desk.close()
+    print(f"{chosen.label}: {reading.viewers:,.0f} viewers at "
+          f"{datetime.fromtimestamp(reading.at, UTC):%H:%M:%S} UTC")  # fmt: skip
+    return 0
+
+
 def add_audience_commands(commands: argparse._SubParsersAction) -> None:
     audience = commands.add_parser(
         "audience",
         help="viewer counts and the end-stream advisor",
-        description="The audience desk: replay recorded viewer counts through the advisor.",
+        description="The audience desk: replay recorded viewer counts through the advisor, "
+        "or add a viewer count read off a platform.",
     )
     audience_commands = audience.add_subparsers(
         dest="audience_command", metavar="COMMAND", required=True
@@ -118,3 +156,16 @@ def add_audience_commands(commands: argparse._SubParsersAction) -> None:
         help="a platform's number counts towards the total this long (default 60)",
     )
     replay.set_defaults(run=cmd_audience_replay)
+
+    add_count = audience_commands.add_parser(
+        "add-count",
+        help="a viewer count read off a platform (manual entry)",
+        description="Store N viewers, now, for the manual audience source named by --platform, "
+        "as the Audience panel's manual entry does; it counts for the active incident. Exit "
+        "status 1 when there is no such manual source switched on, or N is below 0.",
+    )
+    add_count.add_argument("count", type=_count, metavar="N", help="viewers, e.g. 2410 or 2,410")
+    add_count.add_argument(
+        "--platform", required=True, metavar="P", help="the manual source's name, e.g. Kick"
+    )
+    add_count.set_defaults(run=cmd_audience_add_count)

@@ -1,7 +1,9 @@
 """`commsdesk ...` / `python -m commsdesk ...`: the desk's capabilities for scripts and buttons.
 
 The same use cases as the window; no Qt unless the window is asked for. With no command, the
-window opens. Each command group is its own module here.
+window opens. Each command group is its own module here. A failure any command can meet (see
+common.explain) is one line on standard error and exit status 1 (refused by a rule) or 2
+(cannot run as asked), never a traceback.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import sys
 
 from commsdesk import __version__
 from commsdesk.cli.audience import add_audience_commands
+from commsdesk.cli.common import act_as, explain
+from commsdesk.cli.drill import add_drill_commands
+from commsdesk.cli.incidents import add_incident_commands
 from commsdesk.cli.obs import add_obs_commands
 from commsdesk.cli.posting import add_post_commands
 from commsdesk.cli.schedule import add_schedule_commands
 from commsdesk.cli.slides import add_slide_commands
+from commsdesk.cli.statements import add_statement_commands
 from commsdesk.cli.text import add_text_commands
 from commsdesk.cli.timeline import add_timeline_commands
 
@@ -30,11 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the desk's database (default: COMMSDESK_DATA_DIR, "
         "else the user data folder)",
     )
+    parser.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="NAME",
+        type=_name,
+        help="who acts, as recorded on the timeline (default: COMMSDESK_OPERATOR, else the "
+        "desk's operator name)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for add in (add_text_commands, add_post_commands, add_schedule_commands,
-                add_timeline_commands, add_audience_commands, add_slide_commands,
-                add_obs_commands):
+    for add in (add_incident_commands, add_statement_commands,
+                add_text_commands, add_post_commands, add_schedule_commands,
+                add_drill_commands, add_timeline_commands, add_audience_commands,
+                add_slide_commands, add_obs_commands):
         add(commands)
     return parser
 
@@ -48,4 +63,19 @@ def main(argv: list[str] | None = None) -> None:
 
         window_args = ["--data-dir", args.data_dir] if args.data_dir else []
         sys.exit(open_window(window_args))
-    sys.exit(args.run(args))
+    act_as(args.acting_as)
+    try:
+        code = args.run(args)
+    except Exception as exc:
+        failure = explain(exc, args.data_dir)
+        if failure is None:
+            raise
+        code, message = failure
+        print(f"commsdesk: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def _name(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("give a name")
+    return value.strip()

@@ -1,4 +1,5 @@
-"""`commsdesk obs ...`: OBS Studio from the command line (status, scenes, switching).
+"""`commsdesk obs ...`: OBS Studio from the command line (status, scenes, switching, ending
+the stream).
 
 OBS is reached at the desk's settings (obs_host, obs_port) unless --host/--port say otherwise;
 the password comes from COMMSDESK_OBS_PASSWORD, else the keyring. Exit status 0 on success, 1
@@ -126,8 +127,36 @@ def cmd_obs_scene(args: argparse.Namespace) -> int:
     return on_obs(args, switch)
 
 
+def cmd_obs_stream_end(args: argparse.Namespace) -> int:
+    """End the live stream and record it, as the Broadcast panel's End stream does: the desk is
+    opened first (nothing stops unrecorded), the timeline says how long it ran."""
+    from commsdesk.cli.common import explain, open_desk
+
+    desk, actor = open_desk(args)
+
+    def end(obs) -> int:
+        health = obs.stream_health()
+        obs.stop_stream()
+        try:
+            event = desk.record_stream_ended(actor, health.live_seconds if health.live else None)
+        except Exception as exc:
+            failure = explain(exc, args.data_dir)
+            if failure is None:
+                raise
+            print(f"commsdesk: the stream ended, but not on the timeline: {failure[1]}",
+                  file=sys.stderr)  # fmt: skip
+            return failure[0]
+        print(event.summary)
+        return 0
+
+    try:
+        return on_obs(args, end)
+    finally:
+        desk.close()
+
+
 def add_obs_commands(commands: argparse._SubParsersAction) -> None:
-    """Register `obs status|scenes|scene` on the main parser's subcommands."""
+    """Register `obs status|scenes|scene|stream end` on the main parser's subcommands."""
     obs = commands.add_parser(
         "obs",
         help="OBS Studio: status, scenes, switch scene",
@@ -177,3 +206,17 @@ def add_obs_commands(commands: argparse._SubParsersAction) -> None:
     scene.add_argument("name", metavar="NAME")
     target(scene)
     scene.set_defaults(run=cmd_obs_scene)
+
+    stream = obs_commands.add_parser(
+        "stream", help="the live stream: end it", description="The live stream."
+    )
+    stream_commands = stream.add_subparsers(dest="stream_command", metavar="COMMAND", required=True)
+    end = stream_commands.add_parser(
+        "end",
+        help="stop the live stream and record it on the timeline",
+        description="Stop OBS's live stream now (no question asked) and put it on the timeline "
+        "with how long it ran, under who acts (--as). Exit status 1 when OBS refuses (the "
+        "stream is not live).",
+    )
+    target(end)
+    end.set_defaults(run=cmd_obs_stream_end)

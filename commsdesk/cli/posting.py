@@ -13,6 +13,7 @@ def cmd_post(args: argparse.Namespace) -> int:
     from commsdesk.data_dir import resolve_data_dir
     from commsdesk.desk import Desk, DeskError
     from commsdesk.keyring_secrets import ENV_ACCOUNT, load_x_credentials
+    from commsdesk.publishing.holds import paused
     from commsdesk.publishing.publication import PublicationState
     from commsdesk.publishing.publisher import Publisher
     from commsdesk.store.database import DatabaseProblem
@@ -61,15 +62,26 @@ def cmd_post(args: argparse.Namespace) -> int:
     actor = operator(data_dir)
     publisher = Publisher(desk, client_for)
     try:
+        publisher.repair(actor)
+        held = paused(desk)
+        if held is not None and not args.despite_pause:
+            print(
+                f"commsdesk: all posting is {held.describe()}. Nothing was posted; add "
+                "--despite-pause to post anyway (it goes on the timeline).",
+                file=sys.stderr,
+            )
+            return 1
+        options = {"attachments": attachments, "allow_long": args.allow_long}
         if text is None:
             publication = publisher.prepare_statement(
-                actor, args.statement, account, sandbox=sandbox, attachments=attachments
+                actor, args.statement, account, sandbox=sandbox, **options
             )
         else:
-            publication = publisher.prepare_text(
-                actor, text, account, sandbox=sandbox, attachments=attachments
-            )
-        publication = publisher.run(actor, publication.id)
+            publication = publisher.prepare_text(actor, text, account, sandbox=sandbox, **options)
+        if publication.sandbox and not sandbox:
+            print("commsdesk: drill mode is on; posting to the SANDBOX", file=sys.stderr)
+        account, sandbox = publication.account, publication.sandbox
+        publication = publisher.run(actor, publication.id, despite_pause=args.despite_pause)
         if publication.state is not PublicationState.POSTED:
             print(f"commsdesk: {publication.error}", file=sys.stderr)
             return 1
@@ -125,5 +137,13 @@ def add_post_commands(commands: argparse._SubParsersAction) -> None:
     post.add_argument(
         "--alt", action="append", default=[], metavar="TEXT",
         help="the description of the image given at the same place (first --alt, first --image)",
+    )
+    post.add_argument(
+        "--despite-pause", action="store_true",
+        help="post although all posting is paused (named on the timeline with the pause)",
+    )
+    post.add_argument(
+        "--allow-long", action="store_true",
+        help="post a thread longer than the desk's limit (25 posts unless set otherwise)",
     )
     post.set_defaults(run=cmd_post)

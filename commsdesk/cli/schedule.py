@@ -1,10 +1,12 @@
-"""`commsdesk schedule`: scheduled posts listed, paused and resumed in the database itself."""
+"""`commsdesk schedule`: approved statements scheduled, and scheduled posts listed, paused and
+resumed, in the database itself; a running desk posts them."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import datetime
 
 from commsdesk.cli.common import open_desk
 
@@ -79,10 +81,68 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def _local_time(value: str) -> datetime:
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'give the day and time as "2026-12-06 18:30", not {value!r}'
+        ) from None
+
+
+def _destination(args: argparse.Namespace) -> tuple[str, bool]:
+    """(account, sandbox): --account or --sandbox, else where the window posts (the SANDBOX in
+    drill mode or with no X account set up)."""
+    if args.sandbox:
+        return "sandbox", True
+    if args.account:
+        return args.account, False
+    from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.settings import Settings
+
+    settings = Settings.load(resolve_data_dir(args.data_dir))
+    account = settings.get("x_account")
+    if settings.get("drill_mode") or not account:
+        return "sandbox", True
+    return account, False
+
+
+def cmd_schedule_at(args: argparse.Namespace) -> int:
+    """Schedule through the scheduling policy, as the window's dialog does: a time the clocks
+    skip is refused, one they show twice needs --fold."""
+    from commsdesk.scheduling.policy import AmbiguousTime
+    from commsdesk.scheduling.scheduler import CHECK_EVERY, PostScheduler
+
+    account, sandbox = _destination(args)
+    desk, actor = open_desk(args)
+    try:
+        post = PostScheduler(desk, None).schedule_local(
+            actor, args.id, args.when.date(), args.when.time(), args.zone, fold=args.fold,
+            account=account, sandbox=sandbox,
+        )  # fmt: skip
+    except AmbiguousTime as twice:
+        early, late = twice.choices
+        print(
+            f"commsdesk: {twice} Add --fold 0 for the first ({early:%H:%M} UTC) or --fold 1 "
+            f"for the second ({late:%H:%M} UTC).",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        desk.close()
+    where = "the SANDBOX" if post.sandbox else f"X as {post.account}"
+    print(
+        f"#{post.statement_id} goes to {where} at {post.local_due:%Y-%m-%d %H:%M %Z} "
+        f"{post.zone} ({post.due_at:%Y-%m-%d %H:%M} UTC); a running desk picks it up within "
+        f"{CHECK_EVERY:.0f} s."
+    )
+    return 0
+
+
 def add_schedule_commands(commands: argparse._SubParsersAction) -> None:
     schedule = commands.add_parser(
         "schedule",
-        help="scheduled posts: list, pause, resume",
+        help="scheduled posts: schedule, list, pause, resume",
         description="Scheduled posts, read and changed in the desk's database directly; no "
         "running desk is needed. A running desk follows a pause or resume at its next check "
         "(within 30 s), and reads the pause before posting anything.",
@@ -90,6 +150,29 @@ def add_schedule_commands(commands: argparse._SubParsersAction) -> None:
     schedule_commands = schedule.add_subparsers(
         dest="schedule_command", metavar="COMMAND", required=True
     )
+    at = schedule_commands.add_parser(
+        "at",
+        help="schedule an approved statement at a local time",
+        description='Schedule approved statement ID at WHEN ("2026-12-06 18:30") on the '
+        "clocks of --zone. A time the clocks skip is refused; one they show twice needs --fold "
+        "(0 the first, 1 the second). Posts go to --account, --sandbox, or where the window "
+        "posts (the SANDBOX in drill mode or with no X account). A running desk posts it. "
+        "Exit status 1 when refused.",
+    )
+    at.add_argument("id", type=int, metavar="ID")
+    at.add_argument("when", type=_local_time, metavar="WHEN", help='"YYYY-MM-DD HH:MM"')
+    at.add_argument(
+        "--zone", required=True, help="the zone WHEN is in (UTC, Europe/Berlin, Asia/Singapore…)"
+    )
+    at.add_argument(
+        "--fold", type=int, choices=(0, 1),
+        help="for a time the clocks show twice: 0 the first, 1 the second",
+    )  # fmt: skip
+    where = at.add_mutually_exclusive_group()
+    where.add_argument("--account", metavar="NAME", help="the X account to post as")
+    where.add_argument("--sandbox", action="store_true", help="post to the local SANDBOX feed")
+    at.set_defaults(run=cmd_schedule_at)
+
     schedule_list = schedule_commands.add_parser(
         "list",
         help="posts waiting, missed or failed, by due time",

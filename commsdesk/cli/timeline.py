@@ -1,34 +1,104 @@
-"""`commsdesk timeline`: the record, and its check."""
+"""`commsdesk timeline`: the record, its head, and its check.
+
+Exit status: 0 done (the record intact), 1 the record was altered or cut, 2 the command cannot
+run (the database cannot be opened).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
+SHOWN = 50
 
-def cmd_timeline_verify(args: argparse.Namespace) -> int:
+
+def _open(args: argparse.Namespace):
     from commsdesk.data_dir import resolve_data_dir
     from commsdesk.desk import Desk
     from commsdesk.store.database import DatabaseProblem
 
     try:
-        desk = Desk.open(resolve_data_dir(args.data_dir))
+        return Desk.open(resolve_data_dir(args.data_dir))
     except DatabaseProblem as exc:
         print(f"commsdesk: {exc}", file=sys.stderr)
-        return 2
+        raise SystemExit(2) from None
+
+
+def _head(text: str):
+    from commsdesk.timeline.anchor import HeadUnreadable, parse_head
+
     try:
-        report = desk.verify_timeline()
+        return parse_head(text)
+    except HeadUnreadable as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("give a number of events, 0 or more")
+    return value
+
+
+def _iso(moment) -> str:
+    from commsdesk.clock import as_utc
+
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def cmd_timeline_verify(args: argparse.Namespace) -> int:
+    desk = _open(args)
+    try:
+        report = desk.verify_timeline(head=args.head)
     finally:
         desk.close()
-    if report.intact:
-        print(f"Timeline intact: {report.checked:,} events, every hash matches.")
+    print("\n".join(report.lines()))
+    return 0 if report.intact else 1
+
+
+def cmd_timeline_head(args: argparse.Namespace) -> int:
+    desk = _open(args)
+    try:
+        head = desk.timeline_head()
+    finally:
+        desk.close()
+    if args.json:
+        print(json.dumps(None if head is None else {
+            "event_id": head.event_id, "count": head.count, "at": _iso(head.at),
+            "hash": head.hash,
+        }))  # fmt: skip
+    elif head is None:
+        print("The timeline holds no events yet.")
+    else:
+        print(head.line())
+    return 0
+
+
+def cmd_timeline_show(args: argparse.Namespace) -> int:
+    desk = _open(args)
+    try:
+        events = desk.timeline(limit=args.limit or None)
+    finally:
+        desk.close()
+    events.reverse()  # oldest first, like a log
+    if args.json:
+        shown = []
+        for event in events:
+            item = {"id": event.id, "at": _iso(event.at), "actor": event.actor,
+                    "kind": event.kind, "summary": event.summary}  # fmt: skip
+            if event.incident_id is not None:
+                item["incident_id"] = event.incident_id
+            if event.statement_id is not None:
+                item["statement_id"] = event.statement_id
+            item["hash"] = event.hash
+            shown.append(item)
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0
-    brk = report.first_break
-    print(
-        f"Timeline altered at event #{brk.event_id} (position {brk.position:,} of the chain): "
-        f"{brk.reason}."
-    )
-    return 1
+    for event in events:
+        at = _iso(event.at.replace(microsecond=0))
+        print(f"#{event.id}\t{at}\t{event.actor}\t{event.kind}\t{event.summary}")
+    return 0
 
 
 def add_timeline_commands(commands: argparse._SubParsersAction) -> None:
@@ -42,9 +112,39 @@ def add_timeline_commands(commands: argparse._SubParsersAction) -> None:
     )
     verify = timeline_commands.add_parser(
         "verify",
-        help="check the hash chain and report the first break",
-        description="Walk every event and check its hash and its link to the one before. "
-        "Exit status 0 when intact, 1 at the first altered event, 2 when the database "
-        "cannot be opened.",
+        help="check the hash chain, its end and the approved texts",
+        description="Walk every event and check its hash and its link to the one before; check "
+        "that the chain still ends where this desk last saw it (and at the head given); check "
+        "every approved text against the digest its approval recorded. Exit status 0 when "
+        "intact, 1 when altered or cut, 2 when the database cannot be opened.",
+    )
+    verify.add_argument(
+        "--head",
+        type=_head,
+        metavar="HEAD",
+        help="a head printed earlier by `commsdesk timeline head` (the line, or its sha256): "
+        "the chain must still hold it",
     )
     verify.set_defaults(run=cmd_timeline_verify)
+    head = timeline_commands.add_parser(
+        "head",
+        help="print the newest event's hash, id and the number of events",
+        description="Print the timeline's head as one line to paste into a report or a post; "
+        "`commsdesk timeline verify --head LINE` checks the record against it later.",
+    )
+    head.add_argument("--json", action="store_true", help="as a JSON object")
+    head.set_defaults(run=cmd_timeline_head)
+    show = timeline_commands.add_parser(
+        "show",
+        help="list the newest events, oldest first",
+        description="List events: id, time (UTC), who, kind and summary, one a line.",
+    )
+    show.add_argument("--json", action="store_true", help="as a JSON list of objects")
+    show.add_argument(
+        "--limit",
+        type=_count,
+        default=SHOWN,
+        metavar="N",
+        help=f"the newest N events (default {SHOWN}; 0 for all)",
+    )
+    show.set_defaults(run=cmd_timeline_show)

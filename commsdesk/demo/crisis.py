@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from commsdesk.desk import Desk
 from commsdesk.clock import as_utc
+from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 
 BEN = "Ben Zhou (founder)"
@@ -365,8 +365,8 @@ def _seed(desk: Desk, now: datetime) -> None:
 def _audience_rows(desk: Desk) -> tuple[str, list]:
     """The demo curve's file (the asset, or written beside the database when the asset is not
     installed) and its rows."""
-    from commsdesk.audience.series import parse_audience_csv
     from commsdesk.audience.demo_curve import demo_audience_csv
+    from commsdesk.audience.series import parse_audience_csv
 
     path = AUDIENCE_CSV
     if not path.is_file():

@@ -31,6 +31,7 @@ class PublicationState(StrEnum):
     POSTED = "posted"
     FAILED = "failed"
     REPLIES_REFUSED = "replies_refused"  # a person decides: post the rest as separate posts?
+    HELD = "held"  # stopped before a part by Pause all or Drill mode; posting again resumes it
 
     @property
     def finished(self) -> bool:
@@ -52,6 +53,7 @@ def retry_delay(failures: int) -> float | None:
 
 
 # X's limits for images on a post.
+MAX_THREAD_POSTS = 25  # the default limit on a thread's posts (desk policy `max_thread_posts`)
 MAX_IMAGES_PER_POST = 4
 MAX_ALT_TEXT = 1000  # characters
 MAX_IMAGE_BYTES = 5 * 1024 * 1024

@@ -6,6 +6,19 @@ interrupts it — the desk killed, a timeout, a dropped connection — leaves pa
 unknown; those are matched against the account's recent posts before anything is sent again, so
 a retry, a double click or a restart never produces a second post.
 
+The rules every path meets here, whoever asks (the window, the command line, the scheduler,
+another process):
+- **holds** (`holds.py`): while Pause all is on nothing is sent unless a person overrides it by
+  name; in Drill mode nothing reaches a real X account. Both are read in the transaction that
+  records a part's intent, so they stop a thread between two parts.
+- **one run per publication**: a run claims its publication (a lease renewed with each part)
+  before sending anything; a second run is refused, told who is posting it.
+- **exactly what was approved**: a statement's approved text must match the SHA-256 its approval
+  put on the record, and still render so from the incident as it is; the publication's parts
+  are hashed into the event that starts it and checked before each run.
+- **a sane size**: a thread longer than the desk's limit is refused before anything is built.
+- the statement becomes posted in the transaction that records its last part.
+
 Used by the command line and the desk alike; it blocks while it works (it sleeps through rate
 limits and backoff), so the desk runs it on its X lane.
 """
@@ -13,17 +26,27 @@ limits and backoff), so the desk runs it on its X lane.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import re
+import socket
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commsdesk.desk import Desk, DeskError
 from commsdesk.clock import as_utc, utc_now
+from commsdesk.desk import Desk, DeskError
+from commsdesk.publishing.holds import drill_on, pause_state, set_policy
+from commsdesk.publishing.media_files import MediaFiles
 from commsdesk.publishing.publication import (
     CREDENTIALS_REFUSED,
+    MAX_THREAD_POSTS,
     Attachment,
     OutboxMedia,
     OutboxPart,
@@ -36,18 +59,72 @@ from commsdesk.publishing.publication import (
     retry_delay,
     with_number,
 )
-from commsdesk.statements.statement import StatementState
 from commsdesk.publishing.thread_splitter import split_thread
-from commsdesk.timeline.chain import EventKind
 from commsdesk.publishing.x.api import XAccountClient, XError, XPost
-from commsdesk.publishing.media_files import MediaFiles
-from commsdesk.store.models import OutboxPartRow, PublicationRow
+from commsdesk.statements.statement import StatementState
+from commsdesk.store.models import (
+    EventRow,
+    OutboxPartRow,
+    PolicyRow,
+    PublicationRow,
+    StatementRow,
+)
+from commsdesk.timeline.chain import EventKind
 
 ClientFor = Callable[[str, bool], XAccountClient]  # (account, sandbox) -> client
 Progress = Callable[[Publication], None]
 
 POSTABLE = (StatementState.APPROVED, StatementState.SCHEDULED, StatementState.FAILED)
 P = PublicationState
+MAX_POSTS_KEY = "max_thread_posts"  # desk policy: the longest thread posted without asking
+LEASE = timedelta(minutes=2)  # a run's claim, renewed with each part and each wait
+_CLAIMANT = re.compile(r"\((?P<host>[^,()]+), process (?P<pid>\d+)\)$")
+
+
+class PublicationBusy(DeskError):
+    """Another run is posting this publication now."""
+
+
+def parts_digest(texts: Sequence[str]) -> str:
+    """The SHA-256 of a publication's parts, in order, as the event that starts it records."""
+    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def max_thread_posts(session: Session) -> int:
+    row = session.get(PolicyRow, MAX_POSTS_KEY)
+    try:
+        return max(1, int(row.value)) if row is not None else MAX_THREAD_POSTS
+    except ValueError:
+        return MAX_THREAD_POSTS
+
+
+def set_max_thread_posts(desk: Desk, actor: str, n: int) -> None:
+    if not isinstance(n, int) or not 1 <= n <= 1000:
+        raise DeskError("A thread's limit is a number of posts from 1 to 1000.")
+    with desk.transaction() as session:
+        set_policy(session, MAX_POSTS_KEY, str(n))
+        desk.append_event(
+            session, actor, EventKind.POLICY_CHANGED,
+            f"Threads longer than {n} posts need an explicit go-ahead",
+            data={MAX_POSTS_KEY: n},
+        )
+
+
+def _claimant_gone(claimed_by: str | None) -> bool:
+    """True when the claim's process ran on this machine and is no longer alive."""
+    match = _CLAIMANT.search(claimed_by or "")
+    if match is None or match["host"] != socket.gethostname():
+        return False
+    pid = int(match["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass
@@ -61,6 +138,14 @@ class _Run:
     finished: Publication | None = None  # set when the last part is recorded
     on_progress: Progress | None = None
     total: int = 0  # parts in the publication
+    despite_pause: bool = False  # a person chose to post while Pause all is on
+    override_recorded: bool = False
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    held: str | None = None  # why the run stopped before a part
+
+    @property
+    def who(self) -> str:
+        return f"{self.actor} ({socket.gethostname()}, process {os.getpid()})"
 
 
 class Publisher:
@@ -103,9 +188,12 @@ class Publisher:
         sandbox: bool,
         numbering: bool = True,
         attachments: Sequence[Attachment] = (),
+        allow_long: bool = False,
     ) -> Publication:
         """The publication of a statement's approved version (made once; asked again, the same
-        one comes back, with the images it was first prepared with)."""
+        one comes back, with the images it was first prepared with). In drill mode it goes to
+        the SANDBOX whatever was asked."""
+        account, sandbox = self._destination(account, sandbox)
         statement = self.desk.statement(statement_id)
         key = f"statement:{statement.id}:v{statement.approved_version_id}:{account}"
         existing = self._by_key(key)
@@ -116,9 +204,13 @@ class Publisher:
                 f"Only an approved statement can be posted; '{statement.title}' is "
                 f"{statement.state.label.lower()}."
             )
+        with self.desk.reading() as session:
+            problem = self.desk.approval_problem(session, statement.id)
+        if problem is not None:
+            raise DeskError(problem)
         return self._create(
             actor, key, statement.approved_text, account, sandbox, numbering, statement.id,
-            attachments,
+            attachments, allow_long,
         )
 
     def prepare_text(
@@ -130,16 +222,27 @@ class Publisher:
         sandbox: bool,
         numbering: bool = True,
         attachments: Sequence[Attachment] = (),
+        allow_long: bool = False,
     ) -> Publication:
         """A text given directly (the command line); the same text with the same images to the
-        same account is published once."""
+        same account is published once. In drill mode it goes to the SANDBOX."""
+        account, sandbox = self._destination(account, sandbox)
         digest = hashlib.sha256(text.strip().encode("utf-8"))
         for attachment in attachments:
             digest.update(hashlib.sha256(attachment.data).digest())
         key = f"text:{digest.hexdigest()}:{account}"
         return self._by_key(key) or self._create(
-            actor, key, text, account, sandbox, numbering, None, attachments
+            actor, key, text, account, sandbox, numbering, None, attachments, allow_long
         )
+
+    def _destination(self, account: str, sandbox: bool) -> tuple[str, bool]:
+        """Where a new publication goes: as asked, or the SANDBOX while drill mode is on."""
+        if sandbox:
+            return account, True
+        with self.desk.reading() as session:
+            if drill_on(session):
+                return "sandbox", True
+        return account, False
 
     def _create(
         self,
@@ -151,12 +254,20 @@ class Publisher:
         numbering: bool,
         statement_id: int | None,
         attachments: Sequence[Attachment] = (),
+        allow_long: bool = False,
     ) -> Publication:
         thread = split_thread(text, numbering=numbering)
         if not thread.parts:
             raise DeskError("There is nothing to post: the text is empty.")
         if thread.problems:
             raise DeskError("Cannot post this text: " + " ".join(thread.problems))
+        with self.desk.reading() as session:
+            limit = max_thread_posts(session)
+        if len(thread.parts) > limit and not allow_long:
+            raise DeskError(
+                f"This text makes a thread of {len(thread.parts):,} posts; the desk's limit is "
+                f"{limit}. Shorten it, or allow a long thread explicitly."
+            )
         media: dict[int, list[dict]] = {}
         if attachments:
             problems = attachment_problems(attachments, len(thread.parts))
@@ -169,31 +280,40 @@ class Publisher:
                 kept = OutboxMedia(self.media.keep(attachment.data, mime), mime, attachment.alt)
                 media.setdefault(attachment.part, []).append(kept.to_json())
         where = "the SANDBOX" if sandbox else f"X as {account}"
-        with self.desk.transaction() as session:
-            now = self.desk.now()
-            row = PublicationRow(
-                key=key, statement_id=statement_id, account=account, sandbox=sandbox,
-                state=P.PENDING.value, created_by=actor, created_at=now, updated_at=now,
-                error="",
-            )
-            session.add(row)
-            session.flush()
-            for position, part in enumerate(thread.parts):
-                session.add(OutboxPartRow(
-                    publication_id=row.id, position=position, text=part.text,
-                    media=media.get(position, []),
-                    state=PartState.PENDING.value, attempts=0, last_error="",
-                ))
-            count = len(thread.parts)
-            images = sum(len(m) for m in media.values())
-            self.desk.append_event(
-                session, actor, EventKind.PUBLISH_STARTED,
-                f"Publishing {count} post{'s' if count > 1 else ''} to {where}"
-                + (f" with {images} image{'s' if images > 1 else ''}" if images else ""),
-                statement_id=statement_id, data={"publication": row.id, "key": key},
-            )
-            session.flush()
-            return _publication(session, row)
+        texts = [part.text for part in thread.parts]
+        try:
+            with self.desk.transaction() as session:
+                now = self.desk.now()
+                row = PublicationRow(
+                    key=key, statement_id=statement_id, account=account, sandbox=sandbox,
+                    state=P.PENDING.value, created_by=actor, created_at=now, updated_at=now,
+                    error="",
+                )
+                session.add(row)
+                session.flush()
+                session.execute(OutboxPartRow.__table__.insert(), [
+                    {"publication_id": row.id, "position": position, "text": text,
+                     "media": media.get(position, []), "state": PartState.PENDING.value,
+                     "attempts": 0, "last_error": ""}
+                    for position, text in enumerate(texts)
+                ])
+                count = len(texts)
+                images = sum(len(m) for m in media.values())
+                self.desk.append_event(
+                    session, actor, EventKind.PUBLISH_STARTED,
+                    f"Publishing {count} post{'s' if count > 1 else ''} to {where}"
+                    + (f" with {images} image{'s' if images > 1 else ''}" if images else ""),
+                    statement_id=statement_id,
+                    data={"publication": row.id, "key": key, "parts_sha256": parts_digest(texts)},
+                )
+                session.flush()
+                return _publication(session, row)
+        except IntegrityError:
+            # Another desk or process prepared the same publication a moment ago: that one.
+            existing = self._by_key(key)
+            if existing is None:
+                raise
+            return existing
 
     # --- reading ----------------------------------------------------------------------------
     def publication(self, publication_id: int) -> Publication:
@@ -224,31 +344,140 @@ class Publisher:
         publication: int | Publication,
         *,
         on_progress: Progress | None = None,
+        despite_pause: bool = False,
     ) -> Publication:
-        """Post every part not yet posted, in order; returns the publication as it ended.
-        Given a Publication just prepared, it is not read again."""
-        if not isinstance(publication, Publication):
-            publication = self.publication(publication)
-        # Posted is final; refused replies wait for post_rest_separately. A failed publication
-        # asked again (a person retrying) resumes at the part that failed.
-        if publication.state in (P.POSTED, P.REPLIES_REFUSED):
-            return publication
+        """Post every part not yet posted, in order; returns the publication as it ended (held,
+        when Pause all or Drill mode stopped it before a part). Raises PublicationBusy when
+        another run is posting it."""
+        publication_id = publication.id if isinstance(publication, Publication) else publication
+        publication = self.publication(publication_id)
+        if publication.state is P.POSTED:
+            return self._finish(publication, actor)
         run = _Run(
             actor, publication.id, self._client(publication.account, publication.sandbox),
-            on_progress=on_progress, total=len(publication.parts),
+            on_progress=on_progress, total=len(publication.parts), despite_pause=despite_pause,
         )
-        previous: str | None = None
-        for part in publication.parts:
-            if part.state is PartState.POSTED:
-                previous = part.post_id
-                continue
-            outcome = self._post_part(run, part, previous, publication)
-            if outcome is None:  # stopped: failed, or a person must decide
-                return self.publication(run.row_id)
-            previous = outcome
-            if on_progress is not None:
-                on_progress(self.publication(run.row_id))
-        return self._finish(run)
+        self._claim(run)
+        try:
+            # Read again under the claim: another run may have finished parts since.
+            publication = self.publication(publication_id)
+            # Posted is final; refused replies wait for post_rest_separately. A failed or held
+            # publication asked again (a person retrying) resumes at the part where it stopped.
+            if publication.state is P.POSTED:
+                return self._finish(publication, actor)
+            if publication.state is P.REPLIES_REFUSED:
+                return publication
+            self._check_parts(publication)
+            previous: str | None = None
+            for part in publication.parts:
+                if part.state is PartState.POSTED:
+                    previous = part.post_id
+                    continue
+                outcome = self._post_part(run, part, previous, publication)
+                if outcome is None:  # stopped: held, failed, or a person must decide
+                    return self.publication(run.row_id)
+                previous = outcome
+                if on_progress is not None:
+                    on_progress(self.publication(run.row_id))
+            return run.finished or self.publication(run.row_id)
+        finally:
+            self._release(run)
+
+    def repair(self, actor: str) -> list[int]:
+        """Statements whose publication is posted but which were left approved (a desk stopped
+        between the two by an older version): marked posted now. Returns their ids."""
+        with self.desk.reading() as session:
+            rows = session.execute(
+                select(PublicationRow.id)
+                .join(StatementRow, StatementRow.id == PublicationRow.statement_id)
+                .where(
+                    PublicationRow.state == P.POSTED.value,
+                    StatementRow.state.in_([s.value for s in POSTABLE]),
+                )
+            ).scalars().all()
+        repaired = []
+        for publication_id in rows:
+            publication = self._finish(self.publication(publication_id), actor)
+            repaired.append(publication.statement_id)
+        return repaired
+
+    # --- the run's claim and checks ---------------------------------------------------------
+    def _check_parts(self, publication: Publication) -> None:
+        """The parts are still those whose digest the starting event put on the record."""
+        with self.desk.reading() as session:
+            recorded = _recorded_parts_digest(session, publication)
+        if recorded is not None and recorded != parts_digest([p.text for p in publication.parts]):
+            raise DeskError(
+                f"The posts of publication #{publication.id} are not those recorded when it was "
+                "prepared; nothing is posted. Check the record with `commsdesk timeline verify`."
+            )
+
+    def _claim(self, run: _Run) -> None:
+        with self.desk.transaction() as session:
+            row = session.get(PublicationRow, run.row_id, with_for_update=True)
+            now = self.desk.now()
+            if (
+                row.claim_token not in (None, run.token)
+                and row.claimed_until is not None
+                and row.claimed_until > now
+                and not _claimant_gone(row.claimed_by)
+            ):
+                raise PublicationBusy(
+                    f"This is being posted now by {row.claimed_by}; it was not started again. "
+                    "Wait for that run to finish (the desk shows its progress)."
+                )
+            row.claim_token, row.claimed_by, row.claimed_until = run.token, run.who, now + LEASE
+
+    def _release(self, run: _Run) -> None:
+        with self.desk.transaction() as session:
+            row = session.get(PublicationRow, run.row_id, with_for_update=True)
+            if row.claim_token == run.token:
+                row.claim_token, row.claimed_by, row.claimed_until = None, None, None
+
+    def _hold_reason(self, session: Session, run: _Run, pub: PublicationRow) -> str | None:
+        """Why the next part must not go out now, or None; renews the run's claim."""
+        if pub.claim_token != run.token:
+            return f"another run took it over ({pub.claimed_by})"
+        pub.claimed_until = self.desk.now() + LEASE
+        if not pub.sandbox and drill_on(session):
+            return (
+                f"drill mode is on; it was prepared for X as {pub.account} before drill mode "
+                "went on. Post it again once drill mode is off"
+            )
+        held = pause_state(session)
+        if held is None:
+            return None
+        if not run.despite_pause:
+            return f"all posting is {held.describe()}"
+        if not run.override_recorded:
+            run.override_recorded = True
+            self.desk.append_event(
+                session, run.actor, EventKind.PAUSE_OVERRIDDEN,
+                f"Posting despite the pause ({held.describe()})",
+                statement_id=pub.statement_id,
+                data={"publication": pub.id, "paused_by": held.by, "reason": held.reason},
+            )
+        return None
+
+    def _hold(self, session: Session, run: _Run, pub: PublicationRow, part: OutboxPart,
+              reason: str) -> None:
+        run.held = reason
+        pub.state, pub.error, pub.updated_at = P.HELD.value, f"Held: {reason}.", self.desk.now()
+        self.desk.append_event(
+            session, run.actor, EventKind.POST_HELD,
+            f"Post {part.position + 1}/{run.total} held, not sent: {reason}",
+            statement_id=pub.statement_id, data={"publication": pub.id, "part": part.position + 1},
+        )
+
+    def _may_send(self, run: _Run, part: OutboxPart) -> bool:
+        """Before a part's images go up: False (and the publication held) when it must wait."""
+        with self.desk.transaction() as session:
+            pub = session.get(PublicationRow, run.row_id, with_for_update=True)
+            reason = self._hold_reason(session, run, pub)
+            if reason is not None:
+                self._hold(session, run, pub, part, reason)
+                return False
+        return True
 
     def post_rest_separately(self, actor: str, publication_id: int) -> Publication:
         """After X refused replies: the remaining parts go out as separate numbered posts."""
@@ -282,9 +511,12 @@ class Publisher:
         failures = 0
         while True:
             posting = False
+            if not self._may_send(run, part):
+                return None
             try:
                 media_ids = self._upload_media(run, part)
-                self._mark_sending(run, part)
+                if not self._mark_sending(run, part):
+                    return None
                 posting = True
                 post = run.client.create_post(text, reply_to=reply_to, media_ids=media_ids)
             except XError as error:
@@ -372,9 +604,15 @@ class Publisher:
         self._mark_posted(run, part, found, how="found already posted")
         return found.id
 
-    def _mark_sending(self, run: _Run, part: OutboxPart) -> None:
+    def _mark_sending(self, run: _Run, part: OutboxPart) -> bool:
+        """Record the intent to send the part; False (nothing recorded but the hold) when a
+        pause, drill mode or another run got there since the images went up."""
         with self.desk.transaction() as session:
-            pub = session.get(PublicationRow, run.row_id)
+            pub = session.get(PublicationRow, run.row_id, with_for_update=True)
+            reason = self._hold_reason(session, run, pub)
+            if reason is not None:
+                self._hold(session, run, pub, part, reason)
+                return False
             if pub.state != P.POSTING.value:
                 pub.state, pub.error, pub.wait_until = P.POSTING.value, "", None
                 pub.updated_at = self.desk.now()
@@ -382,6 +620,7 @@ class Publisher:
             row.state = PartState.SENDING.value
             row.sent_at = self.desk.now()
             row.attempts += 1
+        return True
 
     def _mark_posted(self, run: _Run, part: OutboxPart, post: XPost, *, how: str) -> None:
         with self.desk.transaction() as session:
@@ -409,11 +648,14 @@ class Publisher:
                     f"All {total} post(s) out: " + ", ".join(done.post_ids),
                     statement_id=pub.statement_id, data={"publication": pub.id},
                 )
+                if pub.statement_id is not None:  # in the same transaction: never half-way
+                    self.desk.mark_posted_in(session, run.actor, pub.statement_id, done.post_ids)
                 run.finished = done
 
     def _retrying(self, run: _Run, part: OutboxPart, error: XError, delay: float) -> None:
         with self.desk.transaction() as session:
             pub = session.get(PublicationRow, run.row_id)
+            pub.claimed_until = self.desk.now() + timedelta(seconds=delay) + LEASE
             row = _part_row(session, run.row_id, part.position)
             row.last_error = str(error)
             self.desk.append_event(
@@ -431,6 +673,7 @@ class Publisher:
             pub = session.get(PublicationRow, run.row_id)
             pub.state = P.WAITING.value
             pub.wait_until = (reset or now).replace(tzinfo=None)
+            pub.claimed_until = self.desk.now() + timedelta(seconds=seconds) + LEASE
             row = _part_row(session, run.row_id, part.position)
             row.state = PartState.PENDING.value  # a 429 means nothing was posted
             self.desk.append_event(
@@ -487,13 +730,18 @@ class Publisher:
             f"X account {account} needs new credentials: {error}",
         )
 
-    def _finish(self, run: _Run) -> Publication:
-        """The statement follows its publication: posted, with the ids."""
-        publication = run.finished or self.publication(run.row_id)
-        if publication.statement_id is not None:
-            statement = self.desk.statement(publication.statement_id)
-            if statement.state is not StatementState.POSTED:
-                self.desk.mark_posted(run.actor, publication.statement_id, publication.post_ids)
+    def _finish(self, publication: Publication, actor: str) -> Publication:
+        """A posted publication whose statement was left approved (by an older version that
+        marked it in a later transaction): the statement follows it now."""
+        if publication.statement_id is None:
+            return publication
+        with self.desk.transaction() as session:
+            statement = session.get(StatementRow, publication.statement_id, with_for_update=True)
+            expected = f"statement:{statement.id}:v{statement.approved_version_id}:"
+            if statement.state in [s.value for s in POSTABLE] and publication.key.startswith(
+                expected
+            ):
+                self.desk.mark_posted_in(session, actor, statement.id, publication.post_ids)
         return publication
 
 
@@ -535,3 +783,16 @@ def _publication(session: Session, row: PublicationRow) -> Publication:
         wait_until=as_utc(row.wait_until) if row.wait_until else None,
         standalone_from=row.standalone_from,
     )
+
+
+def _recorded_parts_digest(session: Session, publication: Publication) -> str | None:
+    """The parts' digest in the event that started the publication (None before digests)."""
+    query = select(EventRow.data).where(EventRow.kind == str(EventKind.PUBLISH_STARTED))
+    if publication.statement_id is None:
+        query = query.where(EventRow.statement_id.is_(None))
+    else:
+        query = query.where(EventRow.statement_id == publication.statement_id)
+    for data in session.scalars(query.order_by(EventRow.id.desc())):
+        if (data or {}).get("publication") == publication.id:
+            return data.get("parts_sha256")
+    return None

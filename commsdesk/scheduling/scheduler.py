@@ -37,9 +37,19 @@ from apscheduler.schedulers.base import STATE_PAUSED
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from commsdesk.desk import Desk, DeskError
 from commsdesk.clock import as_utc, utc_now
+from commsdesk.desk import Desk, DeskError
+from commsdesk.publishing.holds import (
+    PAUSE_KEYS,
+    PAUSED_AT_KEY,
+    PAUSED_BY_KEY,
+    PAUSED_REASON_KEY,
+    PauseState,
+    pause_state,
+    set_policy,
+)
 from commsdesk.publishing.publication import PublicationState
+from commsdesk.publishing.publisher import Publisher
 from commsdesk.scheduling.policy import (
     DEFAULT_GRACE,
     Due,
@@ -49,20 +59,15 @@ from commsdesk.scheduling.policy import (
     zone,
 )
 from commsdesk.statements.statement import Statement, StatementState
-from commsdesk.timeline.chain import EventKind
-from commsdesk.publishing.publisher import Publisher
 from commsdesk.store.database import writer
 from commsdesk.store.models import PolicyRow, ScheduledPostRow, SchedulerJobRow, StatementRow
+from commsdesk.timeline.chain import EventKind
 
 log = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
 SCHEDULER = "Scheduler"  # the actor of what the scheduler does on its own
 GRACE_KEY = "schedule_grace_minutes"
-PAUSED_AT_KEY = "schedule_paused_at"
-PAUSED_BY_KEY = "schedule_paused_by"
-PAUSED_REASON_KEY = "schedule_paused_reason"
-PAUSE_KEYS = (PAUSED_AT_KEY, PAUSED_BY_KEY, PAUSED_REASON_KEY)
 MAX_REASON = 400
 MAX_GRACE_MINUTES = 24 * 60
 CHECK_EVERY = 30.0  # seconds between checks of the persisted pause
@@ -104,11 +109,6 @@ class ScheduledPost:
             return self.due_at
 
 
-@dataclass(frozen=True)
-class PauseState:
-    by: str
-    reason: str
-    since: datetime  # aware UTC
 
 
 def job_id(statement_id: int) -> str:
@@ -320,7 +320,7 @@ class PostScheduler:
 
     def paused(self) -> PauseState | None:
         with self.desk.reading() as session:
-            return _pause_state(session)
+            return pause_state(session)
 
     def grace(self) -> timedelta:
         with self.desk.reading() as session:
@@ -336,7 +336,7 @@ class PostScheduler:
             old = int(_grace(session).total_seconds() // 60)
             if old == minutes:
                 return
-            _set_policy(session, GRACE_KEY, str(minutes))
+            set_policy(session, GRACE_KEY, str(minutes))
             self.desk.append_event(
                 session,
                 actor,
@@ -469,12 +469,19 @@ class PostScheduler:
         self._changed()
         return self.desk.statement(statement_id)
 
-    def post_now(self, actor: str, statement_id: int) -> None:
-        """Post a waiting, missed or failed scheduled post at once, through the executor (also
-        while paused: this is a person's decision). The outcome arrives through on_change."""
+    def post_now(self, actor: str, statement_id: int, *, despite_pause: bool = False) -> None:
+        """Post a waiting, missed or failed scheduled post at once, through the executor. While
+        all posting is paused only with `despite_pause`, a person's decision that goes on the
+        timeline with the pause it overrides. The outcome arrives through on_change."""
         if self.publisher is None:
             raise DeskError("This desk cannot post.")
         with self.desk.transaction() as session:
+            held = pause_state(session)
+            if held is not None and not despite_pause:
+                raise DeskError(
+                    f"All posting is {held.describe()}. Post it anyway only by overriding the "
+                    "pause, or resume posting first."
+                )
             row = self._open_row(session, statement_id)
             statement = session.get(StatementRow, statement_id)
             if statement.state not in (StatementState.SCHEDULED, StatementState.FAILED):
@@ -482,7 +489,7 @@ class PostScheduler:
             row.state, row.updated_at = PostState.POSTING.value, self.desk.now()
             _drop_jobs(session, [statement_id])
         self._changed()
-        self._publish(statement_id, actor)
+        self._publish(statement_id, actor, despite_pause=despite_pause)
 
     # --- pausing ----------------------------------------------------------------------------
 
@@ -498,7 +505,7 @@ class PostScheduler:
             )
         with self._pause_lock:
             with self.desk.transaction() as session:
-                held = _pause_state(session)
+                held = pause_state(session)
                 if held is not None:
                     raise DeskError(
                         f"Scheduled posting is already paused, by {held.by} since "
@@ -512,9 +519,9 @@ class PostScheduler:
                     data={"reason": reason},
                 )
                 state = PauseState(event.actor, reason, as_utc(event.at))
-                _set_policy(session, PAUSED_AT_KEY, state.since.isoformat())
-                _set_policy(session, PAUSED_BY_KEY, state.by)
-                _set_policy(session, PAUSED_REASON_KEY, reason)
+                set_policy(session, PAUSED_AT_KEY, state.since.isoformat())
+                set_policy(session, PAUSED_BY_KEY, state.by)
+                set_policy(session, PAUSED_REASON_KEY, reason)
             if self._scheduler.running:
                 self._scheduler.pause()
         self._changed()
@@ -526,7 +533,7 @@ class PostScheduler:
         actor = (actor or "").strip()
         with self._pause_lock:
             with self.desk.transaction() as session:
-                held = _pause_state(session)
+                held = pause_state(session)
                 if held is None:
                     raise DeskError("Scheduled posting is not paused.")
                 for key in PAUSE_KEYS:
@@ -593,7 +600,7 @@ class PostScheduler:
             elif statement.state != StatementState.SCHEDULED:  # withdrawn, unscheduled
                 row.state = PostState.CANCELLED.value
                 row.note = f"the statement was {StatementState(statement.state).label.lower()}"
-            elif _pause_state(session) is not None:
+            elif pause_state(session) is not None:
                 return  # stays waiting; resume() hands it to a person
             else:
                 now, due, grace = as_utc(self.clock()), as_utc(row.due_at), _grace(session)
@@ -639,7 +646,7 @@ class PostScheduler:
         )
         return _post(row, statement.title)
 
-    def _publish(self, statement_id: int, actor: str) -> None:
+    def _publish(self, statement_id: int, actor: str, *, despite_pause: bool = False) -> None:
         publisher = self.publisher
         if publisher is None:
             raise DeskError("This desk cannot post.")
@@ -652,7 +659,7 @@ class PostScheduler:
                 publication = publisher.prepare_statement(
                     actor, statement_id, account, sandbox=sandbox, numbering=self.numbering()
                 )
-                publication = publisher.run(actor, publication.id)
+                publication = publisher.run(actor, publication.id, despite_pause=despite_pause)
             except Exception as exc:
                 log.exception("scheduled post of statement #%s failed", statement_id)
                 self._settle(
@@ -663,6 +670,8 @@ class PostScheduler:
                 self._settle(
                     statement_id, PostState.POSTED, "posted as " + ", ".join(publication.post_ids)
                 )
+            elif publication.state is PublicationState.HELD:  # a person decides when
+                self._settle(statement_id, PostState.MISSED, publication.error)
             else:  # the publisher recorded why
                 self._settle(statement_id, PostState.FAILED, publication.error)
 
@@ -767,27 +776,6 @@ class PostScheduler:
 
 # --- desk_policy --------------------------------------------------------------------------------
 
-
-def _set_policy(session: Session, key: str, value: str) -> None:
-    row = session.get(PolicyRow, key)
-    if row is None:
-        session.add(PolicyRow(key=key, value=value))
-    else:
-        row.value = value
-
-
-def _pause_state(session: Session) -> PauseState | None:
-    values = {
-        row.key: row.value
-        for row in session.scalars(select(PolicyRow).where(PolicyRow.key.in_(PAUSE_KEYS)))
-    }
-    if PAUSED_AT_KEY not in values:
-        return None
-    return PauseState(
-        by=values.get(PAUSED_BY_KEY, ""),
-        reason=values.get(PAUSED_REASON_KEY, ""),
-        since=as_utc(datetime.fromisoformat(values[PAUSED_AT_KEY])),
-    )
 
 
 def _grace(session: Session) -> timedelta:

@@ -4,8 +4,8 @@ The same template as the PNG, rendered with `browser=True`, placed in the same c
 same background, with the shipped fonts loaded by `@font-face`. The Back-at countdown sits in the
 same box as on the PNG; a small script rewrites it every second from the target instant, kept in
 the element's `data-target` attribute as ISO 8601 UTC, with the wording of
-commsdesk.slides.slide_kinds.countdown_text. If the text is taller than its box the script shrinks it
-(CSS zoom) until it fits. No Qt here.
+commsdesk.slides.slide_kinds.countdown_text. If the text is taller than its box the script
+shrinks it (CSS zoom) until it fits. No Qt here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from commsdesk.clock import utc_now
-from commsdesk.slides.slide_kinds import HEIGHT, WIDTH, BackAt, Slide, SlideKind, layout_of
 from commsdesk.slides.render import BAND_EDGE, BAND_PADDING, FONTS_DIR, write_atomically
+from commsdesk.slides.slide_kinds import HEIGHT, WIDTH, BackAt, Slide, SlideKind, layout_of
 from commsdesk.slides.templates import render_html
 
 # (family, weight, file) for @font-face; the same files the Qt renderer registers.

@@ -1,12 +1,12 @@
 """Slides drawn by Qt: a template's HTML laid out by QTextDocument on a 1920×1080 QImage, the PNG
 an OBS image source shows and the desk previews.
 
-The document is laid out in the kind's content box (commsdesk.slides.slide_kinds.LAYOUTS) and centred
-in it, on the template's background (or none: the lower third keeps its alpha and gets a band drawn
-behind its text). Text that does not fit is shrunk: the template is rendered again at smaller
-scales (its `px()` sizes shrink) until the laid-out document fits the box; nothing is ever drawn
-outside it. The Back-at slide leaves its countdown box clear; `countdown_box` and `countdown_px`
-say where the countdown text source goes and how big its type is.
+The document is laid out in the kind's content box (commsdesk.slides.slide_kinds.LAYOUTS) and
+centred in it, on the template's background (or none: the lower third keeps its alpha and gets a
+band drawn behind its text). Text that does not fit is shrunk: the template is rendered again at
+smaller scales (its `px()` sizes shrink) until the laid-out document fits the box; nothing is ever
+drawn outside it. The Back-at slide leaves its countdown box clear; `countdown_box` and
+`countdown_px` say where the countdown text source goes and how big its type is.
 
 Needs a QGuiApplication (ensure_gui_application() makes an offscreen one for the command line).
 Safe off the UI thread: each call builds its own QTextDocument and paints onto its own QImage.

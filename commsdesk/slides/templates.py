@@ -40,8 +40,8 @@ from jinja2 import (
 )
 from jinja2.sandbox import SecurityError
 
-from commsdesk.template_sandbox import BoundedSandbox, LimitExceeded, bounds
 from commsdesk.statements.templates import TemplateProblem
+from commsdesk.template_sandbox import BoundedSandbox, LimitExceeded, bounds
 
 # One template file (the shipped ones are about 2 KB). This also bounds the time jinja takes to
 # compile a template, which the rendering deadline does not cover.

@@ -34,9 +34,9 @@ class Preview:
 def preview_statement(
     body: str, incident: Incident | None, *, numbering: bool = True, now: datetime | None = None
 ) -> Preview:
-    from commsdesk.statements.templates import TemplateProblem, render
     from commsdesk.publishing.text_count import MAX_WEIGHTED_LENGTH, fast_count
     from commsdesk.publishing.thread_splitter import split_thread
+    from commsdesk.statements.templates import TemplateProblem, render
 
     try:
         rendered = render(body, incident, now=now)

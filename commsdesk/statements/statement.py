@@ -6,7 +6,6 @@ The states and every allowed move live here; the store and the UI only ask.
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime

@@ -7,6 +7,10 @@ Alembic scripts in `migrations/` (run here, without an alembic.ini).
 
 Any SQLAlchemy URL works (PostgreSQL for a team later); SQLite-only code is limited to the file
 checks, the backup and the connect/begin events installed when the dialect is sqlite.
+
+The SQLite file (and so its -wal and -shm, which SQLite creates with the file's mode) and the
+backups are readable by the user only. A file that cannot be opened for what it really is (a
+read-only folder, a full disk, a lock held too long) is a `DatabaseProblem` saying so.
 """
 
 from __future__ import annotations
@@ -22,9 +26,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from commsdesk.clock import as_utc, utc_now
+from commsdesk.data_dir import (
+    make_private_dir,
+    make_private_file,
+    os_problem,
+    tighten,
+    write_problem,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -35,14 +47,20 @@ BACKUPS_DIR = "backups"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest script in migrations/versions, so that opening an up-to-date database needs no
 # Alembic import (about 0.2 s). tests/store/test_database.py keeps it equal to the scripts' head.
-HEAD_REVISION = "0005_publication_claim"
+HEAD_REVISION = "0006_event_ids_never_reused"
 VERSION_TABLE = "alembic_version"
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Execution option marking a connection that will write: on SQLite it begins with
 # BEGIN IMMEDIATE, so concurrent writers (the desk and a CLI) queue on busy_timeout instead of
 # failing when a read transaction tries to become a write one.
 WRITE_OPTION = "commsdesk_write"
-SQLITE_PRAGMAS = ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
+BUSY_TIMEOUT = 5  # seconds a write waits for another program's lock before giving up
+SQLITE_PRAGMAS = (
+    f"busy_timeout={BUSY_TIMEOUT * 1000}",
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "foreign_keys=ON",
+)
 
 
 class DatabaseProblem(Exception):
@@ -188,7 +206,9 @@ def inspect_sqlite_file(path: Path, script_location: Path = MIGRATIONS_DIR) -> F
     if header != SQLITE_HEADER:
         raise DatabaseCorrupt(_corrupt_message(path, "it is not an SQLite database"))
     try:
-        with closing(sqlite3.connect(_read_only_uri(path), uri=True, timeout=5)) as connection:
+        with closing(
+            sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT)
+        ) as connection:
             check = [row[0] for row in connection.execute("PRAGMA quick_check")]
             tables = {
                 row[0]
@@ -199,10 +219,8 @@ def inspect_sqlite_file(path: Path, script_location: Path = MIGRATIONS_DIR) -> F
                 found = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
                 revision = found[0] if found else None
     except sqlite3.OperationalError as exc:  # locked, unreadable: not evidence of damage
-        raise DatabaseProblem(
-            f"The desk database {path} could not be read ({exc}). Nothing was changed. "
-            "Close any other program using it and try again."
-        ) from exc
+        problem = _sentence(sqlite_problem(exc, path))
+        raise DatabaseProblem(f"{problem} Nothing was changed.") from exc
     except sqlite3.DatabaseError as exc:
         raise DatabaseCorrupt(_corrupt_message(path, str(exc))) from exc
     if check != ["ok"]:
@@ -235,6 +253,48 @@ def check_revision(
         )
 
 
+def sqlite_problem(exc: sqlite3.Error, path: Path) -> str:
+    """One line on why SQLite could not use the file at `path`, and what to do about it."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return (
+            f"the database {path} is locked: another program kept it busy for {BUSY_TIMEOUT} s; "
+            "wait for it to finish (or close it) and try again"
+        )
+    if name.startswith("SQLITE_FULL"):
+        return f"the disk is full: free space and try again ({path.parent})"
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_PERM")):
+        blocked = write_problem(path.parent) if path.parent.is_dir() else None
+        if blocked is not None and (said := os_problem(blocked, path.parent)):
+            return said
+        for suffix in ("", "-wal", "-shm"):  # the folder is fine: one of the files is not
+            file = path.with_name(path.name + suffix)
+            try:
+                if file.exists():
+                    os.close(os.open(file, os.O_RDWR))
+            except OSError as refused:
+                return (
+                    f"cannot open {file} for writing ({refused.strerror}); make it readable and "
+                    "writable by you"
+                )
+    return f"the desk database {path} could not be opened ({exc})"
+
+
+def _sentence(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:] + "."
+
+
+def _cannot_use(exc: BaseException, path: Path) -> str:
+    """What a DatabaseProblem says for an OS or SQLite error met opening the file at `path`."""
+    cause = getattr(exc, "orig", None) or exc
+    said = None
+    if isinstance(cause, OSError):
+        said = os_problem(cause, path.parent)
+    elif isinstance(cause, sqlite3.Error):
+        said = sqlite_problem(cause, path)
+    return _sentence(said or f"the desk database {path} could not be opened ({cause})")
+
+
 def _corrupt_message(path: Path, detail: str) -> str:
     return (
         f"The desk database {path} is damaged or not a CommsDesk database ({detail}). "
@@ -250,8 +310,7 @@ def backup_sqlite(
     path: Path, target: str, backups_dir: Path | None = None, now: datetime | None = None
 ) -> Path:
     """Copy the database with SQLite's backup API to `backups/commsdesk-<UTC>-before-<target>`."""
-    folder = backups_dir or _backups_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_private_dir(backups_dir or _backups_dir(path))
     stamp = as_utc(now or utc_now()).strftime("%Y%m%d-%H%M%S")
     destination = folder / f"commsdesk-{stamp}-before-{target}.sqlite3"
     suffix = 2
@@ -260,8 +319,9 @@ def backup_sqlite(
         suffix += 1
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
+    make_private_file(partial)  # SQLite writes into the empty file, keeping its mode
     with (
-        closing(sqlite3.connect(_read_only_uri(path), uri=True, timeout=5)) as source,
+        closing(sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT)) as source,
         closing(sqlite3.connect(partial)) as copy,
     ):
         source.backup(copy)
@@ -275,12 +335,31 @@ def backup_sqlite(
 def open_database(url: str | URL, *, script_location: Path = MIGRATIONS_DIR) -> Engine:
     """Check, back up if a migration is due, migrate to head, and return the engine.
 
-    On an up-to-date database this reads the stored revision and runs no Alembic command.
+    On an up-to-date database this reads the stored revision and runs no Alembic command. An
+    SQLite file that cannot be opened or written raises a DatabaseProblem saying why.
     """
     path = sqlite_file(url)
+    if path is None:
+        return _open(url, None, script_location)
+    try:
+        return _open(url, path, script_location)
+    except (OSError, sqlite3.OperationalError, OperationalError) as exc:
+        raise DatabaseProblem(_cannot_use(exc, path)) from exc
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The file (and its folder, when missing) made or kept readable by the user only; SQLite
+    creates -wal and -shm with the file's own mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_file(path)
+    for suffix in ("-wal", "-shm"):
+        tighten(path.with_name(path.name + suffix))
+
+
+def _open(url: str | URL, path: Path | None, script_location: Path) -> Engine:
     state = inspect_sqlite_file(path, script_location) if path is not None else None
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(path)
     engine = create_desk_engine(url)
     try:
         if state is None:

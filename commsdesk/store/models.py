@@ -116,7 +116,9 @@ class ApprovalRow(Base):
 
 
 class EventRow(Base):
-    """One timeline event. Ids are plain integers, not foreign keys: the log outlives rows."""
+    """One timeline event. Ids are plain integers, not foreign keys: the log outlives rows.
+    An id is never used twice (AUTOINCREMENT on SQLite; a sequence on PostgreSQL), so an event
+    deleted from the end cannot be replaced by another under its id."""
 
     __tablename__ = "timeline_events"
     __table_args__ = (
@@ -124,6 +126,7 @@ class EventRow(Base):
         Index("ix_timeline_events_actor", "actor"),
         Index("ix_timeline_events_incident_id", "incident_id"),
         Index("ix_timeline_events_statement_id", "statement_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     DESK_OPENED = "desk.opened"
     OPERATOR_SET = "desk.operator"
     POLICY_CHANGED = "desk.policy"
+    DRILL_MODE = "desk.drill_mode"
     INCIDENT_STARTED = "incident.started"
     INCIDENT_EDITED = "incident.edited"
     INCIDENT_CLOSED = "incident.closed"
@@ -47,6 +48,8 @@ class EventKind(StrEnum):
     REPLIES_REFUSED = "post.replies_refused"
     PUBLISH_FAILED = "post.failed"
     PUBLISHED = "post.published"
+    POST_HELD = "post.held"  # stopped before a part by Pause all or Drill mode
+    PAUSE_OVERRIDDEN = "post.despite_pause"
     ACCOUNT_NEEDS_CREDENTIALS = "account.needs_credentials"
     RESCHEDULED = "schedule.rescheduled"
     SCHEDULE_MISSED = "schedule.missed"

@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from commsdesk.ui.lanes import Lane
 from commsdesk.settings import Settings
+from commsdesk.ui.lanes import Lane
 
 
 class DeskBridge(QObject):

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from commsdesk.incidents.incident import Incident
-from commsdesk.ui.lanes import Lane
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.header_bar import HeaderBar
+from commsdesk.ui.lanes import Lane
 from commsdesk.ui.theme import MUTED
 
 # Events by someone else that need a person here: a tray notification. (Kinds as stored, so
@@ -101,7 +101,6 @@ class MainWindow(QMainWindow):
         self.header.start_requested.connect(self.start_incident)
         self.header.edit_requested.connect(self.edit_incident)
         self.header.operator_requested.connect(self.ask_operator)
-        self.header.set_drill(bool(self.settings.get("drill_mode")))
         self.header.drill_toggled.connect(self.set_drill_mode)
         self.header.update_due.connect(self._update_due)
         self.header.set_operator(self.settings.get("operator_name"))
@@ -141,6 +140,7 @@ class MainWindow(QMainWindow):
             publishing.finished.connect(self._published)
             publishing.refused.connect(self._refused)
             publishing.verified.connect(lambda *_: self._show_destination())
+            publishing.drill_changed.connect(self._drill_changed)
         bridge.incident_changed.connect(self._incident_changed)
         bridge.timeline_changed.connect(self._refresh_cadence)
         bridge.refused.connect(self._refused)
@@ -227,9 +227,9 @@ class MainWindow(QMainWindow):
         return tray
 
     def build_panels(self) -> None:
-        from commsdesk.ui.coming_panel import ComingPanel
         from commsdesk.statements.ui.panel import StatementsPanel
         from commsdesk.timeline.ui.timeline_panel import TimelinePanel
+        from commsdesk.ui.coming_panel import ComingPanel
 
         if self.statements is not None:
             return
@@ -349,6 +349,14 @@ class MainWindow(QMainWindow):
     def desk_opened(self, templates: list) -> None:
         self.build_panels()
         self.statements.set_templates(templates)
+        if self.publishing is not None:  # before the scheduler: it queues behind on the lane
+            if self.settings.get("drill_mode"):
+                # Drill mode once lived in this desk's settings: it moves into the database.
+                self.publishing.set_drill(True)
+                self.settings.set("drill_mode", False)
+                self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
+            else:
+                self.publishing.read_drill()
         if self.schedule is not None:
             self.schedule.start()
         self.timeline.start()
@@ -384,21 +392,61 @@ class MainWindow(QMainWindow):
         )
 
     def set_drill_mode(self, on: bool) -> None:
-        if self.settings.set("drill_mode", on):
-            self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
-            if on:
-                summary = "Drill mode on: posts go to the SANDBOX feed"
-            else:
-                where = self.publishing.destination().label if self.publishing else "X"
-                summary = f"Drill mode off: posts go to {where}"
-            self.bridge.act("record", "desk.drill_mode", summary)
+        """The header's switch: asks first, then changes drill mode for every desk on this
+        database. Until the database says so, the switch shows the mode as it was."""
+        if self.publishing is None:
+            return
+        self.header.set_drill(self.publishing.drill)
+        if on:
+            question = ("Turn Drill mode on?\n\nEvery post from every desk on this database goes "
+                        "to the SANDBOX feed; nothing reaches X. A post already prepared for X "
+                        "is held until drill mode is off.")
+        else:
+            question = ("Turn Drill mode off?\n\nApproved posts will go to "
+                        f"{self._live_destination()} again, from every desk on this database.")
+        answer = QMessageBox.question(
+            self, "Drill mode", question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.publishing.set_drill(on)
+
+    def _live_destination(self) -> str:
+        account = self.settings.get("x_account")
+        handle = self.settings.get("x_handle")
+        return f"X as @{handle}" if handle else (f"X as {account}" if account else "the SANDBOX "
+                                                  "(no X account is set up)")
+
+    def _drill_changed(self, on: bool) -> None:
         self.header.set_drill(on)
         self._show_destination()
 
     def confirm_post(self, statement) -> None:
+        """Post now: first whether all posting is paused (read on the database lane), then the
+        dialog naming where the posts go."""
         if self.publishing is None:
             return
+        from commsdesk.publishing.holds import paused
+
+        desk = self.bridge.desk
+        self.bridge.lane.submit(
+            lambda: paused(desk), on_done=lambda held: self._confirm_post(statement, held)
+        )
+
+    def _confirm_post(self, statement, held) -> None:
         from commsdesk.publishing.ui.post_dialog import PostDialog
+
+        if held is not None:
+            answer = QMessageBox.warning(
+                self, "All posting is paused",
+                f"All posting is {held.describe()}\n\nPost “{statement.title}” anyway? The "
+                "override goes on the timeline, naming this pause and its reason.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
 
         target = self.publishing.destination()
         preview = self.statements.editor.last_preview
@@ -410,7 +458,9 @@ class MainWindow(QMainWindow):
         )
         if dialog.exec() == PostDialog.DialogCode.Accepted:
             self.statusBar().showMessage(f"Posting “{statement.title}” to {target.label}…")
-            self.publishing.post_now(statement.id, images=dialog.chosen())
+            self.publishing.post_now(
+                statement.id, images=dialog.chosen(), despite_pause=held is not None
+            )
 
     def _publishing_progress(self, publication) -> None:
         from commsdesk.publishing.publication import PublicationState

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from commsdesk.audience.demo_curve import demo_audience_csv, demo_audience_rows
 from commsdesk.audience.series import (
     Ewma,
     SeriesBuffer,
@@ -19,7 +20,6 @@ from commsdesk.audience.series import (
     theil_sen,
     youtube_quota,
 )
-from commsdesk.audience.demo_curve import demo_audience_csv, demo_audience_rows
 
 T0 = 1_790_000_000.0
 

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from commsdesk.audience.advisor import Advice, AdviceKind
+from commsdesk.audience.series import Sample, SeriesBuffer
 from commsdesk.audience.store import AudienceStore, SampleBatcher
 from commsdesk.desk import Desk, DeskError
-from commsdesk.audience.series import Sample, SeriesBuffer
-from commsdesk.audience.advisor import Advice, AdviceKind
 from commsdesk.timeline.chain import EventKind
 
 ANA = "Ana Ruiz"

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from commsdesk.broadcast.stream_health import stream_health
 from commsdesk.broadcast.obs.api import StreamReading
 from commsdesk.broadcast.obs.batches import ObsRequest
 from commsdesk.broadcast.obs.connection import ObsConnection
+from commsdesk.broadcast.stream_health import stream_health
 from tests.support import obs_studio as studio
 from tests.support.obs_studio import Heard, ObsStudio, free_port
 

@@ -16,7 +16,6 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from commsdesk.broadcast.stream_health import stream_health
 from commsdesk.broadcast.obs.api import (
     COUNTDOWN_INPUT,
     SLIDE_INPUT,
@@ -26,6 +25,7 @@ from commsdesk.broadcast.obs.api import (
 )
 from commsdesk.broadcast.obs.batches import ObsRequest
 from commsdesk.broadcast.obs.connection import ObsConnection
+from commsdesk.broadcast.stream_health import stream_health
 from tests.support import obs_studio as studio
 from tests.support.obs_studio import Heard, ObsStudio
 

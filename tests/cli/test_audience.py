@@ -1,4 +1,5 @@
-"""`commsdesk audience replay`, run as a real process on CSV files written to disk."""
+"""`commsdesk audience replay` and `add-count`, run as a real process on CSV files written to
+disk and on a desk's database."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from commsdesk.audience.demo_curve import demo_audience_csv, demo_total
+from commsdesk.audience.store import AudienceStore
+from commsdesk.desk import Desk
+from commsdesk.incidents.incident import Severity
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -89,3 +93,42 @@ def test_summary_without_advise_and_failures(tmp_path):
     assert bad.returncode == 1 and "no usable rows" in bad.stderr
     missing = run(str(tmp_path / "absent.csv"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("time,viewers\n0,100\n5,120 café\n".encode("latin-1"))
+    garbled = run(str(latin1))
+    assert garbled.returncode == 2 and "not UTF-8 text: bad bytes on line 3" in garbled.stderr
+
+
+def test_a_count_read_off_a_platform_is_stored_like_the_panels_manual_entry(isolated_dirs):
+    desk = Desk.open(isolated_dirs)
+    incident = desk.start_incident("Ana", "Hot wallet drained", Severity.P1)
+    store = AudienceStore(desk)
+    store.add_source("Ana", "manual", "Kick")
+    store.add_source("Ana", "manual", "Rumble", enabled=False)
+    desk.close()
+
+    def add_count(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "commsdesk", "audience", "add-count", *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    done = add_count("2,410", "--platform", "kick")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Kick: 2,410 viewers at ")
+    negative = add_count("-5", "--platform", "Kick")
+    assert negative.returncode == 1
+    assert negative.stderr == "commsdesk: a viewer count is a number of 0 or more.\n"
+    for platform in ("Rumble", "YouTube"):
+        unknown = add_count("100", "--platform", platform)
+        assert unknown.returncode == 1
+        assert "manual sources: Kick" in unknown.stderr
+
+    desk = Desk.open(isolated_dirs)
+    try:
+        store = AudienceStore(desk)
+        assert store.sample_count() == 1
+        _, totals = store.load_series(incident_id=incident.id).total()
+        assert totals.tolist() == [2410.0]
+    finally:
+        desk.close()

@@ -53,6 +53,10 @@ def test_help_everywhere():
         ["thread", "--help"],
         ["timeline", "verify", "--help"],
         ["post", "--help"],
+        ["incident", "start", "--help"],
+        ["statement", "show", "--help"],
+        ["obs", "stream", "end", "--help"],
+        ["audience", "add-count", "--help"],
     ):
         out = run(*args)
         assert out.returncode == 0 and "usage: commsdesk" in out.stdout, args

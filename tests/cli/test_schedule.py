@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,6 +120,7 @@ def test_schedule_help():
     for args in (
         ["schedule", "--help"],
         ["schedule", "list", "--help"],
+        ["schedule", "at", "--help"],
         ["schedule", "pause", "--help"],
         ["schedule", "resume", "--help"],
     ):
@@ -127,3 +128,52 @@ def test_schedule_help():
             [sys.executable, "-m", "commsdesk", *args], capture_output=True, text=True, timeout=60
         )
         assert out.returncode == 0 and "usage: commsdesk schedule" in out.stdout, args
+
+
+def last_sunday(year: int, month: int) -> date:
+    day = date(year, month + 1, 1) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+def test_schedule_at_a_local_time_through_the_scheduling_policy(tmp_path):
+    """Berlin's clocks skip 02:30 on the last Sunday of March and show it twice on the last
+    Sunday of October; next year's are always ahead."""
+    folder = tmp_path / "desk"
+    desk = Desk.open(folder)
+    incident = desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
+    draft = desk.create_statement(ANA, incident.id, "Draft", "Not approved yet.")
+    statement = desk.create_statement(ANA, incident.id, "Evening update", "Funds are safe.")
+    desk.submit(ANA, statement.id)
+    desk.approve(SAM, statement.id)
+    desk.close()
+    year = utc_now().year + 1
+    spring, autumn = last_sunday(year, 3), last_sunday(year, 10)
+    at = ["schedule", "at", str(statement.id)]
+
+    skipped = run(folder, *at, f"{spring} 02:30", "--zone", "Europe/Berlin")
+    assert skipped.returncode == 1
+    assert "does not exist in Europe/Berlin: the clocks skip it" in skipped.stderr
+    twice = run(folder, *at, f"{autumn} 02:30", "--zone", "Europe/Berlin")
+    assert twice.returncode == 1
+    assert twice.stderr.strip().endswith(
+        "Add --fold 0 for the first (00:30 UTC) or --fold 1 for the second (01:30 UTC)."
+    )
+    unapproved = run(folder, "schedule", "at", str(draft.id), f"{autumn} 18:00", "--zone", "UTC")
+    assert unapproved.returncode == 1 and "Only an approved statement" in unapproved.stderr
+    assert json.loads(run(folder, "schedule", "list", "--json").stdout) == []
+
+    done = run(folder, *at, f"{autumn} 02:30", "--zone", "Europe/Berlin", "--fold", "1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        f"#{statement.id} goes to the SANDBOX at {autumn} 02:30 CET Europe/Berlin "
+        f"({autumn} 01:30 UTC)"
+    )
+    [post] = json.loads(run(folder, "schedule", "list", "--json").stdout)
+    assert post["due_at"] == f"{autumn}T01:30:00+00:00" and post["zone"] == "Europe/Berlin"
+    assert post["sandbox"] and post["state"] == "waiting"
+    desk = Desk.open(folder)
+    try:
+        assert desk.statement(statement.id).state is StatementState.SCHEDULED
+        assert desk.timeline(limit=1)[0].actor == SAM
+    finally:
+        desk.close()

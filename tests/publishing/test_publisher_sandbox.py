@@ -7,9 +7,9 @@ import pytest
 from commsdesk.desk import Desk, DeskError
 from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.publication import PartState, PublicationState
-from commsdesk.statements.statement import StatementState
 from commsdesk.publishing.publisher import Publisher
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
+from commsdesk.statements.statement import StatementState
 from commsdesk.store.models import OutboxPartRow
 
 ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"

@@ -10,10 +10,10 @@ import pytest
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.publication import PublicationState
-from commsdesk.statements.statement import StatementState
 from commsdesk.publishing.publisher import Publisher
 from commsdesk.publishing.x.api import XCredentials
 from commsdesk.publishing.x.tweepy_client import TweepyXClient
+from commsdesk.statements.statement import StatementState
 from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY, DUPLICATE, REPLY_RESTRICTED
 
 ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"

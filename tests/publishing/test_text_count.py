@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from twitter_text import extract_emojis_with_indices
 from twitter_text.regexp.emoji import emoji_list
 
-from commsdesk.publishing.text_count import MAX_WEIGHTED_LENGTH, Count, count, emoji_spans, fast_count
+from commsdesk.publishing.text_count import (
+    MAX_WEIGHTED_LENGTH,
+    Count,
+    count,
+    emoji_spans,
+    fast_count,
+)
 
 VALIDATE = Path(__file__).resolve().parents[3] / "shared/reference/twitter-text/validate.yml"
 SECTIONS = {

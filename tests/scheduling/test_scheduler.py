@@ -16,14 +16,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from commsdesk.desk import Desk, DeskError
 from commsdesk.clock import utc_now
+from commsdesk.desk import Desk, DeskError
 from commsdesk.incidents.incident import Severity
-from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
-from commsdesk.statements.statement import StatementState
 from commsdesk.publishing.publisher import Publisher
-from commsdesk.scheduling.scheduler import GRACE_KEY, PostScheduler, PostState, ScheduledPost, job_id
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
+from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
+from commsdesk.scheduling.scheduler import (
+    GRACE_KEY,
+    PostScheduler,
+    PostState,
+    ScheduledPost,
+    job_id,
+)
+from commsdesk.statements.statement import StatementState
 from commsdesk.store.models import PolicyRow, ScheduledPostRow, SchedulerJobRow
 
 ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"

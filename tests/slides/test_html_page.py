@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from commsdesk.slides.slide_kinds import BackAt, LowerThird, StatementSlide
 from commsdesk.slides.html_page import page_html, write_page
+from commsdesk.slides.slide_kinds import BackAt, LowerThird, StatementSlide
 
 COUNTDOWN = re.compile(r'<div id="countdown" data-target="(?P<target>[^"]+)"[^>]*>(?P<text>[^<]*)<')
 TEAM = ("UTC", "Asia/Singapore", "America/New_York")

@@ -14,6 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from commsdesk.slides.render import (
+    FONT_FILES,
+    FONTS_DIR,
+    new_document,
+    register_fonts,
+    render_slide,
+)
 from commsdesk.slides.slide_kinds import (
     LAYOUTS,
     BackAt,
@@ -22,15 +29,8 @@ from commsdesk.slides.slide_kinds import (
     Standby,
     StatementSlide,
 )
-from commsdesk.statements.templates import TemplateProblem
-from commsdesk.slides.render import (
-    FONT_FILES,
-    FONTS_DIR,
-    new_document,
-    register_fonts,
-    render_slide,
-)
 from commsdesk.slides.templates import BUILTIN_DIR, parse_color, render_html
+from commsdesk.statements.templates import TemplateProblem
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 24, 18, 17, 56, tzinfo=UTC)

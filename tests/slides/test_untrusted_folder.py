@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from commsdesk.slides import sandbox
+from commsdesk import template_sandbox as sandbox
 from commsdesk.slides.html_page import write_page
 from commsdesk.slides.render import render_slide
 from commsdesk.slides.slide_kinds import Standby

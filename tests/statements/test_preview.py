@@ -1,8 +1,8 @@
 from datetime import UTC, datetime
 
 from commsdesk.incidents.incident import Incident, Severity
-from commsdesk.statements.preview import preview_statement
 from commsdesk.publishing.text_count import count
+from commsdesk.statements.preview import preview_statement
 
 INCIDENT = Incident(
     id=1,

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commsdesk.statements import templates
 from commsdesk.incidents.incident import Incident, Severity
+from commsdesk.statements import templates
 from commsdesk.statements.templates import (
     FACT_SUGGESTIONS,
     StatementTemplate,

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import sqlite3
+import stat
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from commsdesk.store.database import (
     sqlite_url,
 )
 from commsdesk.store.models import Base
+from tests.cli.conditions import read_only_view
 
 TABLES = {
     "incidents",
@@ -56,8 +58,13 @@ def raw(path: Path) -> closing[sqlite3.Connection]:
 
 
 def table_names(path: Path) -> set[str]:
+    """The desk's tables; not SQLite's own (sqlite_sequence, kept for AUTOINCREMENT)."""
     with raw(path) as db:
-        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        rows = db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' "
+            "ESCAPE '\\'"
+        )
+        return {r[0] for r in rows}
 
 
 def revision_of(path: Path) -> str:
@@ -85,7 +92,7 @@ def seeded_desk(data_dir: Path) -> Path:
 
 def test_head_constant_is_the_scripts_head():
     scripts = ScriptDirectory.from_config(alembic_config(MIGRATIONS_DIR))
-    assert scripts.get_current_head() == HEAD_REVISION == "0005_publication_claim"
+    assert scripts.get_current_head() == HEAD_REVISION == "0006_event_ids_never_reused"
 
 
 def test_fresh_open_creates_the_schema_at_head_in_wal_mode(isolated_dirs):
@@ -193,6 +200,29 @@ def test_backup_is_a_complete_copy_named_by_time_and_target(isolated_dirs):
     again = backup_sqlite(path, "0002_next", now=moment)  # same second: a second file
     assert again.name == "commsdesk-20261124-140509-before-0002_next-2.sqlite3"
     assert sorted(p.name for p in backup.parent.iterdir()) == sorted([backup.name, again.name])
+
+
+def test_backups_are_readable_by_the_user_only(isolated_dirs):
+    path = seeded_desk(isolated_dirs)
+    before = os.umask(0o002)
+    try:
+        (isolated_dirs / "backups").mkdir(mode=0o775)
+        backup = backup_sqlite(path, "0002_next")
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(backup.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_a_read_only_folder_is_said_to_be_read_only(isolated_dirs):
+    """Not "close any other program": nothing else holds it, the folder cannot be written."""
+    seeded_desk(isolated_dirs)
+    with read_only_view(isolated_dirs) as view, pytest.raises(DatabaseProblem) as refused:
+        Desk.open(view)
+    assert str(refused.value) == (
+        f"Cannot write to {view}: it is on a read-only file system; remount it read-write, or "
+        "choose another data folder. Nothing was changed."
+    )
 
 
 NEXT_MIGRATION = f'''

@@ -21,10 +21,10 @@ from sqlalchemy import create_engine, insert, inspect, text
 from commsdesk.desk import VERIFY_BATCH, Desk, DeskError
 from commsdesk.incidents.incident import Severity
 from commsdesk.statements.statement import StatementState as S
-from commsdesk.timeline.chain import GENESIS_HASH, EventKind, event_hash
 from commsdesk.store import database
 from commsdesk.store.database import HEAD_REVISION, DatabaseTooNew, NotADeskDatabase
 from commsdesk.store.models import Base, EventRow
+from commsdesk.timeline.chain import GENESIS_HASH, EventKind, event_hash
 from tests.store.pg_server import PostgresServer, ServerUnavailable
 
 ANA = "Ana Ruiz"
@@ -441,8 +441,8 @@ def test_two_approvers_at_once_both_count(pg_url, open_desks):
 def test_two_desks_advising_at_once_put_the_advice_on_the_record_once(pg_url, open_desks):
     """Team mode: every desk's advisor reaches the same advice at about the same moment; the
     check and the append happen under the timeline's lock, so exactly one is recorded."""
-    from commsdesk.audience.store import AudienceStore
     from commsdesk.audience.advisor import Advice, AdviceKind
+    from commsdesk.audience.store import AudienceStore
 
     Desk.open(url=pg_url).close()
     desks = [Desk.open(url=pg_url) for _ in range(3)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from commsdesk.ui.lanes import Lane
-from commsdesk.settings import Settings
-from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.publishing.ui.bridge import PublishingBridge
 from commsdesk.scheduling.ui.bridge import ScheduleBridge
+from commsdesk.settings import Settings
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 
 
 class DeskHarness:

@@ -107,7 +107,7 @@ class SeenRequest:
 
 @dataclass
 class _Switch:
-    action: str  # "fail", "delay", "drop"
+    action: str  # "fail", "delay", "drop", "hold"
     on: str | None
     remaining: int | None
     status: int = 0
@@ -115,6 +115,7 @@ class _Switch:
     reset_at: int | None = None
     seconds: float = 0.0
     skip: int = 0  # matching calls to let through untouched before this switch applies
+    gate: threading.Event | None = None  # "hold": answer once the test opens it
 
     def matches(self, method: str, path: str) -> bool:
         if self.on is None:
@@ -161,6 +162,7 @@ class XApiStandIn:
         self.access_token = access_token
         self.access_secret = access_secret
         self.account = dict(ACCOUNT)
+        self.refuse_duplicates = True  # X refuses a copy of a live post; not every time
         self.processing_checks = 0
         self.requests: list[SeenRequest] = []
         self.internal_errors: list[str] = []  # tracebacks of the stand-in's own faults
@@ -261,6 +263,13 @@ class XApiStandIn:
         """Handle the call (a post is stored), then answer only after `seconds`."""
         self._add(_Switch("delay", on, times, seconds=seconds, skip=skip))
 
+    def hold_next(self, *, on: str | None = None, skip: int = 0) -> threading.Event:
+        """Handle the call (a post is stored), then answer only once the returned event is set:
+        the test acts while the desk waits for X's answer."""
+        gate = threading.Event()
+        self._add(_Switch("hold", on, 1, skip=skip, gate=gate))
+        return gate
+
     def drop_next(self, *, times: int | None = 1, on: str | None = None, skip: int = 0) -> None:
         """Handle the call (a post is stored), then close the connection without answering."""
         self._add(_Switch("drop", on, times, skip=skip))
@@ -344,7 +353,7 @@ class XApiStandIn:
             return 400, invalid_request("text", [], "$.text: is missing but it is required"), {}
         text = text or ""
         live = [p for p in self._posts if not p.deleted]
-        if text and any(p.text == text for p in live):
+        if self.refuse_duplicates and text and any(p.text == text for p in live):
             return 403, problem(403, DUPLICATE), {}
         if reply_to is not None and not any(p.id == str(reply_to) for p in live):
             return 403, problem(403, REPLY_TO_MISSING), {}
@@ -643,6 +652,11 @@ class _Handler(BaseHTTPRequestHandler):
         ):
             self.close_connection = True  # stopping: leave without answering
             return
+        if switch is not None and switch.action == "hold":
+            while not switch.gate.wait(0.05):
+                if standin._stopping.is_set():
+                    self.close_connection = True
+                    return
         self._send(status, payload, {**standin._rate_headers(bucket), **extra})
 
     def _send(

@@ -11,8 +11,8 @@ from sqlalchemy import insert
 
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
-from commsdesk.timeline.chain import GENESIS_HASH, EventKind, event_hash
 from commsdesk.store.models import EventRow
+from commsdesk.timeline.chain import GENESIS_HASH, EventKind, event_hash
 
 
 def busy_desk(desk: Desk) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialogButtonBox
 
 from commsdesk.incidents.incident import Severity
-from commsdesk.ui.lanes import Lane
-from commsdesk.settings import Settings
-from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.incidents.ui.incident_dialog import IncidentDialog
-from commsdesk.ui.operator_dialog import OperatorDialog
+from commsdesk.settings import Settings
 from commsdesk.statements.ui.versions_dialog import VersionsDialog
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
+from commsdesk.ui.operator_dialog import OperatorDialog
 from tests.support.desk_harness import DeskHarness
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 
 from commsdesk.statements.statement import Statement, StatementState
-from commsdesk.timeline.chain import TimelineEvent
 from commsdesk.statements.ui.list_model import StatementListModel
+from commsdesk.timeline.chain import TimelineEvent
 from commsdesk.timeline.ui.timeline_panel import TimelineModel
 
 T0 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from commsdesk.audience.series import AudienceSource
-from commsdesk.keyring_secrets import load_viewer_secret
 from commsdesk.audience.sources.json_url import JsonUrlSource
 from commsdesk.audience.sources.kick import KickSource
 from commsdesk.audience.sources.manual import ManualSource
 from commsdesk.audience.sources.reading import ViewerSource
 from commsdesk.audience.sources.twitch import TwitchSource
 from commsdesk.audience.sources.youtube import YouTubeSource
+from commsdesk.keyring_secrets import load_viewer_secret
 
 
 class MissingSecret(LookupError):

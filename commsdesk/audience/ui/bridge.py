@@ -35,6 +35,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from commsdesk.audience.advisor import Advice, AdviceKind, Advisor, AdvisorSettings
 from commsdesk.audience.series import (
     DEFAULT_FRESH_FOR,
     TOTAL,
@@ -42,11 +43,10 @@ from commsdesk.audience.series import (
     SeriesBuffer,
     parse_audience_csv,
 )
-from commsdesk.audience.advisor import Advice, AdviceKind, Advisor, AdvisorSettings
-from commsdesk.ui.lanes import Lane
 from commsdesk.audience.sources.reading import Reading, SourceState, ViewerSource
 from commsdesk.settings import Settings
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 from commsdesk.ui.steady import set_steady_text
 
 log = logging.getLogger(__name__)
@@ -285,8 +285,8 @@ class AudienceBridge(QObject):
         if self.desk_bridge.desk is None:
             self.desk_bridge.opened.connect(lambda _desk: self.start())
             return
-        from commsdesk.audience.store import AudienceStore
         from commsdesk.audience.sources.poller import ViewerPoller
+        from commsdesk.audience.store import AudienceStore
 
         self.started = True
         self.store = AudienceStore(self.desk_bridge.desk)

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from commsdesk.slides.slide_kinds import HEIGHT, LAYOUTS, WIDTH, SlideKind
-from commsdesk.broadcast.stream_health import StreamSample
 from commsdesk.broadcast.obs.api import COUNTDOWN_INPUT, SLIDE_INPUT, SLIDES_SCENE, SceneList
+from commsdesk.broadcast.stream_health import StreamSample
+from commsdesk.slides.slide_kinds import HEIGHT, LAYOUTS, WIDTH, SlideKind
 
 # Text sources by platform, best first: FreeType 2 (Linux, macOS), GDI+ (Windows).
 TEXT_KINDS = ("text_ft2_source_v2", "text_gdiplus_v3", "text_gdiplus_v2", "text_gdiplus")

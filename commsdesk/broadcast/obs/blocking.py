@@ -16,7 +16,6 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
-from commsdesk.broadcast.stream_health import StreamHealth, stream_health
 from commsdesk.broadcast.obs.api import (
     ConnectionState,
     ConnectionStatus,
@@ -27,6 +26,7 @@ from commsdesk.broadcast.obs.api import (
     StreamReading,
 )
 from commsdesk.broadcast.obs.connection import ANSWER_TIMEOUT, ObsConnection
+from commsdesk.broadcast.stream_health import StreamHealth, stream_health
 
 T = TypeVar("T")
 _SETTLED = {

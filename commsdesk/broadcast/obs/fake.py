@@ -12,7 +12,6 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from commsdesk.broadcast.stream_health import StreamSample
 from commsdesk.broadcast.obs.api import (
     COUNTDOWN_INPUT,
     SLIDE_INPUT,
@@ -28,6 +27,7 @@ from commsdesk.broadcast.obs.api import (
     StreamReading,
     ThumbnailListener,
 )
+from commsdesk.broadcast.stream_health import StreamSample
 
 T = TypeVar("T")
 

@@ -29,11 +29,6 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from commsdesk.broadcast import on_air
-from commsdesk.clock import utc_now
-from commsdesk.slides.slide_kinds import BackAt, Slide, SlideRequest, countdown_text
-from commsdesk.broadcast.stream_health import StreamHealth, StreamSample, stream_health
-from commsdesk.timeline.chain import EventKind
-from commsdesk.ui.lanes import Lane
 from commsdesk.broadcast.obs.api import (
     SLIDES_SCENE,
     ConnectionState,
@@ -43,8 +38,13 @@ from commsdesk.broadcast.obs.api import (
     PushResult,
     SceneList,
 )
+from commsdesk.broadcast.stream_health import StreamHealth, StreamSample, stream_health
+from commsdesk.clock import utc_now
 from commsdesk.slides.files import new_slide_path, prune, slides_folder
+from commsdesk.slides.slide_kinds import BackAt, Slide, SlideRequest, countdown_text
+from commsdesk.timeline.chain import EventKind
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,8 @@ def render_to_file(
     """Build, draw and save the slide (runs on the slides lane); raises SlideProblem,
     TemplateProblem, AmbiguousTime or ScheduleRefused with the sentence to show."""
     from commsdesk.atomic_file import write_atomically
-    from commsdesk.slides.slide_kinds import build_slide
     from commsdesk.slides.render import render_slide
+    from commsdesk.slides.slide_kinds import build_slide
 
     slide = build_slide(request, now, fold=fold)
     rendered = render_slide(slide, now=now, slides_dir=slides_dir or None)
@@ -578,8 +578,8 @@ class BroadcastBridge(QObject):
         now = utc_now()
 
         def write() -> Path:
-            from commsdesk.slides.slide_kinds import build_slide
             from commsdesk.slides.html_page import write_page
+            from commsdesk.slides.slide_kinds import build_slide
 
             return write_page(build_slide(request, now, fold=fold), folder, now=now,
                               slides_dir=slides_dir)  # fmt: skip

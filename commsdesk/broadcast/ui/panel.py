@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commsdesk.clock import utc_now
-from commsdesk.broadcast.on_air import producer_zone
-from commsdesk.slides.slide_kinds import BackAt, SlideKind, countdown_text
 from commsdesk.broadcast.obs.api import SLIDES_SCENE, ConnectionState, ConnectionStatus, SceneList
+from commsdesk.broadcast.on_air import producer_zone
 from commsdesk.broadcast.ui.bridge import THUMBNAIL_FRAME, BroadcastBridge, OnAir, Rendering
-from commsdesk.slides.ui.composer import SlideComposer
 from commsdesk.broadcast.ui.health import HealthView
+from commsdesk.clock import utc_now
+from commsdesk.slides.slide_kinds import BackAt, SlideKind, countdown_text
+from commsdesk.slides.ui.composer import SlideComposer
 from commsdesk.ui.steady import Holder, make_steady, set_steady_text
 from commsdesk.ui.theme import BAD, MUTED, OK, WARN
 

@@ -1,8 +1,9 @@
 """The desk's way to X: posting runs on the X lane, never on the UI thread.
 
-Where posts go is decided here, from this desk's settings: Drill mode or no account means the
-SANDBOX feed; otherwise the chosen account, with its keys from the keyring (or, for the 'env'
-account, from the COMMSDESK_X_* variables).
+Where posts go is shown from what the desk knows: Drill mode (database state, shared by every
+desk on it) or no account means the SANDBOX feed; otherwise the chosen account, with its keys
+from the keyring (or, for the 'env' account, from the COMMSDESK_X_* variables). The publisher
+decides again when it posts, so what is shown here can never send a post where the rules forbid.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from commsdesk.ui.lanes import Lane
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class PublishingBridge(QObject):
     refused = Signal(str)
     verified = Signal(str, str)  # account, @handle
     verify_failed = Signal(str, str)  # account, what is wrong
+    drill_changed = Signal(bool)  # drill mode as the database holds it
 
     _progress = Signal(object)
 
@@ -39,12 +41,46 @@ class PublishingBridge(QObject):
         self.desk_bridge = desk_bridge
         self.settings = desk_bridge.settings
         self._publisher = None
+        self.drill = False  # as last read from the database
         self._progress.connect(self.publication_changed)
+
+    # --- drill mode -------------------------------------------------------------------------
+    def read_drill(self) -> None:
+        """Read drill mode from the database (on the lane); drill_changed tells the result."""
+        from commsdesk.publishing.holds import drill_mode
+
+        self.desk_bridge.lane.submit(
+            lambda: drill_mode(self.desk_bridge.desk), on_done=self._drill_read
+        )
+
+    def set_drill(self, on: bool) -> None:
+        """Turn drill mode on or off for every desk on the database, on the record."""
+        from commsdesk.publishing.holds import drill_mode, set_drill_mode
+
+        actor = self.desk_bridge.actor
+        desk = self.desk_bridge.desk
+
+        def work() -> bool:
+            set_drill_mode(desk, actor, on)
+            return drill_mode(desk)
+
+        def failed(exc: BaseException) -> None:
+            self.refused.emit(str(exc) or type(exc).__name__)
+            self.drill_changed.emit(self.drill)  # the switch shows the truth again
+
+        self.desk_bridge.lane.submit(work, on_done=self._drill_read, on_error=failed)
+
+    def _drill_read(self, on: bool) -> None:
+        changed = on != self.drill
+        self.drill = on
+        self.drill_changed.emit(on)
+        if changed:
+            self.desk_bridge.timeline_changed.emit()
 
     # --- where posts go ---------------------------------------------------------------------
     def destination(self) -> Destination:
         account = self.settings.get("x_account")
-        if self.settings.get("drill_mode"):
+        if self.drill:
             return Destination(
                 "sandbox", True, "the SANDBOX (drill mode)", "X: SANDBOX (drill)"
             )
@@ -81,9 +117,11 @@ class PublishingBridge(QObject):
         return self._publisher
 
     # --- posting ----------------------------------------------------------------------------
-    def post_now(self, statement_id: int, images: Sequence = ()) -> None:
+    def post_now(
+        self, statement_id: int, images: Sequence = (), *, despite_pause: bool = False
+    ) -> None:
         """Post the approved version; `images` (path, alt, name) go with the first post, read
-        here on the X lane."""
+        here on the X lane. `despite_pause`: a person chose to override Pause all."""
         actor = self.desk_bridge.actor
         target = self.destination()
         numbering = bool(self.settings.get("thread_numbering"))
@@ -105,7 +143,10 @@ class PublishingBridge(QObject):
                 attachments=attachments,
             )
             self._progress.emit(publication)
-            return publisher.run(actor, publication.id, on_progress=self._progress.emit)
+            return publisher.run(
+                actor, publication.id, on_progress=self._progress.emit,
+                despite_pause=despite_pause,
+            )
 
         def done(publication) -> None:
             self.finished.emit(publication)

@@ -11,10 +11,10 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from commsdesk.desk import Desk
 from commsdesk.clock import as_utc
-from commsdesk.publishing.x.api import XPost, XUser
+from commsdesk.desk import Desk
 from commsdesk.publishing.media_files import MediaFiles
+from commsdesk.publishing.x.api import XPost, XUser
 from commsdesk.store.models import SandboxPostRow
 
 SANDBOX_USER_ID = "0"

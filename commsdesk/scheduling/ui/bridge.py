@@ -8,9 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from commsdesk.ui.lanes import Lane
-from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.publishing.ui.bridge import PublishingBridge
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 
 
 class ScheduleBridge(QObject):

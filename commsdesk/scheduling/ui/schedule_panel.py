@@ -265,8 +265,8 @@ class SchedulePanel(QWidget):
                 self, "Pause all posting",
                 "Every scheduled post stops until someone resumes. Why? (goes on the timeline)",
             )
-            if ok and reason.strip():
-                self.schedule.call("pause", reason.strip(), as_operator=True)
+            if ok:  # an empty reason is refused by the rule, and said so
+                self.schedule.call("pause", reason, as_operator=True)
             return
         answer = QMessageBox.question(
             self, "Resume posting",
@@ -290,11 +290,21 @@ class SchedulePanel(QWidget):
         if post is None:
             return
         where = "the SANDBOX" if post.sandbox else f"X as {post.account}"
-        answer = QMessageBox.question(
-            self, "Post now", f"Post “{post.title}” now to {where}?"
-        )
+        if self.paused is not None:
+            answer = QMessageBox.warning(
+                self, "All posting is paused",
+                f"All posting is {self.paused.describe()}\n\nPost “{post.title}” now to {where} "
+                "anyway? The override goes on the timeline, naming this pause and its reason.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+        else:
+            answer = QMessageBox.question(
+                self, "Post now", f"Post “{post.title}” now to {where}?"
+            )
         if answer == QMessageBox.StandardButton.Yes:
-            self.schedule.call("post_now", post.statement_id, as_operator=True)
+            self.schedule.call("post_now", post.statement_id, as_operator=True,
+                               despite_pause=self.paused is not None)
 
     def reschedule_selected(self) -> None:
         post = self._selected()

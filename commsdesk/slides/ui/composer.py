@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commsdesk.broadcast.ui.bridge import PREVIEW_SIZE, Rendering
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
 from commsdesk.slides.slide_kinds import (
@@ -37,7 +38,6 @@ from commsdesk.slides.slide_kinds import (
     resolve_time_entry,
 )
 from commsdesk.team_time import clock_in_zones, zone_label
-from commsdesk.broadcast.ui.bridge import PREVIEW_SIZE, Rendering
 from commsdesk.ui.theme import BAD, MUTED, WARN
 
 KINDS = (

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from commsdesk.incidents.incident import Incident
-from commsdesk.statements.statement import Action, Statement, StatementState, allowed
 from commsdesk.statements.preview import Preview, preview_statement
-from commsdesk.ui.lanes import Lane
+from commsdesk.statements.statement import Action, Statement, StatementState, allowed
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS, WARN, badge_style
 
 AUTOSAVE_MS = 600  # from the first unsaved keystroke: typing is saved within a second

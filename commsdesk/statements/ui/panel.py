@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 
 from commsdesk.incidents.incident import Incident
 from commsdesk.statements.statement import Statement, StatementState
-from commsdesk.ui.lanes import Lane
-from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.statements.ui.editor import StatementEditor
 from commsdesk.statements.ui.list_model import StatementListModel
 from commsdesk.statements.ui.versions_dialog import VersionsDialog
+from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 from commsdesk.ui.theme import MUTED
 
 

@@ -7,6 +7,8 @@ than the newest shown, so events written by the command line or another desk sho
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -25,10 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commsdesk.timeline.chain import ChainReport, TimelineEvent
+from commsdesk.timeline.chain import TimelineEvent
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.table_model import RowsTableModel
 from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS
+
+if TYPE_CHECKING:
+    from commsdesk.timeline.report import TimelineReport
 
 PAGE = 500
 POLL_MS = 2000
@@ -274,7 +279,7 @@ class TimelinePanel(QWidget):
         progress = _Progress(self)
         progress.step.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
 
-        def report(result: ChainReport) -> None:
+        def report(result: TimelineReport) -> None:
             dialog.reset()
             self.show_report(result)
 
@@ -285,17 +290,13 @@ class TimelinePanel(QWidget):
             on_error=lambda exc: (dialog.reset(), self.bridge.refused.emit(str(exc))),
         )
 
-    def show_report(self, result: ChainReport) -> None:
+    def show_report(self, result: TimelineReport) -> None:
         if result.intact:
             self.count.setText(
                 f"<span style='color:{OK}'>Record intact: {result.checked:,} "
                 "events, every hash matches.</span>"
             )
             return
-        brk = result.first_break
-        message = (
-            f"The record was altered at event #{brk.event_id} (position {brk.position:,}): "
-            f"{brk.reason}."
-        )
-        self.count.setText(f"<span style='color:{BAD}'>{message}</span>")
-        QMessageBox.warning(self, "Record altered", message)
+        findings = [line for line in result.lines() if line not in result.notes]
+        self.count.setText(f"<span style='color:{BAD}'>{escape(findings[0])}</span>")
+        QMessageBox.warning(self, "Record altered", "\n\n".join(findings))

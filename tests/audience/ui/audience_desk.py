@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from commsdesk.ui.lanes import Lane
 from commsdesk.settings import Settings
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 from tests.support.memory_keyring import memory_keyring  # noqa: F401
 
 OPERATOR = "Ana Ruiz (comms)"

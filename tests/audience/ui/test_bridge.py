@@ -10,8 +10,8 @@ import pytest
 
 from commsdesk.audience.ui.chart import TOTAL
 from commsdesk.ui.theme import BAD, OK
-from tests.support.viewer_apis import TWITCH_CLIENT_ID, TWITCH_SECRET, YOUTUBE_KEY
 from tests.audience.ui.audience_desk import OPERATOR
+from tests.support.viewer_apis import TWITCH_CLIENT_ID, TWITCH_SECRET, YOUTUBE_KEY
 
 
 def stand_in_sources(h, apis, interval=0.2):

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from commsdesk.ui.lanes import Lane
 from commsdesk.audience.ui.chart import TOTAL
+from commsdesk.ui.lanes import Lane
 from commsdesk.ui.theme import BAD, MUTED, OK, WARN
 from tests.audience.ui.conftest import START, decline
 

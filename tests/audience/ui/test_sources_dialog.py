@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from tests.support.viewer_apis import YOUTUBE_KEY
 from tests.audience.ui.audience_desk import OPERATOR
+from tests.support.viewer_apis import YOUTUBE_KEY
 
 
 def open_dialog(h):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from commsdesk.ui.lanes import Lane
 from commsdesk.broadcast.obs.fake import FakeObs
 from commsdesk.settings import Settings
 from commsdesk.ui.desk_bridge import DeskBridge
+from commsdesk.ui.lanes import Lane
 
 
 class BroadcastDesk:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from commsdesk.slides.slide_kinds import SlideKind
 from commsdesk.broadcast.obs.api import SLIDE_INPUT, SLIDES_SCENE
 from commsdesk.broadcast.obs.batches import ObsRequest
 from commsdesk.broadcast.obs.connection import ObsConnection
 from commsdesk.broadcast.ui.bridge import THUMBNAIL_BOX
+from commsdesk.slides.slide_kinds import SlideKind
+from tests.broadcast.ui.conftest import BroadcastDesk
 from tests.support import obs_studio as studio
 from tests.support.obs_studio import ObsStudio
-from tests.broadcast.ui.conftest import BroadcastDesk
 
 obs_studio = studio.obs_studio
 own_obs_studio = studio.own_obs_studio

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from commsdesk.slides.slide_kinds import SlideKind
 from commsdesk.broadcast.obs.api import SLIDE_INPUT, SLIDES_SCENE, ConnectionState
+from commsdesk.slides.slide_kinds import SlideKind
 from commsdesk.ui.theme import BAD
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from commsdesk.incidents.incident import Severity
-from commsdesk.statements.statement import StatementState
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
+from commsdesk.statements.statement import StatementState
 
 
 def approved_statement(h, body):
@@ -25,18 +25,36 @@ def approved_statement(h, body):
     return editor
 
 
-def test_drill_mode_is_one_visible_switch_and_goes_on_the_record(harness):
+def test_drill_mode_is_one_visible_switch_that_asks_first_and_goes_on_the_record(
+    harness, monkeypatch
+):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from commsdesk.publishing.holds import drill_mode
+
     h = harness
+    switch = h.window.header.drill
+    assert switch.focusPolicy() == Qt.FocusPolicy.NoFocus  # typing never flips it
     assert h.window.status_x.text() == "X: SANDBOX (no account)"
-    h.window.header.drill.click()
+    asked = []
+    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or next(answers)
+    )
+    switch.click()  # Cancel: nothing changes
     h.idle()
-    assert h.settings.get("drill_mode") is True
-    assert h.window.header.drill.text() == "DRILL: SANDBOX only"
+    assert "nothing reaches X" in asked[0]
+    assert not switch.isChecked() and drill_mode(h.desk) is False
+    switch.click()  # Yes
+    h.idle()
+    assert drill_mode(h.desk) is True  # in the database, for every desk and the command line
+    assert switch.isChecked() and switch.text() == "DRILL: SANDBOX only"
     assert h.window.status_x.text() == "X: SANDBOX (drill)"
     assert h.window.status_x.toolTip() == "Posts go to the SANDBOX (drill mode)"
     newest = h.desk.timeline(limit=1)[0]
-    assert (newest.kind, newest.summary) == ("desk.drill_mode",
-                                             "Drill mode on: posts go to the SANDBOX feed")
+    assert newest.kind == "desk.drill_mode" and newest.actor == "Ana Ruiz (comms)"
+    assert newest.summary.startswith("Drill mode on")
 
 
 def test_post_now_asks_first_then_posts_the_approved_text_once(harness, monkeypatch):

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QMessageBox
 
-from commsdesk.statements.statement import StatementState
 from commsdesk.scheduling.ui.schedule_dialog import ScheduleDialog
 from commsdesk.scheduling.ui.schedule_panel import countdown
+from commsdesk.statements.statement import StatementState
 from tests.publishing.ui.test_posting import approved_statement
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from commsdesk.slides import sandbox
-from commsdesk.template_sandbox import BoundedSandbox, LimitExceeded, bounds
+from commsdesk import template_sandbox as sandbox
 from commsdesk.statements.templates import TemplateProblem
 from commsdesk.statements.templates import render as render_statement
+from commsdesk.template_sandbox import BoundedSandbox, LimitExceeded, bounds
 
 TOO_BIG = "builds a text or list longer than 262,144 characters"
 

@@ -1,0 +1,98 @@
+"""What holds every post back, whoever asks: Pause all and Drill mode.
+
+Both are desk state in the database (`desk_policy`), shared by the window, the command line, the
+scheduler and every other desk on the same database. The publisher reads them in the very
+transaction that records a part's intent to post, so a pause or a drill that lands between two
+parts of a thread stops the next one.
+
+- **Pause all**: nothing is sent while paused unless a person overrides it by name (the
+  override names the pause and its reason, and goes on the timeline).
+- **Drill mode**: nothing reaches a real X account. Posts prepared while it is on go to the
+  SANDBOX; a post prepared for X before it went on is held for a person, never sent.
+
+Pause and resume themselves are use cases of the scheduler (they also pause its jobs); drill on
+and off are `set_drill_mode` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commsdesk.clock import as_utc
+from commsdesk.desk import Desk, DeskError
+from commsdesk.store.models import PolicyRow
+from commsdesk.timeline.chain import EventKind
+
+PAUSED_AT_KEY = "schedule_paused_at"
+PAUSED_BY_KEY = "schedule_paused_by"
+PAUSED_REASON_KEY = "schedule_paused_reason"
+PAUSE_KEYS = (PAUSED_AT_KEY, PAUSED_BY_KEY, PAUSED_REASON_KEY)
+DRILL_KEY = "drill_mode"
+
+
+@dataclass(frozen=True)
+class PauseState:
+    by: str
+    reason: str
+    since: datetime  # UTC
+
+    def describe(self) -> str:
+        return f"paused by {self.by} since {self.since:%Y-%m-%d %H:%M} UTC: {self.reason}"
+
+
+def set_policy(session: Session, key: str, value: str) -> None:
+    row = session.get(PolicyRow, key)
+    if row is None:
+        session.add(PolicyRow(key=key, value=value))
+    else:
+        row.value = value
+
+
+def pause_state(session: Session) -> PauseState | None:
+    values = {
+        row.key: row.value
+        for row in session.scalars(select(PolicyRow).where(PolicyRow.key.in_(PAUSE_KEYS)))
+    }
+    if PAUSED_AT_KEY not in values:
+        return None
+    return PauseState(
+        by=values.get(PAUSED_BY_KEY, ""),
+        reason=values.get(PAUSED_REASON_KEY, ""),
+        since=as_utc(datetime.fromisoformat(values[PAUSED_AT_KEY])),
+    )
+
+
+def drill_on(session: Session) -> bool:
+    row = session.get(PolicyRow, DRILL_KEY)
+    return row is not None and row.value == "on"
+
+
+def drill_mode(desk: Desk) -> bool:
+    with desk.reading() as session:
+        return drill_on(session)
+
+
+def paused(desk: Desk) -> PauseState | None:
+    with desk.reading() as session:
+        return pause_state(session)
+
+
+def set_drill_mode(desk: Desk, actor: str, on: bool) -> bool:
+    """Turn drill mode on or off for every desk on this database; False when it already was."""
+    if not (actor or "").strip():
+        raise DeskError("Say who changes drill mode.")
+    with desk.transaction() as session:
+        if drill_on(session) == on:
+            return False
+        set_policy(session, DRILL_KEY, "on" if on else "off")
+        desk.append_event(
+            session, actor, EventKind.DRILL_MODE,
+            "Drill mode on: every post goes to the SANDBOX, nothing reaches X" if on
+            else "Drill mode off: posts go to X again",
+            data={"on": on},
+        )
+    return True

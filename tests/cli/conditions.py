@@ -1,0 +1,147 @@
+"""Real failing conditions for the command line's tests: a read-only file system, a small disk
+to fill, a folder the user may not write to, a database held locked by another process.
+
+Mounts need root (CAP_SYS_ADMIN); where they do not work the tests using them skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOBODY = 65534
+
+
+def cli(*args: str, stdin: bytes | None = None, env: dict | None = None, user: int | None = None):
+    """`python -m commsdesk ARGS` as a real process; as another user (uid = gid) if asked."""
+    prefix = []
+    if user is not None:
+        prefix = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
+    done = subprocess.run(
+        [*prefix, sys.executable, "-m", "commsdesk", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+    done.stdout, done.stderr = done.stdout.decode(), done.stderr.decode()
+    return done
+
+
+def _mount(*args: str) -> None:
+    done = subprocess.run(["mount", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount here ({done.stderr.strip() or 'not root'})")
+
+
+@contextlib.contextmanager
+def read_only_view(folder: Path) -> Iterator[Path]:
+    """`folder` as seen through a read-only bind mount (EROFS on every write)."""
+    view = Path(tempfile.mkdtemp(prefix="ro-view-"))
+    try:
+        _mount("--bind", str(folder), str(view))
+        try:
+            done = subprocess.run(["mount", "-o", "remount,bind,ro", str(view)])
+            if done.returncode != 0:
+                pytest.skip("cannot remount a bind read-only here")
+            yield view
+        finally:
+            subprocess.run(["umount", str(view)], check=True)
+    finally:
+        view.rmdir()
+
+
+@contextlib.contextmanager
+def small_disk(size: str = "1m") -> Iterator[Path]:
+    """A tmpfs of `size`, to fill."""
+    disk = Path(tempfile.mkdtemp(prefix="small-disk-"))
+    try:
+        _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk))
+        try:
+            yield disk
+        finally:
+            subprocess.run(["umount", str(disk)], check=True)
+    finally:
+        disk.rmdir()
+
+
+def fill(disk: Path) -> None:
+    """Write zeros until the disk has no byte left."""
+    with contextlib.suppress(OSError), open(disk / "filler", "wb", buffering=0) as filler:
+        while True:
+            filler.write(b"\0" * 4096)
+
+
+@contextlib.contextmanager
+def unwritable_folder() -> Iterator[tuple[Path, int | None]]:
+    """(an existing folder mode 0500, the user to run as): chmod stops the user itself when
+    not root; as root, who writes anywhere, the command runs as nobody."""
+    base = Path(tempfile.mkdtemp(prefix="unwritable-"))
+    folder = base / "desk"
+    folder.mkdir()
+    user = None
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv to run as another user")
+        base.chmod(0o755)
+        os.chown(folder, NOBODY, NOBODY)
+        user = NOBODY
+        reach = subprocess.run(
+            [
+                "setpriv",
+                f"--reuid={NOBODY}",
+                f"--regid={NOBODY}",
+                "--clear-groups",
+                sys.executable,
+                "-c",
+                f"import os; os.listdir({str(folder)!r})",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+        )
+        if reach.returncode != 0:
+            shutil.rmtree(base)
+            pytest.skip("the temporary folder is out of reach of another user")
+    folder.chmod(0o500)
+    try:
+        yield folder, user
+    finally:
+        folder.chmod(0o700)
+        shutil.rmtree(base)
+
+
+HOLD_LOCK = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+sys.stdin.read()  # until the test closes our standard input
+connection.execute("ROLLBACK")
+"""
+
+
+@contextlib.contextmanager
+def locked(database: Path) -> Iterator[None]:
+    """Another process holding the database's write lock (BEGIN IMMEDIATE) until the end."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
