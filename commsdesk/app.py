@@ -168,7 +168,9 @@ def build(args: argparse.Namespace) -> RunningDesk:
 
     def opened(_desk) -> None:
         if settings.get("operator_name"):  # on first run, the name given is the first record
-            bridge.act("record", "desk.opened", f"Desk opened (CommsDesk {__version__})")
+            from commsdesk.desk import Desk  # loaded by now, on the database lane
+
+            bridge.act(Desk.record, "desk.opened", f"Desk opened (CommsDesk {__version__})")
         text_lane.submit(_load_templates, on_done=window.desk_opened)
         # The panels are built and the database open: what exists now lives as long as the
         # desk, and full garbage collections need not walk it again (see collector.py).

@@ -11,8 +11,8 @@ from commsdesk.qt_setup import prepare_qt
 from tests.support.viewer_apis import viewer_apis  # noqa: F401
 from tests.support.x_api_standin import x_api  # noqa: F401
 
-# The desk window harness serves the panels' tests in every capability's folder.
-pytest_plugins = ["tests.support.desk_harness"]
+# Fixtures for every capability's folder: the desk window harness, and the desk itself.
+pytest_plugins = ["tests.support.desk_harness", "tests.support.desks"]
 
 # Before anything imports Qt: no screen in tests, and Qt set up as the desk sets it up.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -19,7 +19,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
                 print(json.dumps({"drill": on}))
             else:
                 print("Drill mode is ON: posts go to the SANDBOX, nothing reaches X." if on
-                      else "Drill mode is off: approved posts go to X.")
+                      else "Drill mode is off: approved posts go to X where an account is set "
+                      "up.")
             return 0
         on = args.drill_command == "on"
         changed = set_drill_mode(desk, actor, on)

@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    for arg in argv:  # bytes that are not UTF-8 arrive as surrogates: say so, once
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            print(f"commsdesk: the argument {shown} is not UTF-8 text; type it again as UTF-8",
+                  file=sys.stderr)
+            sys.exit(2)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

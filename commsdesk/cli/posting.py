@@ -15,7 +15,7 @@ def cmd_post(args: argparse.Namespace) -> int:
     from commsdesk.keyring_secrets import ENV_ACCOUNT, load_x_credentials
     from commsdesk.publishing.holds import paused
     from commsdesk.publishing.publication import PublicationState
-    from commsdesk.publishing.publisher import Publisher
+    from commsdesk.publishing.publisher import PublicationTooLong, Publisher
     from commsdesk.store.database import DatabaseProblem
 
     if args.statement is None and args.source is None:
@@ -31,11 +31,11 @@ def cmd_post(args: argparse.Namespace) -> int:
 
     account, sandbox = args.account, args.sandbox
     credentials = None
+    no_account = False
     if not sandbox:
         account = account or (ENV_ACCOUNT if load_x_credentials(ENV_ACCOUNT) else None)
         if account is None:
-            sandbox = True
-            print("commsdesk: no X account is set up; posting to the SANDBOX", file=sys.stderr)
+            sandbox = no_account = True
         else:
             credentials = load_x_credentials(account)
             if credentials is None:
@@ -78,14 +78,18 @@ def cmd_post(args: argparse.Namespace) -> int:
             )
         else:
             publication = publisher.prepare_text(actor, text, account, sandbox=sandbox, **options)
-        if publication.sandbox and not sandbox:
-            print("commsdesk: drill mode is on; posting to the SANDBOX", file=sys.stderr)
+        if publication.sandbox and not args.sandbox:  # said once the post is ready to go
+            why = "no X account is set up" if no_account else "drill mode is on"
+            print(f"commsdesk: {why}; posting to the SANDBOX", file=sys.stderr)
         account, sandbox = publication.account, publication.sandbox
         publication = publisher.run(actor, publication.id, despite_pause=args.despite_pause)
         if publication.state is not PublicationState.POSTED:
             print(f"commsdesk: {publication.error}", file=sys.stderr)
             return 1
         handle = client_for(account, sandbox).me().username if not sandbox else account
+    except PublicationTooLong as exc:
+        print(f"commsdesk: {exc} (--allow-long posts it anyway)", file=sys.stderr)
+        return 1
     except DeskError as exc:
         print(f"commsdesk: {exc}", file=sys.stderr)
         return 1

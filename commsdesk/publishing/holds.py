@@ -92,7 +92,7 @@ def set_drill_mode(desk: Desk, actor: str, on: bool) -> bool:
         desk.append_event(
             session, actor, EventKind.DRILL_MODE,
             "Drill mode on: every post goes to the SANDBOX, nothing reaches X" if on
-            else "Drill mode off: posts go to X again",
+            else "Drill mode off: approved posts may go to X again",
             data={"on": on},
         )
     return True

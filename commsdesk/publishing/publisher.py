@@ -85,6 +85,10 @@ class PublicationBusy(DeskError):
     """Another run is posting this publication now."""
 
 
+class PublicationTooLong(DeskError):
+    """The thread has more posts than the desk's limit, and no one allowed it."""
+
+
 def parts_digest(texts: Sequence[str]) -> str:
     """The SHA-256 of a publication's parts, in order, as the event that starts it records."""
     return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -142,6 +146,7 @@ class _Run:
     override_recorded: bool = False
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     held: str | None = None  # why the run stopped before a part
+    released: bool = False  # the claim was let go in the transaction that ended the run
 
     @property
     def who(self) -> str:
@@ -261,13 +266,6 @@ class Publisher:
             raise DeskError("There is nothing to post: the text is empty.")
         if thread.problems:
             raise DeskError("Cannot post this text: " + " ".join(thread.problems))
-        with self.desk.reading() as session:
-            limit = max_thread_posts(session)
-        if len(thread.parts) > limit and not allow_long:
-            raise DeskError(
-                f"This text makes a thread of {len(thread.parts):,} posts; the desk's limit is "
-                f"{limit}. Shorten it, or allow a long thread explicitly."
-            )
         media: dict[int, list[dict]] = {}
         if attachments:
             problems = attachment_problems(attachments, len(thread.parts))
@@ -283,6 +281,12 @@ class Publisher:
         texts = [part.text for part in thread.parts]
         try:
             with self.desk.transaction() as session:
+                limit = max_thread_posts(session)
+                if len(texts) > limit and not allow_long:
+                    raise PublicationTooLong(
+                        f"This text makes a thread of {len(texts):,} posts; the desk's limit is "
+                        f"{limit}. Shorten it, or allow a long thread explicitly."
+                    )
                 now = self.desk.now()
                 row = PublicationRow(
                     key=key, statement_id=statement_id, account=account, sandbox=sandbox,
@@ -357,17 +361,15 @@ class Publisher:
             actor, publication.id, self._client(publication.account, publication.sandbox),
             on_progress=on_progress, total=len(publication.parts), despite_pause=despite_pause,
         )
-        self._claim(run)
+        # Read again under the claim: another run may have finished parts since.
+        publication = self._claim(run)
         try:
-            # Read again under the claim: another run may have finished parts since.
-            publication = self.publication(publication_id)
             # Posted is final; refused replies wait for post_rest_separately. A failed or held
             # publication asked again (a person retrying) resumes at the part where it stopped.
             if publication.state is P.POSTED:
                 return self._finish(publication, actor)
             if publication.state is P.REPLIES_REFUSED:
                 return publication
-            self._check_parts(publication)
             previous: str | None = None
             for part in publication.parts:
                 if part.state is PartState.POSTED:
@@ -402,17 +404,9 @@ class Publisher:
         return repaired
 
     # --- the run's claim and checks ---------------------------------------------------------
-    def _check_parts(self, publication: Publication) -> None:
-        """The parts are still those whose digest the starting event put on the record."""
-        with self.desk.reading() as session:
-            recorded = _recorded_parts_digest(session, publication)
-        if recorded is not None and recorded != parts_digest([p.text for p in publication.parts]):
-            raise DeskError(
-                f"The posts of publication #{publication.id} are not those recorded when it was "
-                "prepared; nothing is posted. Check the record with `commsdesk timeline verify`."
-            )
-
-    def _claim(self, run: _Run) -> None:
+    def _claim(self, run: _Run) -> Publication:
+        """Claim the publication for this run and read it as it now stands; refused when
+        another live run holds it, or when its parts are not those the record holds."""
         with self.desk.transaction() as session:
             row = session.get(PublicationRow, run.row_id, with_for_update=True)
             now = self.desk.now()
@@ -426,13 +420,31 @@ class Publisher:
                     f"This is being posted now by {row.claimed_by}; it was not started again. "
                     "Wait for that run to finish (the desk shows its progress)."
                 )
+            publication = _publication(session, row)
+            recorded = _recorded_parts_digest(session, publication)
+            if recorded is not None and recorded != parts_digest(
+                [p.text for p in publication.parts]
+            ):
+                raise DeskError(
+                    f"The posts of publication #{publication.id} are not those recorded when it "
+                    "was prepared; nothing is posted. Check the record with `commsdesk timeline "
+                    "verify`."
+                )
             row.claim_token, row.claimed_by, row.claimed_until = run.token, run.who, now + LEASE
+        return publication
 
     def _release(self, run: _Run) -> None:
+        if run.released:
+            return
         with self.desk.transaction() as session:
-            row = session.get(PublicationRow, run.row_id, with_for_update=True)
-            if row.claim_token == run.token:
-                row.claim_token, row.claimed_by, row.claimed_until = None, None, None
+            self._let_go(run, session.get(PublicationRow, run.row_id, with_for_update=True))
+
+    @staticmethod
+    def _let_go(run: _Run, pub: PublicationRow) -> None:
+        """Release the run's claim inside the transaction that records how the run ended."""
+        if pub.claim_token == run.token:
+            pub.claim_token, pub.claimed_by, pub.claimed_until = None, None, None
+            run.released = True
 
     def _hold_reason(self, session: Session, run: _Run, pub: PublicationRow) -> str | None:
         """Why the next part must not go out now, or None; renews the run's claim."""
@@ -463,6 +475,7 @@ class Publisher:
               reason: str) -> None:
         run.held = reason
         pub.state, pub.error, pub.updated_at = P.HELD.value, f"Held: {reason}.", self.desk.now()
+        self._let_go(run, pub)
         self.desk.append_event(
             session, run.actor, EventKind.POST_HELD,
             f"Post {part.position + 1}/{run.total} held, not sent: {reason}",
@@ -511,7 +524,7 @@ class Publisher:
         failures = 0
         while True:
             posting = False
-            if not self._may_send(run, part):
+            if part.media and not self._may_send(run, part):  # before images go up to X
                 return None
             try:
                 media_ids = self._upload_media(run, part)
@@ -651,6 +664,7 @@ class Publisher:
                 if pub.statement_id is not None:  # in the same transaction: never half-way
                     self.desk.mark_posted_in(session, run.actor, pub.statement_id, done.post_ids)
                 run.finished = done
+                self._let_go(run, pub)
 
     def _retrying(self, run: _Run, part: OutboxPart, error: XError, delay: float) -> None:
         with self.desk.transaction() as session:
@@ -693,6 +707,7 @@ class Publisher:
             row.state = PartState.FAILED.value
             row.last_error = str(error)
             pub.state = P.FAILED.value
+            self._let_go(run, pub)
             pub.error = message
             pub.updated_at = self.desk.now()
             self.desk.append_event(
@@ -717,6 +732,7 @@ class Publisher:
             row.state = PartState.PENDING.value
             row.last_error = str(error)
             pub.state = P.REPLIES_REFUSED.value
+            self._let_go(run, pub)
             pub.error = message
             self.desk.append_event(
                 session, run.actor, EventKind.REPLIES_REFUSED, message,

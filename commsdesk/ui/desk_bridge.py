@@ -2,6 +2,13 @@
 
 Mutations are attributed to the operator at this desk and announce what changed, so each panel
 refreshes what it shows without knowing who else acted.
+
+Panels name the use case itself, `bridge.act(Desk.approve, statement_id)`, never its name as a
+string: "find usages" sees the call and a misspelt name fails where it is written. They import
+`Desk` inside the method that calls, not at module level: panel modules load on the UI thread
+while the database lane is still importing SQLAlchemy to open the desk, and a module-level
+import would make the UI thread wait for that import, or do it. Calls are made once the desk is
+open, when the import is a lookup in `sys.modules`.
 """
 
 from __future__ import annotations
@@ -58,16 +65,17 @@ class DeskBridge(QObject):
 
     def query(
         self,
-        method: str,
+        fn: Callable[..., Any],
         *args: Any,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         key: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """Run a read-only Desk method on the lane; `on_done` gets the result on the UI thread."""
+        """Run `fn(desk, *args, **kwargs)`, a read-only use case such as `Desk.statement`, on the
+        lane; `on_done` gets the result on the UI thread."""
         self.lane.submit(
-            lambda: getattr(self.desk, method)(*args, **kwargs),
+            lambda: fn(self.desk, *args, **kwargs),
             on_done=on_done,
             on_error=on_error or self._refuse,
             key=key,
@@ -75,13 +83,14 @@ class DeskBridge(QObject):
 
     def act(
         self,
-        method: str,
+        use_case: Callable[..., Any],
         *args: Any,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         **kwargs: Any,
     ) -> None:
-        """Run a mutating Desk method as the operator; announce the change, then call on_done."""
+        """Run `use_case(desk, actor, *args, **kwargs)`, a mutating use case such as
+        `Desk.approve`, as the operator; announce the change, then call on_done."""
         actor = self.actor
         if not actor:
             (on_error or self._refuse)(
@@ -91,17 +100,17 @@ class DeskBridge(QObject):
             return
 
         def done(result):
-            self._announce(method, result)
+            self._announce(use_case, result)
             if on_done is not None:
                 on_done(result)
 
         self.lane.submit(
-            lambda: getattr(self.desk, method)(actor, *args, **kwargs),
+            lambda: use_case(self.desk, actor, *args, **kwargs),
             on_done=done,
             on_error=on_error or self._refuse,
         )
 
-    def _announce(self, method: str, result: Any) -> None:
+    def _announce(self, use_case: Callable[..., Any], result: Any) -> None:
         from commsdesk.incidents.incident import Incident
         from commsdesk.statements.statement import Statement
 

@@ -27,6 +27,9 @@ NOTIFY_KINDS = {
     "statement.submitted": "Approval requested",
     "statement.post_failed": "Posting failed",
     "incident.started": "Incident started",
+    "desk.drill_mode": "Drill mode changed",
+    "schedule.paused": "All posting paused",
+    "post.held": "A post is held",
 }
 
 PANELS = (
@@ -347,6 +350,8 @@ class MainWindow(QMainWindow):
 
     # --- state from the desk ---------------------------------------------------------------
     def desk_opened(self, templates: list) -> None:
+        from commsdesk.desk import Desk  # here, not at module level: see the bridge
+
         self.build_panels()
         self.statements.set_templates(templates)
         if self.publishing is not None:  # before the scheduler: it queues behind on the lane
@@ -360,7 +365,7 @@ class MainWindow(QMainWindow):
         if self.schedule is not None:
             self.schedule.start()
         self.timeline.start()
-        self.bridge.query("active_incident", on_done=self._incident_changed)
+        self.bridge.query(Desk.active_incident, on_done=self._incident_changed)
         if not self.settings.get("operator_name"):
             self.ask_operator()
 
@@ -526,7 +531,9 @@ class MainWindow(QMainWindow):
             if self.incident is not None and self.incident.id == incident_id:
                 self.header.set_cadence(cadence)
 
-        self.bridge.query("update_cadence", incident_id, key="cadence", on_done=show)
+        from commsdesk.desk import Desk
+
+        self.bridge.query(Desk.update_cadence, incident_id, key="cadence", on_done=show)
 
     def ask_cadence(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -542,7 +549,9 @@ class MainWindow(QMainWindow):
             current, 0, 1440, 5,
         )
         if ok:
-            self.bridge.act("set_update_cadence", self.incident.id, minutes,
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.set_update_cadence, self.incident.id, minutes,
                             on_done=lambda _: self._refresh_cadence())
 
     def _update_due(self) -> None:
@@ -582,9 +591,11 @@ class MainWindow(QMainWindow):
         )
 
         def chosen() -> None:
+            from commsdesk.scheduling.scheduler import PostScheduler
+
             day, clock, zone_name, fold = dialog.values()
             self.schedule.call(
-                "schedule_local", statement.id, day, clock, zone_name,
+                PostScheduler.schedule_local, statement.id, day, clock, zone_name,
                 fold=fold if fold is not None and fold >= 0 else None,
                 account=target.account, sandbox=target.sandbox, as_operator=True,
             )
@@ -620,6 +631,8 @@ class MainWindow(QMainWindow):
 
     def _notify(self, events: list) -> None:
         me = self.settings.get("operator_name")
+        if self.publishing is not None and any(e.kind == "desk.drill_mode" for e in events):
+            self.publishing.read_drill()  # another desk or the command line changed it
         for event in events:
             title = NOTIFY_KINDS.get(event.kind)
             if title and event.actor != me and self.tray is not None:
@@ -641,7 +654,9 @@ class MainWindow(QMainWindow):
                 summary = (
                     f"{previous} handed the desk to {name}" if previous else f"{name} took the desk"
                 )
-                self.bridge.act("record", "desk.operator", summary)
+                from commsdesk.desk import Desk
+
+                self.bridge.act(Desk.record, "desk.operator", summary)
             self.header.set_operator(name)
 
         dialog.accepted.connect(accepted)
@@ -666,7 +681,9 @@ class MainWindow(QMainWindow):
                 if self.statements is not None:
                     self.statements.editor.refresh()
 
-            self.bridge.act("set_required_approvals", n, on_done=changed)
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.set_required_approvals, n, on_done=changed)
 
     def edit_or_start(self) -> None:
         if self.incident is None:
@@ -683,8 +700,13 @@ class MainWindow(QMainWindow):
     def start_incident(self) -> None:
         from commsdesk.incidents.ui.incident_dialog import IncidentDialog
 
+        def accepted() -> None:
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.start_incident, **dialog.values())
+
         dialog = IncidentDialog(None, self._fact_suggestions(), self)
-        dialog.accepted.connect(lambda: self.bridge.act("start_incident", **dialog.values()))
+        dialog.accepted.connect(accepted)
         dialog.open()
 
     def edit_incident(self) -> None:
@@ -693,10 +715,14 @@ class MainWindow(QMainWindow):
         from commsdesk.incidents.ui.incident_dialog import IncidentDialog
 
         incident_id = self.incident.id
+
+        def accepted() -> None:
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.update_incident, incident_id, **dialog.values())
+
         dialog = IncidentDialog(self.incident, self._fact_suggestions(), self)
-        dialog.accepted.connect(
-            lambda: self.bridge.act("update_incident", incident_id, **dialog.values())
-        )
+        dialog.accepted.connect(accepted)
         dialog.open()
 
     def close_incident(self) -> None:
@@ -709,13 +735,16 @@ class MainWindow(QMainWindow):
             "Its statements and timeline stay on record; the desk will be ready for a new one.",
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.bridge.act("close_incident", self.incident.id)
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.close_incident, self.incident.id)
 
     def show_incidents(self) -> None:
+        from commsdesk.desk import Desk
         from commsdesk.incidents.ui.incident_dialog import PastIncidentsDialog
 
         self.bridge.query(
-            "list_incidents", on_done=lambda items: PastIncidentsDialog(items, self).open()
+            Desk.list_incidents, on_done=lambda items: PastIncidentsDialog(items, self).open()
         )
 
     def show_shortcuts(self) -> None:

@@ -20,13 +20,6 @@ ANA = "Ana Ruiz"
 T0 = 1_790_000_000.0
 
 
-@pytest.fixture
-def desk(isolated_dirs):
-    desk = Desk.open(isolated_dirs)
-    yield desk
-    desk.close()
-
-
 def test_sources_are_added_once_with_their_settings_and_on_the_timeline(desk):
     store = AudienceStore(desk)
     youtube = store.add_source(ANA, "youtube", "YouTube main", {"video_id": "abc"}, interval=15)

@@ -13,29 +13,19 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import commsdesk
 
 ROOT = Path(__file__).resolve().parents[2]
 NOBODY = 65534
 
 
-def cli(*args: str, stdin: bytes | None = None, env: dict | None = None, user: int | None = None):
-    """`python -m commsdesk ARGS` as a real process; as another user (uid = gid) if asked."""
-    prefix = []
-    if user is not None:
-        prefix = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
-    done = subprocess.run(
-        [*prefix, sys.executable, "-m", "commsdesk", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=ROOT,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
-    done.stdout, done.stderr = done.stdout.decode(), done.stderr.decode()
-    return done
+# `python -m commsdesk ARGS` from the project's folder (so another user can run it too).
+cli = partial(commsdesk, cwd=ROOT, timeout=120)
 
 
 def _mount(*args: str) -> None:

@@ -4,32 +4,26 @@ disk and on a desk's database."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from commsdesk.audience.demo_curve import demo_audience_csv, demo_total
 from commsdesk.audience.store import AudienceStore
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
+from tests.support.cli import commsdesk
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "commsdesk", "audience", "replay", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+replay = partial(commsdesk, "audience", "replay")
 
 
 def test_the_demo_curve_gives_one_suggestion_to_end_as_json(tmp_path):
     path = tmp_path / "demo.csv"
     path.write_text(demo_audience_csv(), encoding="utf-8")
-    out = run(str(path), "--advise", "--json")
+    out = replay(str(path), "--advise", "--json")
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [line["kind"] for line in lines] == ["suggest_end"]
@@ -63,7 +57,7 @@ def test_iso_times_bad_rows_on_stderr_and_every_kind_of_advice(tmp_path):
     lines.insert(9, "not a time,5")
     path = tmp_path / "day.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = run(str(path), "--advise", "--json")
+    out = replay(str(path), "--advise", "--json")
     assert out.returncode == 0, out.stderr
     advice = [json.loads(line) for line in out.stdout.splitlines()]
     assert [a["kind"] for a in advice] == [
@@ -76,7 +70,7 @@ def test_iso_times_bad_rows_on_stderr_and_every_kind_of_advice(tmp_path):
     assert f"{path} line 6: viewers 'lots' is not a number" in out.stderr
     assert f"{path} line 10: time 'not a time' is neither ISO 8601 nor seconds" in out.stderr
 
-    text = run(str(path), "--advise")
+    text = replay(str(path), "--advise")
     assert text.returncode == 0
     assert text.stdout.splitlines()[0].split()[2] == "suggest_end"
 
@@ -84,18 +78,18 @@ def test_iso_times_bad_rows_on_stderr_and_every_kind_of_advice(tmp_path):
 def test_summary_without_advise_and_failures(tmp_path):
     path = tmp_path / "short.csv"
     path.write_text("0,100,youtube\n5,50,twitch\n10,120,youtube\n", encoding="utf-8")
-    out = run(str(path))
+    out = replay(str(path))
     assert out.returncode == 0
     assert out.stdout.startswith("3 samples from youtube, twitch over 0 min; peak 170")
     nothing = tmp_path / "nothing.csv"
     nothing.write_text("time,viewers\nx,y\n", encoding="utf-8")
-    bad = run(str(nothing), "--advise")
+    bad = replay(str(nothing), "--advise")
     assert bad.returncode == 1 and "no usable rows" in bad.stderr
-    missing = run(str(tmp_path / "absent.csv"))
+    missing = replay(str(tmp_path / "absent.csv"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("time,viewers\n0,100\n5,120 café\n".encode("latin-1"))
-    garbled = run(str(latin1))
+    garbled = replay(str(latin1))
     assert garbled.returncode == 2 and "not UTF-8 text: bad bytes on line 3" in garbled.stderr
 
 
@@ -107,12 +101,7 @@ def test_a_count_read_off_a_platform_is_stored_like_the_panels_manual_entry(isol
     store.add_source("Ana", "manual", "Rumble", enabled=False)
     desk.close()
 
-    def add_count(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "commsdesk", "audience", "add-count", *args],
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-
+    add_count = partial(commsdesk, "audience", "add-count")
     done = add_count("2,410", "--platform", "kick")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Kick: 2,410 viewers at ")

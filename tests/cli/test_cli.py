@@ -1,29 +1,19 @@
 """The command line, run as a real process the way scripts and hardware buttons run it."""
 
 import json
-import subprocess
-import sys
 
-
-def run(*args, stdin=None):
-    return subprocess.run(
-        [sys.executable, "-m", "commsdesk", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.support.cli import commsdesk
 
 
 def test_count_json_counts_like_x():
-    out = run("count", "Hi http://test.co 日本 😷", "--json")
+    out = commsdesk("count", "Hi http://test.co 日本 😷", "--json")
     assert out.returncode == 0, out.stderr
     # "Hi " 3 + URL 23 + " " 1 + CJK 2×2 + " " 1 + emoji 2
     assert json.loads(out.stdout) == {"weighted_length": 34, "valid": True}
 
 
 def test_count_reads_stdin_and_fails_on_too_long():
-    out = run("count", "-", stdin="a" * 281 + "\n")
+    out = commsdesk("count", "-", stdin="a" * 281 + "\n")
     assert out.returncode == 1
     assert out.stdout.strip() == "281/280 (not valid)"
 
@@ -32,7 +22,7 @@ def test_thread_json_splits_into_numbered_parts(tmp_path):
     text = "\n\n".join(f"Paragraph {i}: " + "word " * 40 for i in range(4))
     path = tmp_path / "statement.txt"
     path.write_text(text, encoding="utf-8")
-    out = run("thread", str(path), "--json")
+    out = commsdesk("thread", str(path), "--json")
     assert out.returncode == 0, out.stderr
     parts = json.loads(out.stdout)
     assert len(parts) >= 2
@@ -40,7 +30,7 @@ def test_thread_json_splits_into_numbered_parts(tmp_path):
 
 
 def test_thread_without_numbering_from_stdin():
-    out = run("thread", "-", "--no-numbering", "--json", stdin="One. " * 100)
+    out = commsdesk("thread", "-", "--no-numbering", "--json", stdin="One. " * 100)
     parts = json.loads(out.stdout)
     assert len(parts) == 2
     assert not any("/2" in p for p in parts)
@@ -58,7 +48,7 @@ def test_help_everywhere():
         ["obs", "stream", "end", "--help"],
         ["audience", "add-count", "--help"],
     ):
-        out = run(*args)
+        out = commsdesk(*args)
         assert out.returncode == 0 and "usage: commsdesk" in out.stdout, args
 
 
@@ -72,7 +62,7 @@ def test_timeline_verify_reports_an_intact_and_an_altered_record(tmp_path):
     desk.create_statement("Ana", incident.id, "First word", "We are investigating.")
     desk.close()
 
-    out = run("--data-dir", str(data), "timeline", "verify")
+    out = commsdesk("--data-dir", str(data), "timeline", "verify")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Timeline intact: 2 events")
 
@@ -80,7 +70,7 @@ def test_timeline_verify_reports_an_intact_and_an_altered_record(tmp_path):
 
     with sqlite3.connect(data / "commsdesk.sqlite3") as db:
         db.execute("UPDATE timeline_events SET summary = 'nothing happened' WHERE id = 1")
-    out = run("--data-dir", str(data), "timeline", "verify")
+    out = commsdesk("--data-dir", str(data), "timeline", "verify")
     assert out.returncode == 1
     assert "event #1 (position 1" in out.stdout
 
@@ -98,14 +88,14 @@ def test_post_an_approved_statement_to_the_sandbox_once(tmp_path):
     draft = desk.create_statement("Ana", incident.id, "Draft", "Not approved.")
     desk.close()
 
-    first = run("--data-dir", str(data), "post", "--sandbox", "--statement", str(statement.id))
+    first = commsdesk("post", "--sandbox", "--statement", str(statement.id), data_dir=data)
     assert first.returncode == 0, first.stderr
     post_id, url = first.stdout.split()
     assert url == f"sandbox://sandbox/{post_id}"
-    again = run("--data-dir", str(data), "post", "--sandbox", "--statement", str(statement.id))
+    again = commsdesk("post", "--sandbox", "--statement", str(statement.id), data_dir=data)
     assert again.stdout == first.stdout  # exactly once: the same post, not a new one
 
-    refused = run("--data-dir", str(data), "post", "--sandbox", "--statement", str(draft.id))
+    refused = commsdesk("post", "--sandbox", "--statement", str(draft.id), data_dir=data)
     assert refused.returncode == 1
     assert "Only an approved statement can be posted" in refused.stderr
 
@@ -114,40 +104,46 @@ def test_post_a_file_needs_yes_and_splits_like_the_desk(tmp_path):
     path = tmp_path / "update.txt"
     path.write_text("\n\n".join(["Withdrawals stay paused while we verify. " * 5] * 2))
     data = str(tmp_path / "desk")
-    refused = run("--data-dir", data, "post", str(path))
+    refused = commsdesk("--data-dir", data, "post", str(path))
     assert refused.returncode != 0 and "--yes" in refused.stderr
-    out = run("--data-dir", data, "post", str(path), "--yes")
+    out = commsdesk("--data-dir", data, "post", str(path), "--yes")
     assert out.returncode == 0, out.stderr
     assert "no X account is set up; posting to the SANDBOX" in out.stderr
     assert len(out.stdout.splitlines()) == 2
 
 
 def test_post_with_images_sends_them_with_their_descriptions(tmp_path, x_api):
-    import os
-
     from tests.publishing.test_publisher_images import png
-    from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY
+    from tests.support.x_api_standin import x_env
 
     slide, chart = tmp_path / "slide.png", tmp_path / "chart.png"
     slide.write_bytes(png(1))
     chart.write_bytes(png(2))
     text = tmp_path / "update.txt"
     text.write_text("Withdrawals are open again. Here is the slide we are showing on air.")
-    env = dict(
-        os.environ, COMMSDESK_X_API_URL=x_api.url, COMMSDESK_X_CONSUMER_KEY=CONSUMER_KEY,
-        COMMSDESK_X_CONSUMER_SECRET="consumer-secret", COMMSDESK_X_ACCESS_TOKEN=ACCESS_TOKEN,
-        COMMSDESK_X_ACCESS_SECRET="access-secret",
-    )
-    argv = [sys.executable, "-m", "commsdesk", "--data-dir", str(tmp_path / "desk"), "post",
-            str(text), "--yes", "--image", str(slide), "--alt", "Back at 18:30 UTC",
-            "--image", str(chart)]
-    out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    out = commsdesk("post", str(text), "--yes", "--image", str(slide), "--alt",
+                    "Back at 18:30 UTC", "--image", str(chart),
+                    data_dir=tmp_path / "desk", env=x_env(x_api.url))
     assert out.returncode == 0, out.stderr
     [post] = x_api.live_posts
     assert [x_api.media[m].data for m in post.media_ids] == [slide.read_bytes(), chart.read_bytes()]
     assert [x_api.media[m].alt_text for m in post.media_ids] == ["Back at 18:30 UTC", None]
 
-    missing = run("--data-dir", str(tmp_path / "desk"), "post", str(text), "--yes", "--sandbox",
-                  "--image", str(tmp_path / "nope.png"))
+    missing = commsdesk("post", str(text), "--yes", "--sandbox", "--image",
+                        str(tmp_path / "nope.png"), data_dir=tmp_path / "desk")
     assert missing.returncode != 0
     assert "cannot read the image" in missing.stderr and "nope.png" in missing.stderr
+
+
+def test_an_argument_that_is_not_utf8_is_one_line_and_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable.encode(), b"-m", b"commsdesk", b"--data-dir", str(tmp_path).encode(),
+         b"count", b"caf\xe9"],
+        capture_output=True,
+    )
+    assert done.returncode == 2
+    err = done.stderr.decode()
+    assert err.count("\n") == 1 and "is not UTF-8 text" in err and "Traceback" not in err

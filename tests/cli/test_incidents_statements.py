@@ -11,8 +11,7 @@ import pytest
 
 from commsdesk.desk import Desk
 from tests.cli.conditions import cli
-
-ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
+from tests.support.desks import ANA, SAM
 
 
 @pytest.fixture

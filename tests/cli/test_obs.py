@@ -5,10 +5,8 @@ closed port, a wrong password and a server that never answers: exit 2 with one l
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
+from functools import partial
 
 import pytest
 
@@ -21,6 +19,7 @@ from commsdesk.desk import Desk
 from tests.broadcast import test_obs_live_stream as live
 from tests.broadcast.test_obs_live_stream import STREAM_KEY, reading_until
 from tests.support import obs_studio as studio
+from tests.support.cli import commsdesk
 from tests.support.obs_studio import ObsStudio, SilentServer, free_port
 
 obs_studio = studio.obs_studio
@@ -28,12 +27,8 @@ own_obs_studio = studio.own_obs_studio
 obs, rtmp_server = live.obs, live.rtmp_server  # the adapter on a fresh OBS; a server to stream to
 
 
-def run(*args: str, password: str = "") -> subprocess.CompletedProcess:
-    env = dict(os.environ, COMMSDESK_OBS_PASSWORD=password)
-    return subprocess.run(
-        [sys.executable, "-m", "commsdesk", *args], capture_output=True, text=True, env=env,
-        timeout=60,
-    )  # fmt: skip
+# No OBS password unless the test gives one.
+run = partial(commsdesk, obs_password="")
 
 
 def target(obs: ObsStudio) -> list[str]:
@@ -41,7 +36,7 @@ def target(obs: ObsStudio) -> list[str]:
 
 
 def test_status_json(obs_studio: ObsStudio):
-    done = run("obs", "status", "--json", *target(obs_studio), password=obs_studio.password)
+    done = run("obs", "status", "--json", *target(obs_studio), obs_password=obs_studio.password)
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
     assert status["state"] == "connected"
@@ -53,19 +48,19 @@ def test_status_json(obs_studio: ObsStudio):
 
 
 def test_scenes_then_switch_scene(obs_studio: ObsStudio):
-    done = run("obs", "scene", "Screen", *target(obs_studio), password=obs_studio.password)
+    done = run("obs", "scene", "Screen", *target(obs_studio), obs_password=obs_studio.password)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Program: Screen"
-    done = run("obs", "scenes", *target(obs_studio), password=obs_studio.password)
+    done = run("obs", "scenes", *target(obs_studio), obs_password=obs_studio.password)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[:2] == ["Camera", "Screen  [program]"]
-    done = run("obs", "scene", "Camera", *target(obs_studio), password=obs_studio.password)
+    done = run("obs", "scene", "Camera", *target(obs_studio), obs_password=obs_studio.password)
     assert done.returncode == 0
 
 
 def test_a_missing_scene_exits_1(obs_studio: ObsStudio):
-    done = run("obs", "scene", "Nowhere", *target(obs_studio), password=obs_studio.password)
+    done = run("obs", "scene", "Nowhere", *target(obs_studio), obs_password=obs_studio.password)
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "Nowhere" not in done.stdout
 
@@ -75,13 +70,13 @@ def test_host_and_port_come_from_the_settings(obs_studio: ObsStudio, isolated_di
     (isolated_dirs / "desk.json").write_text(
         json.dumps({"obs_host": "127.0.0.1", "obs_port": obs_studio.port}), encoding="utf-8"
     )
-    done = run("obs", "status", password=obs_studio.password)
+    done = run("obs", "status", obs_password=obs_studio.password)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Connected: OBS ")
 
 
 def test_wrong_password_exits_2_with_one_line(obs_studio: ObsStudio):
-    done = run("obs", "status", *target(obs_studio), password="wrong")
+    done = run("obs", "status", *target(obs_studio), obs_password="wrong")
     assert done.returncode == 2
     reason = done.stderr.strip().splitlines()
     assert len(reason) == 1 and "refused the password" in reason[0]
@@ -109,7 +104,7 @@ def test_ending_a_stream_that_is_not_live_is_refused_and_not_recorded(
     obs_studio: ObsStudio, isolated_dirs
 ):
     done = run("--as", "Mira Chen", "obs", "stream", "end", *target(obs_studio),
-               password=obs_studio.password)  # fmt: skip
+               obs_password=obs_studio.password)  # fmt: skip
     assert done.returncode == 1
     reason = done.stderr.strip().splitlines()
     assert len(reason) == 1 and reason[0].startswith("commsdesk: OBS: ")
@@ -153,7 +148,7 @@ def test_ending_a_real_live_stream_stops_it_and_records_it(
     reading_until(connection, lambda r: r.active and r.bytes_sent > 0, "the stream to go live")
 
     done = run("--as", "Mira Chen", "obs", "stream", "end", *target(own_obs_studio),
-               password=own_obs_studio.password)  # fmt: skip
+               obs_password=own_obs_studio.password)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"Live stream ended after \d+ s\n", done.stdout)
     reading_until(connection, lambda r: not r.active, "the stream to stop")

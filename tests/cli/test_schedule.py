@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,11 @@ from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
 from commsdesk.scheduling.scheduler import PostScheduler, PostState
 from commsdesk.statements.statement import StatementState
+from tests.support.cli import commsdesk
+from tests.support.desks import ANA, SAM, approved
 
-ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
-
-
-def run(data: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "commsdesk", "--data-dir", str(data), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "COMMSDESK_OPERATOR": SAM},
-    )
+# The command line as Sam.
+run = partial(commsdesk, operator=SAM)
 
 
 @pytest.fixture
@@ -41,21 +32,18 @@ def data(tmp_path) -> Path:
     earlier = lambda: utc_now() - timedelta(hours=1)  # noqa: E731
     desk = Desk.open(folder, clock=earlier)
     scheduler = PostScheduler(desk, None, clock=earlier)
-    incident = desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
     for title, due, zone in (
         ("Overdue update", utc_now() - timedelta(minutes=10), "Europe/Berlin"),
         ("Evening update", utc_now() + timedelta(hours=1), "Asia/Singapore"),
     ):
-        statement = desk.create_statement(ANA, incident.id, title, f"{title}: funds are safe.")
-        desk.submit(ANA, statement.id)
-        desk.approve(SAM, statement.id)
-        scheduler.schedule(ANA, statement.id, due, zone, account="sandbox", sandbox=True)
+        statement_id = approved(desk, f"{title}: funds are safe.", title=title)
+        scheduler.schedule(ANA, statement_id, due, zone, account="sandbox", sandbox=True)
     desk.close()
     return folder
 
 
 def test_list_shows_each_post_by_due_time(data):
-    out = run(data, "schedule", "list", "--json")
+    out = run("schedule", "list", "--json", data_dir=data)
     assert out.returncode == 0, out.stderr
     listing = json.loads(out.stdout)
     assert [p["title"] for p in listing] == ["Overdue update", "Evening update"]
@@ -71,7 +59,7 @@ def test_list_shows_each_post_by_due_time(data):
     assert listing[1]["zone"] == "Asia/Singapore" and listing[1]["due_at"].endswith("+00:00")
     assert {p["state"] for p in listing} == {"waiting"} and all(p["sandbox"] for p in listing)
 
-    out = run(data, "schedule", "list")
+    out = run("schedule", "list", data_dir=data)
     lines = out.stdout.splitlines()
     assert len(lines) == 2
     assert " UTC " in lines[1] and "+08 Asia/Singapore" in lines[1]
@@ -80,12 +68,12 @@ def test_list_shows_each_post_by_due_time(data):
 
 
 def test_pause_then_resume_hands_back_what_fell_due_and_posts_nothing(data):
-    assert run(data, "schedule", "pause").returncode == 2  # the reason is required
-    out = run(data, "schedule", "pause", "--reason", "Legal review of the figures")
+    assert run("schedule", "pause", data_dir=data).returncode == 2  # the reason is required
+    out = run("schedule", "pause", "--reason", "Legal review of the figures", data_dir=data)
     assert out.returncode == 0, out.stderr
     assert "paused by Sam Okafor (legal): Legal review of the figures" in out.stdout
-    assert run(data, "schedule", "pause", "--reason", "again").returncode == 1
-    assert "PAUSED (by Sam Okafor (legal)" in run(data, "schedule", "list").stdout
+    assert run("schedule", "pause", "--reason", "again", data_dir=data).returncode == 1
+    assert "PAUSED (by Sam Okafor (legal)" in run("schedule", "list", data_dir=data).stdout
 
     desk = Desk.open(data)
     try:
@@ -94,11 +82,11 @@ def test_pause_then_resume_hands_back_what_fell_due_and_posts_nothing(data):
         desk.close()
     assert held is not None and held.reason == "Legal review of the figures"
 
-    out = run(data, "schedule", "resume")
+    out = run("schedule", "resume", data_dir=data)
     assert out.returncode == 0, out.stderr
     assert "1 post(s) fell due while paused and were NOT posted" in out.stdout
     assert "Overdue update" in out.stdout and "Evening update" not in out.stdout
-    again = run(data, "schedule", "resume")
+    again = run("schedule", "resume", data_dir=data)
     assert again.returncode == 1 and "not paused" in again.stderr
 
     desk = Desk.open(data)
@@ -124,9 +112,7 @@ def test_schedule_help():
         ["schedule", "pause", "--help"],
         ["schedule", "resume", "--help"],
     ):
-        out = subprocess.run(
-            [sys.executable, "-m", "commsdesk", *args], capture_output=True, text=True, timeout=60
-        )
+        out = commsdesk(*args)
         assert out.returncode == 0 and "usage: commsdesk schedule" in out.stdout, args
 
 
@@ -150,25 +136,27 @@ def test_schedule_at_a_local_time_through_the_scheduling_policy(tmp_path):
     spring, autumn = last_sunday(year, 3), last_sunday(year, 10)
     at = ["schedule", "at", str(statement.id)]
 
-    skipped = run(folder, *at, f"{spring} 02:30", "--zone", "Europe/Berlin")
+    skipped = run(*at, f"{spring} 02:30", "--zone", "Europe/Berlin", data_dir=folder)
     assert skipped.returncode == 1
     assert "does not exist in Europe/Berlin: the clocks skip it" in skipped.stderr
-    twice = run(folder, *at, f"{autumn} 02:30", "--zone", "Europe/Berlin")
+    twice = run(*at, f"{autumn} 02:30", "--zone", "Europe/Berlin", data_dir=folder)
     assert twice.returncode == 1
     assert twice.stderr.strip().endswith(
         "Add --fold 0 for the first (00:30 UTC) or --fold 1 for the second (01:30 UTC)."
     )
-    unapproved = run(folder, "schedule", "at", str(draft.id), f"{autumn} 18:00", "--zone", "UTC")
+    unapproved = run(
+        "schedule", "at", str(draft.id), f"{autumn} 18:00", "--zone", "UTC", data_dir=folder
+    )
     assert unapproved.returncode == 1 and "Only an approved statement" in unapproved.stderr
-    assert json.loads(run(folder, "schedule", "list", "--json").stdout) == []
+    assert json.loads(run("schedule", "list", "--json", data_dir=folder).stdout) == []
 
-    done = run(folder, *at, f"{autumn} 02:30", "--zone", "Europe/Berlin", "--fold", "1")
+    done = run(*at, f"{autumn} 02:30", "--zone", "Europe/Berlin", "--fold", "1", data_dir=folder)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(
         f"#{statement.id} goes to the SANDBOX at {autumn} 02:30 CET Europe/Berlin "
         f"({autumn} 01:30 UTC)"
     )
-    [post] = json.loads(run(folder, "schedule", "list", "--json").stdout)
+    [post] = json.loads(run("schedule", "list", "--json", data_dir=folder).stdout)
     assert post["due_at"] == f"{autumn}T01:30:00+00:00" and post["zone"] == "Europe/Berlin"
     assert post["sandbox"] and post["state"] == "waiting"
     desk = Desk.open(folder)

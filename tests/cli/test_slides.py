@@ -2,18 +2,15 @@
 
 import json
 import struct
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
+
+from tests.support.cli import commsdesk
 
 BUILTIN = Path(__file__).resolve().parents[2] / "slides"
 
 
-def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "commsdesk", *args],
-        capture_output=True, text=True, timeout=120,
-    )
+run = partial(commsdesk, timeout=120)
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -5,11 +5,9 @@ never answers."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from commsdesk.broadcast.obs.api import SLIDES_SCENE
 from commsdesk.broadcast.obs.blocking import BlockingObs
 from commsdesk.desk import Desk
 from tests.support import obs_studio as studio
+from tests.support.cli import commsdesk
 from tests.support.obs_studio import ObsStudio, SilentServer, free_port
 
 obs_studio = studio.obs_studio
@@ -32,12 +31,8 @@ def data_dir(isolated_dirs) -> Path:
     return isolated_dirs
 
 
-def run(data_dir: Path, *args: str, password: str = "") -> subprocess.CompletedProcess:
-    env = dict(os.environ, COMMSDESK_OBS_PASSWORD=password, COMMSDESK_OPERATOR="Pat Lee (cli)")
-    return subprocess.run(
-        [sys.executable, "-m", "commsdesk", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=env, timeout=90,
-    )  # fmt: skip
+# As Pat, with no OBS password unless the test gives one.
+run = partial(commsdesk, operator="Pat Lee (cli)", obs_password="", timeout=90)
 
 
 def target(obs: ObsStudio) -> list[str]:
@@ -81,11 +76,12 @@ def largest_difference(a: QImage, b: QImage) -> int:
 
 
 def test_push_puts_the_rendered_slide_on_air_then_off_returns(obs_studio, data_dir, qapp):
-    done = run(data_dir, "obs", "scene", "Screen", *target(obs_studio),
-               password=obs_studio.password)  # fmt: skip
+    done = run("obs", "scene", "Screen", *target(obs_studio),
+               obs_password=obs_studio.password, data_dir=data_dir)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    done = run(data_dir, "slide", "push", "standby", "--set", "brand=Northwind Exchange",
-               *target(obs_studio), password=obs_studio.password)  # fmt: skip
+    done = run("slide", "push", "standby", "--set", "brand=Northwind Exchange",
+               *target(obs_studio), obs_password=obs_studio.password,
+               data_dir=data_dir)  # fmt: skip
     assert done.returncode == 0, done.stderr
     shown = ON_AIR.search(done.stdout)
     assert shown is not None, done.stdout
@@ -107,32 +103,36 @@ def test_push_puts_the_rendered_slide_on_air_then_off_returns(obs_studio, data_d
         "Slide on air: Standby: We're experiencing technical difficulties (from Screen)"
     )
 
-    done = run(data_dir, "slide", "off", *target(obs_studio), password=obs_studio.password)
+    done = run("slide", "off", *target(obs_studio), obs_password=obs_studio.password,
+               data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Program: Screen"
     assert program(obs_studio) == "Screen"
     [back] = timeline(data_dir, "broadcast.back_live")
     assert back.summary == "Back to live: Screen"
-    run(data_dir, "obs", "scene", "Camera", *target(obs_studio), password=obs_studio.password)
+    run("obs", "scene", "Camera", *target(obs_studio), obs_password=obs_studio.password,
+        data_dir=data_dir)
 
 
 def test_back_at_says_when_and_goes_on_air(obs_studio, data_dir):
-    done = run(data_dir, "slide", "back-at", "+15m", "--message", "Q&A follows",
-               *target(obs_studio), password=obs_studio.password)  # fmt: skip
+    done = run("slide", "back-at", "+15m", "--message", "Q&A follows",
+               *target(obs_studio), obs_password=obs_studio.password,
+               data_dir=data_dir)  # fmt: skip
     assert done.returncode == 0, done.stderr
     shown = ON_AIR.search(done.stdout)
     assert shown is not None and shown["what"].startswith("Back at "), done.stdout
     assert program(obs_studio) == SLIDES_SCENE
     [event] = timeline(data_dir, "broadcast.slide")
     assert event.summary.startswith("Slide on air: Back at ")
-    done = run(data_dir, "slide", "off", *target(obs_studio), password=obs_studio.password)
+    done = run("slide", "off", *target(obs_studio), obs_password=obs_studio.password,
+               data_dir=data_dir)
     assert done.returncode == 0, done.stderr
 
 
 def test_a_bad_time_exits_1_and_nothing_goes_on_air(obs_studio, data_dir):
     before = program(obs_studio)
-    done = run(data_dir, "slide", "back-at", "25:00", *target(obs_studio),
-               password=obs_studio.password)  # fmt: skip
+    done = run("slide", "back-at", "25:00", *target(obs_studio),
+               obs_password=obs_studio.password, data_dir=data_dir)  # fmt: skip
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "hours go up to 23" in done.stderr
     assert program(obs_studio) == before
@@ -140,15 +140,16 @@ def test_a_bad_time_exits_1_and_nothing_goes_on_air(obs_studio, data_dir):
 
 
 def test_a_field_the_slide_does_not_take_exits_2(data_dir):
-    done = run(data_dir, "slide", "push", "lower_third", "--set", "colour=red",
-               "--port", str(free_port()))  # fmt: skip
+    done = run("slide", "push", "lower_third", "--set", "colour=red",
+               "--port", str(free_port()), data_dir=data_dir)  # fmt: skip
     assert done.returncode == 2
     assert "takes: name, title, brand" in done.stderr
 
 
 @pytest.mark.parametrize("command", [["push", "standby"], ["back-at", "+5m"], ["off"]])
 def test_unreachable_obs_exits_2_with_one_line(data_dir, command):
-    done = run(data_dir, "slide", *command, "--host", "127.0.0.1", "--port", str(free_port()))
+    done = run("slide", *command, "--host", "127.0.0.1", "--port", str(free_port()),
+               data_dir=data_dir)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
     assert done.stderr.startswith("commsdesk: OBS: nothing answers at 127.0.0.1:")
@@ -156,7 +157,8 @@ def test_unreachable_obs_exits_2_with_one_line(data_dir, command):
 
 
 def test_a_wrong_password_exits_2_with_one_line(obs_studio, data_dir):
-    done = run(data_dir, "slide", "push", "standby", *target(obs_studio), password="not it")
+    done = run("slide", "push", "standby", *target(obs_studio), obs_password="not it",
+               data_dir=data_dir)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "password" in done.stderr
     assert timeline(data_dir, "broadcast") == []
@@ -165,7 +167,8 @@ def test_a_wrong_password_exits_2_with_one_line(obs_studio, data_dir):
 def test_a_server_that_never_answers_exits_2(data_dir):
     server = SilentServer(upgrade=True)
     try:
-        done = run(data_dir, "slide", "off", "--host", "127.0.0.1", "--port", str(server.port))
+        done = run("slide", "off", "--host", "127.0.0.1", "--port", str(server.port),
+                   data_dir=data_dir)
     finally:
         server.stop()
     assert done.returncode == 2

@@ -13,15 +13,14 @@ import time
 import pytest
 
 from commsdesk.desk import Desk
-from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.publication import PublicationState
 from commsdesk.publishing.publisher import Publisher
 from commsdesk.publishing.x.api import XCredentials
 from commsdesk.publishing.x.tweepy_client import TweepyXClient
 from commsdesk.statements.statement import StatementState
+from tests.support.desks import ANA, approved
 from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY
 
-ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
 CREDENTIALS = XCredentials(CONSUMER_KEY, "consumer-secret", ACCESS_TOKEN, "access-secret")
 KILLS = 50
 RACES = 20
@@ -33,15 +32,6 @@ def thread_text(tag: str) -> str:
         "by two independent firms; client balances remain backed one to one."
         for n in range(1, 6)
     )
-
-
-def approved(desk: Desk, tag: str) -> int:
-    incident = desk.active_incident() or desk.start_incident(ANA, "Hot wallet drained",
-                                                             Severity.P1)
-    statement = desk.create_statement(ANA, incident.id, f"Update {tag}", thread_text(tag))
-    desk.submit(ANA, statement.id)
-    desk.approve(SAM, statement.id)
-    return statement.id
 
 
 def post_in_child(data_dir, statement_id: int, url: str) -> int:
@@ -100,7 +90,7 @@ def test_sigkill_at_random_points_still_gives_five_posts_in_order(desk_dir, x_ap
     try:
         for run in range(KILLS):
             tag = f"k{run}"
-            statement_id = approved(desk, tag)
+            statement_id = approved(desk, thread_text(tag), title=f"Update {tag}")
             pid = post_in_child(desk_dir, statement_id, x_api.url)
             # A random point: after 0-4 parts reached X, a little later still (inside the
             # desk's own writes, or the next call to X).
@@ -123,7 +113,7 @@ def test_two_runs_of_one_publication_at_once_post_it_once(desk_dir, x_api):
     try:
         for race in range(RACES):
             tag = f"r{race}"
-            statement_id = approved(desk, tag)
+            statement_id = approved(desk, thread_text(tag), title=f"Update {tag}")
             pids = [post_in_child(desk_dir, statement_id, x_api.url) for _ in range(2)]
             outcomes.append(sorted(reap(pid) for pid in pids))
             assert_one_thread(x_api, desk, statement_id, tag)

@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from commsdesk.desk import Desk, DeskError
+from commsdesk.desk import DeskError
 from commsdesk.publishing.publication import Attachment, PublicationState
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
-from tests.publishing.test_publisher_x import ANA, THREAD, Sleeps, approved, posts_sent, publisher
-
-
-@pytest.fixture
-def desk(isolated_dirs):
-    desk = Desk.open(isolated_dirs)
-    yield desk
-    desk.close()
+from tests.publishing.test_publisher_x import Sleeps, posts_sent, publisher
+from tests.support.desks import ANA, THREAD, approved
 
 
 def png(seed: int = 0, size: int = 64) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from commsdesk.desk import Desk, DeskError
@@ -11,27 +13,11 @@ from commsdesk.publishing.publisher import Publisher
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
 from commsdesk.statements.statement import StatementState
 from commsdesk.store.models import OutboxPartRow
+from tests.support import desks
+from tests.support.desks import ANA
 
-ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
-THREAD = "\n\n".join(
-    f"Update {n}. Withdrawals stay paused while every wallet is re-keyed and checked by two "
-    f"independent firms; client balances remain backed one to one." for n in range(1, 6)
-)
-
-
-@pytest.fixture
-def desk(isolated_dirs):
-    desk = Desk.open(isolated_dirs)
-    yield desk
-    desk.close()
-
-
-def approved(desk: Desk, body: str = THREAD) -> int:
-    incident = desk.start_incident(ANA, "Hot wallet drained", Severity.P1, facts={"asset": "ETH"})
-    statement = desk.create_statement(ANA, incident.id, "Update", body)
-    desk.submit(ANA, statement.id)
-    desk.approve(SAM, statement.id)
-    return statement.id
+# Each statement under a new incident, whose asset is ETH.
+approved = partial(desks.approved, facts={"asset": "ETH"}, reuse_incident=False)
 
 
 def publisher_for(desk: Desk, clients: list | None = None) -> Publisher:

@@ -5,33 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from commsdesk.desk import Desk
-from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.publication import PublicationState
 from commsdesk.publishing.publisher import Publisher
 from commsdesk.publishing.x.api import XCredentials
 from commsdesk.publishing.x.tweepy_client import TweepyXClient
 from commsdesk.statements.statement import StatementState
+from tests.support.desks import ANA, THREAD, approved
 from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY, DUPLICATE, REPLY_RESTRICTED
 
-ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
 CREDENTIALS = XCredentials(CONSUMER_KEY, "consumer-secret", ACCESS_TOKEN, "access-secret")
-THREAD = "\n\n".join(
-    f"Update {n}. Withdrawals stay paused while every wallet is re-keyed and checked by two "
-    f"independent firms; client balances remain backed one to one."
-    for n in range(1, 6)
-)
-
-
-@pytest.fixture
-def desk(isolated_dirs):
-    desk = Desk.open(isolated_dirs)
-    yield desk
-    desk.close()
-
-
 class Sleeps(list):
     """Stands in for time.sleep: records how long the publisher would have waited."""
 
@@ -44,14 +26,6 @@ def publisher(desk, x_api, sleeps, *, timeout=5.0):
         return TweepyXClient(CREDENTIALS, base_url=x_api.url, timeout=timeout)
 
     return Publisher(desk, client_for, sleep=sleeps)
-
-
-def approved(desk, body=THREAD):
-    incident = desk.active_incident() or desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
-    statement = desk.create_statement(ANA, incident.id, "Update", body)
-    desk.submit(ANA, statement.id)
-    desk.approve(SAM, statement.id)
-    return statement.id
 
 
 def publish(desk, x_api, sleeps, body=THREAD, **kwargs):

@@ -4,10 +4,8 @@ X stand-in (real tweepy over real HTTP); nothing is mocked."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +15,6 @@ from sqlalchemy import func, select
 
 from commsdesk.clock import utc_now
 from commsdesk.desk import Desk, DeskError
-from commsdesk.incidents.incident import Severity
 from commsdesk.keyring_secrets import ENV_ACCOUNT, load_x_credentials
 from commsdesk.publishing.holds import drill_mode, paused
 from commsdesk.publishing.publication import PublicationState
@@ -28,13 +25,10 @@ from commsdesk.scheduling.scheduler import PostScheduler
 from commsdesk.statements.statement import StatementState
 from commsdesk.store.database import DATABASE_FILE
 from commsdesk.store.models import SandboxPostRow
-from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY
+from tests.support.cli import commsdesk, start_commsdesk
+from tests.support.desks import ANA, SAM, THREAD, approved
+from tests.support.x_api_standin import x_env
 
-ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
-THREAD = "\n\n".join(
-    f"Update {n}. Withdrawals stay paused while every wallet is re-keyed and checked by two "
-    f"independent firms; client balances remain backed one to one." for n in range(1, 6)
-)
 LONG = "\n---\n".join(f"Part {n} of the full account of what happened." for n in range(1, 31))
 PATHS = ["window", "cli", "scheduled"]
 
@@ -60,22 +54,10 @@ class World:
 
     # --- set-up ---------------------------------------------------------------------------
     def approved(self, body: str = THREAD) -> int:
-        desk = self.desk
-        incident = desk.active_incident() or desk.start_incident(
-            ANA, "Hot wallet drained", Severity.P1, facts={"asset": "ETH"}
-        )
-        statement = desk.create_statement(ANA, incident.id, "Update", body)
-        desk.submit(ANA, statement.id)
-        desk.approve(SAM, statement.id)
-        return statement.id
+        return approved(self.desk, body, facts={"asset": "ETH"})
 
-    def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
-        argv = [sys.executable, "-m", "commsdesk", "--data-dir", str(self.data_dir), *args]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=120,
-                              env=dict(os.environ, COMMSDESK_OPERATOR=SAM))
-        if check:
-            assert done.returncode == 0, done.stderr
-        return done
+    def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return commsdesk(*args, data_dir=self.data_dir, operator=SAM, timeout=120, check=check)
 
     def publisher(self, desk: Desk | None = None) -> Publisher:
         desk = desk or self.desk
@@ -158,10 +140,8 @@ class World:
 
 @pytest.fixture
 def world(isolated_dirs, x_api, monkeypatch, request):
-    monkeypatch.setenv("COMMSDESK_X_API_URL", x_api.url)
-    for name, value in (("CONSUMER_KEY", CONSUMER_KEY), ("CONSUMER_SECRET", "consumer-secret"),
-                        ("ACCESS_TOKEN", ACCESS_TOKEN), ("ACCESS_SECRET", "access-secret")):
-        monkeypatch.setenv(f"COMMSDESK_X_{name}", value)
+    for name, value in x_env(x_api.url).items():
+        monkeypatch.setenv(name, value)
     isolated_dirs.mkdir(parents=True, exist_ok=True)
     w = World(isolated_dirs, x_api, request)
     yield w
@@ -179,6 +159,8 @@ def test_drill_mode_keeps_every_path_off_x(world, path):
     world.cli("drill", "on", check=True)
     outcome = world.post(path, sid)
     assert outcome.posted, outcome.message
+    if path == "cli":
+        assert outcome.message == "commsdesk: drill mode is on; posting to the SANDBOX"
     assert world.x_posts() == []  # nothing reached X
     assert world.sandbox_posts() == 5
     assert world.state(sid) is StatementState.POSTED
@@ -271,11 +253,9 @@ def test_a_publication_another_process_is_posting_is_not_posted_again(world, pat
     if path == "scheduled":
         world.schedule(sid)
     gate = world.x_api.hold_next(on="POST /2/tweets")  # the first run waits on part 1's answer
-    first = subprocess.Popen(
-        [sys.executable, "-m", "commsdesk", "--data-dir", str(world.data_dir), "post",
-         "--statement", str(sid), "--account", ENV_ACCOUNT],
-        env=dict(os.environ, COMMSDESK_OPERATOR=ANA), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+    first = start_commsdesk(
+        "post", "--statement", str(sid), "--account", ENV_ACCOUNT,
+        data_dir=world.data_dir, operator=ANA,
     )
     try:
         while len(world.x_api.posts) < 1:
@@ -341,6 +321,7 @@ def test_a_long_file_from_another_process_needs_an_explicit_go_ahead(world, tmp_
     text.write_text(LONG, encoding="utf-8")
     refused = world.cli("post", str(text), "--yes", "--sandbox")
     assert refused.returncode == 1 and "thread of 30 posts" in refused.stderr
+    assert "--allow-long" in refused.stderr and refused.stderr.count("\n") == 1
     allowed = world.cli("post", str(text), "--yes", "--sandbox", "--allow-long", check=True)
     assert len(allowed.stdout.splitlines()) == 30
     assert world.sandbox_posts() == 30
@@ -350,10 +331,8 @@ def test_the_same_text_posted_by_two_processes_at_once_is_one_publication(world,
     world.x_api.refuse_duplicates = False
     text = tmp_path / "update.txt"
     text.write_text(THREAD, encoding="utf-8")
-    argv = [sys.executable, "-m", "commsdesk", "--data-dir", str(world.data_dir), "post",
-            str(text), "--yes", "--account", ENV_ACCOUNT]
-    runs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    argv = ["post", str(text), "--yes", "--account", ENV_ACCOUNT]
+    runs = [start_commsdesk(*argv, data_dir=world.data_dir) for _ in range(2)]
     outputs = [run.communicate(timeout=120) for run in runs]
     assert all("Traceback" not in err for _, err in outputs), outputs
     assert sorted(run.returncode for run in runs) in ([0, 0], [0, 1]), outputs

@@ -31,8 +31,8 @@ from commsdesk.scheduling.scheduler import (
 )
 from commsdesk.statements.statement import StatementState
 from commsdesk.store.models import PolicyRow, ScheduledPostRow, SchedulerJobRow
+from tests.support.desks import ANA, SAM, approved
 
-ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
 BERLIN = "Europe/Berlin"
 
 
@@ -85,12 +85,9 @@ def ahead(**delta: float) -> Callable[[], datetime]:
     return lambda: utc_now() + timedelta(**delta)
 
 
-def approved(desk: Desk, title: str = "Funds are safe") -> int:
-    incident = desk.active_incident() or desk.start_incident(ANA, "Hot wallet drained", Severity.P1)
-    statement = desk.create_statement(ANA, incident.id, title, f"{title}. More at 18:00 UTC.")
-    desk.submit(ANA, statement.id)
-    desk.approve(SAM, statement.id)
-    return statement.id
+def approved_titled(desk: Desk, title: str = "Funds are safe") -> int:
+    """An approved statement titled `title`, its text saying when the next update comes."""
+    return approved(desk, f"{title}. More at 18:00 UTC.", title=title)
 
 
 def soon(seconds: float = 1.0) -> datetime:
@@ -140,7 +137,7 @@ def test_a_post_falls_due_and_goes_out_once(opened):
     desk, scheduler = opened()
     changes: list[int] = []
     scheduler.on_change = lambda: changes.append(1)
-    sid = approved(desk)
+    sid = approved_titled(desk)
     post = schedule(scheduler, sid, soon())
     assert post.state is PostState.WAITING and post.zone == BERLIN and post.sandbox
     assert desk.statement(sid).state is StatementState.SCHEDULED
@@ -160,7 +157,7 @@ def test_a_post_falls_due_and_goes_out_once(opened):
 
 def test_jobs_survive_a_restart_and_scheduling_again_keeps_one_job(opened):
     desk, scheduler = opened()
-    sid = approved(desk)
+    sid = approved_titled(desk)
     schedule(scheduler, sid, soon(30))
     due = soon(1.5)
     scheduler.reschedule(ANA, sid, due, "Asia/Singapore")  # the same job id, replaced
@@ -185,7 +182,7 @@ def test_jobs_survive_a_restart_and_scheduling_again_keeps_one_job(opened):
 def test_a_post_due_while_the_desk_was_closed(opened, grace_minutes, closed_for, outcome):
     """Later than the grace period (5 min unless the policy says) it waits for review."""
     desk, scheduler = opened(start=False)
-    sid = approved(desk)
+    sid = approved_titled(desk)
     if grace_minutes is not None:
         scheduler.set_grace(ANA, grace_minutes)
     due = soon()
@@ -211,7 +208,7 @@ def test_a_post_due_while_the_desk_was_closed(opened, grace_minutes, closed_for,
 
 def test_a_missed_post_is_posted_when_a_person_says_so_through_the_executor(opened):
     desk, scheduler = opened(start=False)
-    sid = approved(desk)
+    sid = approved_titled(desk)
     due = soon()
     schedule(scheduler, sid, due)
     opened.close(desk, scheduler)
@@ -231,7 +228,7 @@ def test_a_missed_post_is_posted_when_a_person_says_so_through_the_executor(open
 
 def test_a_pause_holds_due_posts_across_a_restart_and_resume_posts_none_of_them(opened):
     desk, scheduler = opened()
-    due_soon, due_later = approved(desk, "Due soon"), approved(desk, "Due later")
+    due_soon, due_later = approved_titled(desk, "Due soon"), approved_titled(desk, "Due later")
     first = soon()
     schedule(scheduler, due_soon, first)
     schedule(scheduler, due_later, soon(3600))
@@ -267,7 +264,7 @@ def test_a_pause_holds_due_posts_across_a_restart_and_resume_posts_none_of_them(
 def test_a_job_firing_while_the_database_says_paused_does_not_post(opened):
     """Paused from another desk or the command line, before this desk's next check."""
     desk, scheduler = opened()
-    sid = approved(desk)
+    sid = approved_titled(desk)
     schedule(scheduler, sid, soon())
     other_desk, other = opened(start=False)
     other.pause(SAM, "Wrong figures")
@@ -285,7 +282,7 @@ def test_a_running_desk_follows_a_pause_and_resume_made_elsewhere(opened):
     other_desk, other = opened(start=False)  # the command line
     other.pause(SAM, "Hold everything")
     wait_for(changed.is_set)
-    held, later = approved(desk, "Held"), approved(desk, "Later")
+    held, later = approved_titled(desk, "Held"), approved_titled(desk, "Later")
     due = soon()
     schedule(scheduler, held, due)
     wait_past(due)
@@ -300,7 +297,7 @@ def test_a_running_desk_follows_a_pause_and_resume_made_elsewhere(opened):
 
 def test_local_times_the_clock_skips_or_repeats_store_nothing(opened):
     desk, scheduler = opened()
-    sid = approved(desk)
+    sid = approved_titled(desk)
     with pytest.raises(ScheduleRefused, match="does not exist"):  # spring forward
         scheduler.schedule_local(
             ANA, sid, date(2030, 3, 31), time(2, 30), BERLIN, account="sandbox", sandbox=True
@@ -323,7 +320,7 @@ def test_local_times_the_clock_skips_or_repeats_store_nothing(opened):
 
 def test_cancel_removes_the_job_and_the_statement_is_approved_again(opened):
     desk, scheduler = opened()
-    sid = approved(desk)
+    sid = approved_titled(desk)
     schedule(scheduler, sid, soon(3600))
     assert jobs(desk) == [job_id(sid)]
     statement = scheduler.cancel(ANA, sid)
@@ -385,11 +382,11 @@ def test_a_job_deleted_by_the_desk_as_apscheduler_runs_it_leaves_the_scheduler_r
 
     monkeypatch.setattr(BaseExecutor, "submit_job", submit_then_lose_the_row)
     desk, scheduler = opened()
-    first = approved(desk, "First")
+    first = approved_titled(desk, "First")
     schedule(scheduler, first, soon())
     wait_for(lambda: state_of(scheduler, first) is PostState.POSTED)
     assert raced == [job_id(first)]
-    second = approved(desk, "Second")
+    second = approved_titled(desk, "Second")
     schedule(scheduler, second, soon())
     wait_for(lambda: state_of(scheduler, second) is PostState.POSTED)
     assert len(feed(desk)) == 2

@@ -710,6 +710,17 @@ def _bucket(method: str, path: str) -> str:
     return "other"
 
 
+def x_env(url: str) -> dict[str, str]:
+    """The environment that points the desk's command line at the stand-in, with its keys."""
+    return {
+        "COMMSDESK_X_API_URL": url,
+        "COMMSDESK_X_CONSUMER_KEY": CONSUMER_KEY,
+        "COMMSDESK_X_CONSUMER_SECRET": CONSUMER_SECRET,
+        "COMMSDESK_X_ACCESS_TOKEN": ACCESS_TOKEN,
+        "COMMSDESK_X_ACCESS_SECRET": ACCESS_SECRET,
+    }
+
+
 @pytest.fixture
 def x_api() -> Iterator[XApiStandIn]:
     """A started stand-in X API on 127.0.0.1; stopped after the test."""

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,9 @@ from commsdesk.incidents.incident import Severity
 from commsdesk.store.database import sqlite_url
 from commsdesk.store.models import EventRow, StatementRow
 from commsdesk.timeline.chain import GENESIS_HASH, EventKind, event_hash
+from tests.support.cli import commsdesk
 
-
-def cli(data: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "commsdesk", "--data-dir", str(data), "timeline", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+timeline = partial(commsdesk, "timeline")
 
 
 def sql(data: Path, statement: str, *params) -> None:
@@ -60,7 +53,7 @@ def data(isolated_dirs) -> Path:
 
 
 def test_an_untouched_desk_is_intact(data):
-    out = cli(data, "verify")
+    out = timeline("verify", data_dir=data)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
         "Timeline intact: 10 events, every hash matches.",
@@ -87,7 +80,7 @@ def head_of(data: Path) -> str:
 def test_events_cut_from_the_end_are_reported(data, cut, message):
     h = head_of(data)
     sql(data, f"DELETE FROM timeline_events WHERE {cut}")
-    out = cli(data, "verify")
+    out = timeline("verify", data_dir=data)
     assert out.returncode == 1, out.stderr
     assert f"Timeline cut: {message.format(h=h)}" in out.stdout.splitlines()
     assert "intact" not in out.stdout
@@ -106,12 +99,12 @@ def test_a_cut_stays_reported_while_the_desk_goes_on_and_ids_are_not_reused(data
         "Timeline cut: 2 events up to #10 are gone: the desk last saw event #10"
     )
     assert report.problems[0].endswith("which the database no longer holds (it ends at #11).")
-    assert cli(data, "verify").returncode == 1
+    assert timeline("verify", data_dir=data).returncode == 1
 
 
 def test_an_edited_summary_is_reported_at_its_event(data):
     sql(data, "UPDATE timeline_events SET summary = 'nothing happened' WHERE id = 4")
-    out = cli(data, "verify")
+    out = timeline("verify", data_dir=data)
     assert out.returncode == 1
     assert out.stdout.splitlines()[0] == (
         "Timeline altered at event #4 (position 4 of the chain): "
@@ -138,14 +131,14 @@ def test_a_chain_rewritten_with_every_hash_recomputed_is_caught_by_the_anchor(da
     desk.close()
     assert report.first_break is None  # every link and hash holds: only the anchor can tell
     assert report.problems[0].startswith("Timeline rewritten: the desk last saw event #10 (hash ")
-    out = cli(data, "verify")
+    out = timeline("verify", data_dir=data)
     assert out.returncode == 1
     assert "the events up to it were changed and their hashes recomputed" in out.stdout
 
 
 def test_an_approved_text_changed_in_the_database_is_reported(data):
     sql(data, "UPDATE statements SET approved_text = 'Withdrawals are safe. Send more.'")
-    out = cli(data, "verify")
+    out = timeline("verify", data_dir=data)
     assert out.returncode == 1
     assert out.stdout.splitlines() == [
         "Approved text altered: statement #1 'Holding' no longer holds the text approved at "
@@ -164,7 +157,7 @@ def test_an_approved_text_with_no_approval_on_the_record_is_reported(data):
         "approved_version_id = (SELECT max(id) FROM statement_versions) WHERE id = ?",
         draft.id,
     )
-    out = cli(data, "verify")
+    out = timeline("verify", data_dir=data)
     assert out.returncode == 1
     assert (
         f"Approved text without an approval: statement #{draft.id} 'Draft' holds an approved "
@@ -195,12 +188,12 @@ def test_statements_approved_before_digests_are_named_not_failed(isolated_dirs):
         "Approved before digests were recorded, so their approved text cannot be checked: "
         "statement #1 'Holding'.",
     )
-    out = cli(isolated_dirs, "verify")
+    out = timeline("verify", data_dir=isolated_dirs)
     assert out.returncode == 0 and out.stdout.splitlines()[-1] == report.notes[0]
 
 
 def test_a_head_printed_earlier_catches_a_cut_even_with_the_anchor_gone(data):
-    printed = cli(data, "head")
+    printed = timeline("head", data_dir=data)
     assert printed.returncode == 0
     line = printed.stdout.strip()
     assert re.fullmatch(
@@ -211,7 +204,8 @@ def test_a_head_printed_earlier_catches_a_cut_even_with_the_anchor_gone(data):
     desk = Desk.open(data)
     desk.record("Ben", EventKind.DESK_OPENED, "Later")
     desk.close()
-    later = cli(data, "verify", "--head", line)  # the chain grew since: still holds it
+    # The chain grew since: it still holds the head.
+    later = timeline("verify", "--head", line, data_dir=data)
     assert later.returncode == 0, later.stdout
     assert f"The chain still holds the head given: event #10 (hash {full_hash[:16]}…)." in (
         later.stdout.splitlines()
@@ -219,20 +213,20 @@ def test_a_head_printed_earlier_catches_a_cut_even_with_the_anchor_gone(data):
 
     sql(data, "DELETE FROM timeline_events WHERE id > 8")
     (data / "timeline.head").unlink()  # a tamperer who also removes the desk's own anchor
-    out = cli(data, "verify", "--head", line)
+    out = timeline("verify", "--head", line, data_dir=data)
     assert out.returncode == 1
     assert (
         f"Timeline cut: the newest 2 events are gone: the head given is event #10 "
         f"(hash {full_hash[:16]}…), the database ends at #8." in out.stdout.splitlines()
     )
-    bare = cli(data, "verify", "--head", full_hash)
+    bare = timeline("verify", "--head", full_hash, data_dir=data)
     assert bare.returncode == 1
     assert "no event in the chain has the hash given" in bare.stdout
     assert "the database ends at event #8" in bare.stdout
 
 
 def test_a_head_that_is_no_head_is_refused_before_anything_runs(data):
-    out = cli(data, "verify", "--head", "yesterday's")
+    out = timeline("verify", "--head", "yesterday's", data_dir=data)
     assert out.returncode == 2
     assert "64-character" in out.stderr
 
@@ -242,7 +236,7 @@ def test_a_database_that_cannot_be_opened_exits_2(tmp_path):
     data.mkdir()
     (data / "commsdesk.sqlite3").write_bytes(b"not a database at all" * 100)
     for command in (["verify"], ["head"], ["show"]):
-        out = cli(data, *command)
+        out = timeline(*command, data_dir=data)
         assert out.returncode == 2, command
         assert out.stderr.startswith("commsdesk: ")
 
@@ -260,7 +254,7 @@ def test_a_transaction_that_fails_leaves_the_anchor_alone(data):
 
 
 def test_show_lists_the_newest_events_oldest_first(data):
-    out = cli(data, "show", "--json", "--limit", "5")
+    out = timeline("show", "--json", "--limit", "5", data_dir=data)
     assert out.returncode == 0, out.stderr
     events = json.loads(out.stdout)
     assert [e["id"] for e in events] == [6, 7, 8, 9, 10]
@@ -268,13 +262,19 @@ def test_show_lists_the_newest_events_oldest_first(data):
     assert events[-1]["summary"] == "Desk opened (5)" and events[-1]["actor"] == "Ben"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", events[0]["at"])
 
-    everything = json.loads(cli(data, "show", "--json", "--limit", "0").stdout)
+    everything = json.loads(timeline("show", "--json", "--limit", "0", data_dir=data).stdout)
     assert len(everything) == 10
     approved = next(e for e in everything if e["kind"] == EventKind.APPROVED)
     assert approved["incident_id"] == 1 and approved["statement_id"] == 1
 
-    text = cli(data, "show", "--limit", "2").stdout.splitlines()
+    text = timeline("show", "--limit", "2", data_dir=data).stdout.splitlines()
     assert len(text) == 2
     assert re.fullmatch(
         r"#10\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\tBen\tdesk\.opened\tDesk opened \(5\)", text[1]
     )
+
+
+def test_a_folder_without_a_desk_is_not_an_intact_empty_record(tmp_path):
+    done = timeline("verify", data_dir=tmp_path / "mistyped")
+    assert done.returncode == 2 and "there is no desk in" in done.stderr
+    assert not (tmp_path / "mistyped").exists()  # nothing was created

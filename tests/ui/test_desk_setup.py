@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox
 
+from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 from commsdesk.incidents.ui.incident_dialog import IncidentDialog
 from commsdesk.settings import Settings
@@ -30,7 +31,7 @@ def test_first_run_asks_who_is_at_the_desk_and_records_it(qtbot, isolated_dirs):
         refusals = []
         h.bridge.refused.connect(refusals.append)
         h.window._refused = lambda message: None
-        h.bridge.act("record", "desk.opened", "nameless")  # nothing is done without a name
+        h.bridge.act(Desk.record, "desk.opened", "nameless")  # nothing is done without a name
         assert refusals and "Say who is at the desk first" in refusals[0]
         qtbot.keyClicks(dialog.name, "  Ben   Zhou (founder) ")
         assert ok.isEnabled()
@@ -98,12 +99,15 @@ def test_incident_dialog_checks_fact_names_before_closing(qtbot):
 def test_edit_incident_updates_the_header_and_records_what_changed(harness):
     h = harness
     h.bridge.act(
-        "start_incident", title="Hot wallet drained", severity=Severity.P2, facts={"asset": "ETH"}
+        Desk.start_incident,
+        title="Hot wallet drained",
+        severity=Severity.P2,
+        facts={"asset": "ETH"},
     )
     h.idle()
     incident = h.window.incident
     h.bridge.act(
-        "update_incident",
+        Desk.update_incident,
         incident.id,
         severity=Severity.P1,
         facts={"asset": "ETH", "next_update": "18:30"},
@@ -116,13 +120,13 @@ def test_edit_incident_updates_the_header_and_records_what_changed(harness):
 
 def test_versions_dialog_compares_and_restores(harness, qtbot):
     h = harness
-    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1)
+    h.bridge.act(Desk.start_incident, title="Hot wallet drained", severity=Severity.P1)
     h.idle()
     h.window.statements.new_statement("Holding", "Withdrawals are paused.")
     h.idle()
     editor = h.window.statements.editor
     sid = editor.statement.id
-    h.bridge.act("save_version", sid, "Withdrawals are paused.")
+    h.bridge.act(Desk.save_version, sid, "Withdrawals are paused.")
     h.idle()
     editor.body.setPlainText("Withdrawals are open.")
     editor.save_version()

@@ -412,8 +412,10 @@ class BroadcastBridge(QObject):
         if self.desk_bridge.desk is None or not self.desk_bridge.actor:
             log.info("not on the timeline (no desk or operator yet): %s", summary)
             return
+        from commsdesk.desk import Desk  # not at module level: see DeskBridge
+
         self.desk_bridge.act(
-            "record", str(kind), summary, data=data or {},
+            Desk.record, str(kind), summary, data=data or {},
             on_error=lambda exc: log.warning("timeline: %s", exc),
         )  # fmt: skip
 

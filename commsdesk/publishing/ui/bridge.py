@@ -149,9 +149,11 @@ class PublishingBridge(QObject):
             )
 
         def done(publication) -> None:
+            from commsdesk.desk import Desk  # not at module level: see DeskBridge
+
             self.finished.emit(publication)
             self.desk_bridge.query(
-                "statement", statement_id, on_done=self.desk_bridge.statement_changed.emit
+                Desk.statement, statement_id, on_done=self.desk_bridge.statement_changed.emit
             )
             self.desk_bridge.timeline_changed.emit()
 
@@ -171,8 +173,10 @@ class PublishingBridge(QObject):
         def done(publication) -> None:
             self.finished.emit(publication)
             if publication.statement_id is not None:
+                from commsdesk.desk import Desk
+
                 self.desk_bridge.query(
-                    "statement", publication.statement_id,
+                    Desk.statement, publication.statement_id,
                     on_done=self.desk_bridge.statement_changed.emit,
                 )
             self.desk_bridge.timeline_changed.emit()

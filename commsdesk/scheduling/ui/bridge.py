@@ -1,5 +1,10 @@
 """The panels' way to the post scheduler: it lives and is called on the database lane; what it
-reports from its own threads comes back as queued signals."""
+reports from its own threads comes back as queued signals.
+
+Panels pass the method itself, `schedule.call(PostScheduler.pause, reason, as_operator=True)`,
+imported inside the calling method for the reason given in `commsdesk.ui.desk_bridge`: the
+scheduler module imports SQLAlchemy and APScheduler, which must not load on the UI thread.
+"""
 
 from __future__ import annotations
 
@@ -62,14 +67,15 @@ class ScheduleBridge(QObject):
 
     def call(
         self,
-        method: str,
+        fn: Callable[..., Any],
         *args: Any,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         as_operator: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Run a PostScheduler method on the lane; `as_operator` passes the operator first."""
+        """Run `fn(scheduler, *args, **kwargs)`, such as `PostScheduler.upcoming`, on the lane;
+        `as_operator` passes the operator first, `fn(scheduler, actor, *args, **kwargs)`."""
         actor = self.desk_bridge.actor
 
         def work():
@@ -78,7 +84,7 @@ class ScheduleBridge(QObject):
 
                 raise DeskError("The scheduler is still starting; try again in a moment.")
             call_args = (actor, *args) if as_operator else args
-            return getattr(self.scheduler, method)(*call_args, **kwargs)
+            return fn(self.scheduler, *call_args, **kwargs)
 
         def done(result) -> None:
             if as_operator:

@@ -161,8 +161,11 @@ class SchedulePanel(QWidget):
 
     # --- reading ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.schedule.call("upcoming", on_done=self._show_posts)
-        self.schedule.call("paused", on_done=self._show_pause)
+        # Imported here, not at module level: see the bridge.
+        from commsdesk.scheduling.scheduler import PostScheduler
+
+        self.schedule.call(PostScheduler.upcoming, on_done=self._show_posts)
+        self.schedule.call(PostScheduler.paused, on_done=self._show_pause)
         self._refresh_feed()
 
     def _show_posts(self, posts: list) -> None:
@@ -260,13 +263,15 @@ class SchedulePanel(QWidget):
             button.setEnabled(actionable)
 
     def toggle_pause(self) -> None:
+        from commsdesk.scheduling.scheduler import PostScheduler
+
         if self.paused is None:
             reason, ok = QInputDialog.getText(
                 self, "Pause all posting",
                 "Every scheduled post stops until someone resumes. Why? (goes on the timeline)",
             )
             if ok:  # an empty reason is refused by the rule, and said so
-                self.schedule.call("pause", reason, as_operator=True)
+                self.schedule.call(PostScheduler.pause, reason, as_operator=True)
             return
         answer = QMessageBox.question(
             self, "Resume posting",
@@ -274,7 +279,7 @@ class SchedulePanel(QWidget):
             "not posted.",
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.schedule.call("resume", as_operator=True, on_done=self._review)
+            self.schedule.call(PostScheduler.resume, as_operator=True, on_done=self._review)
 
     def _review(self, fell_due: list) -> None:
         if fell_due:
@@ -286,6 +291,8 @@ class SchedulePanel(QWidget):
             )
 
     def post_selected(self) -> None:
+        from commsdesk.scheduling.scheduler import PostScheduler
+
         post = self._selected()
         if post is None:
             return
@@ -303,13 +310,14 @@ class SchedulePanel(QWidget):
                 self, "Post now", f"Post “{post.title}” now to {where}?"
             )
         if answer == QMessageBox.StandardButton.Yes:
-            self.schedule.call("post_now", post.statement_id, as_operator=True,
+            self.schedule.call(PostScheduler.post_now, post.statement_id, as_operator=True,
                                despite_pause=self.paused is not None)
 
     def reschedule_selected(self) -> None:
         post = self._selected()
         if post is None:
             return
+        from commsdesk.scheduling.scheduler import PostScheduler
         from commsdesk.scheduling.ui.schedule_dialog import ScheduleDialog
 
         zones = self.schedule.desk_bridge.settings.get("team_time_zones")
@@ -320,13 +328,15 @@ class SchedulePanel(QWidget):
             due = dialog.due_at()
             if due is not None:
                 _, _, zone_name, _ = dialog.values()
-                self.schedule.call("reschedule", post.statement_id, due, zone_name,
+                self.schedule.call(PostScheduler.reschedule, post.statement_id, due, zone_name,
                                    as_operator=True)
 
         dialog.accepted.connect(chosen)
         dialog.open()
 
     def cancel_selected(self) -> None:
+        from commsdesk.scheduling.scheduler import PostScheduler
+
         post = self._selected()
         if post is None:
             return
@@ -335,5 +345,5 @@ class SchedulePanel(QWidget):
             f"Take “{post.title}” off the schedule? It stays approved and can be posted later.",
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.schedule.call("cancel", post.statement_id, as_operator=True)
+            self.schedule.call(PostScheduler.cancel, post.statement_id, as_operator=True)
 

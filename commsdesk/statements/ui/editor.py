@@ -276,6 +276,8 @@ class StatementEditor(QWidget):
         self._autosave_timer.stop()
         if not self._dirty or self.statement is None:
             return
+        from commsdesk.desk import Desk  # here, not at module level: see the bridge
+
         self._dirty = False
         statement_id = self.statement.id
         self.save_state.setText("Saving…")
@@ -283,7 +285,9 @@ class StatementEditor(QWidget):
         def saved(version) -> None:
             if self.statement is not None and self.statement.id == statement_id and not self._dirty:
                 self.save_state.setText(f"Saved v{version.number} {version.updated_at:%H:%M:%S}")
-            self.bridge.query("statement", statement_id, on_done=self.bridge.statement_changed.emit)
+            self.bridge.query(
+                Desk.statement, statement_id, on_done=self.bridge.statement_changed.emit
+            )
 
         def failed(exc: BaseException) -> None:
             self._dirty = True
@@ -291,7 +295,7 @@ class StatementEditor(QWidget):
             self._set_banner(f"Could not save: {exc}", BAD)
 
         self.bridge.act(
-            "autosave", statement_id, self.body.toPlainText(), on_done=saved, on_error=failed
+            Desk.autosave, statement_id, self.body.toPlainText(), on_done=saved, on_error=failed
         )
 
     def _numbering_toggled(self, on: bool) -> None:
@@ -361,27 +365,35 @@ class StatementEditor(QWidget):
     def save_version(self) -> None:
         if self.statement is None or self.body.isReadOnly():
             return
+        from commsdesk.desk import Desk
+
         self._autosave_timer.stop()
         self._dirty = False
         statement_id = self.statement.id
 
         def saved(version) -> None:
             self.save_state.setText(f"Saved v{version.number} {version.updated_at:%H:%M:%S}")
-            self.bridge.query("statement", statement_id, on_done=self.bridge.statement_changed.emit)
+            self.bridge.query(
+                Desk.statement, statement_id, on_done=self.bridge.statement_changed.emit
+            )
 
-        self.bridge.act("save_version", statement_id, self.body.toPlainText(), on_done=saved)
+        self.bridge.act(Desk.save_version, statement_id, self.body.toPlainText(), on_done=saved)
 
     def submit(self) -> None:
         if self.statement is None:
             return
+        from commsdesk.desk import Desk
+
         self.flush()
-        self.bridge.act("submit", self.statement.id)
+        self.bridge.act(Desk.submit, self.statement.id)
 
     def approve(self) -> None:
         if self.statement is None:
             return
+        from commsdesk.desk import Desk
+
         self.flush()
-        self.bridge.act("approve", self.statement.id)
+        self.bridge.act(Desk.approve, self.statement.id)
 
     def withdraw(self) -> None:
         if self.statement is None:
@@ -393,8 +405,10 @@ class StatementEditor(QWidget):
             "The reason goes on the timeline:",
         )
         if ok and reason.strip():
+            from commsdesk.desk import Desk
+
             self.flush()
-            self.bridge.act("withdraw", self.statement.id, reason.strip())
+            self.bridge.act(Desk.withdraw, self.statement.id, reason.strip())
         elif ok:
             QMessageBox.information(self, "Withdraw", "A reason is needed to withdraw.")
 
@@ -410,7 +424,9 @@ class StatementEditor(QWidget):
 
     def reopen(self) -> None:
         if self.statement is not None:
-            self.bridge.act("reopen", self.statement.id)
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.reopen, self.statement.id)
 
     def show_versions(self) -> None:
         if self.statement is not None:
@@ -422,7 +438,9 @@ class StatementEditor(QWidget):
         title = " ".join(self.title.text().split())
         if s is None or not title or title == s.title or self.title.isReadOnly():
             return
-        self.bridge.act("rename_statement", s.id, title)
+        from commsdesk.desk import Desk
+
+        self.bridge.act(Desk.rename_statement, s.id, title)
 
 
 def _parts_html(preview: Preview) -> str:

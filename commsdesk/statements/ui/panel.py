@@ -133,9 +133,11 @@ class StatementsPanel(QWidget):
     def reload(self, select_id: int | None = None) -> None:
         if self.incident is None:
             return
+        from commsdesk.desk import Desk  # here, not at module level: see the bridge
+
         self._reselect_id = select_id or (self.editor.statement and self.editor.statement.id)
         self.bridge.query(
-            "list_statements", self.incident.id, on_done=self._listed, key="list-statements"
+            Desk.list_statements, self.incident.id, on_done=self._listed, key="list-statements"
         )
 
     def _listed(self, statements: list[Statement]) -> None:
@@ -217,10 +219,12 @@ class StatementsPanel(QWidget):
     def new_statement(self, title: str = "", body: str = "") -> None:
         if self.incident is None:
             return
+        from commsdesk.desk import Desk
+
         self.editor.flush()
         count = self.model.total() + 1
         self.bridge.act(
-            "create_statement",
+            Desk.create_statement,
             self.incident.id,
             title or f"Statement {count}",
             body,
@@ -232,6 +236,8 @@ class StatementsPanel(QWidget):
         self.search.selectAll()
 
     def _show_versions(self, statement_id: int) -> None:
+        from commsdesk.desk import Desk
+
         def show(versions) -> None:
             statement = self.editor.statement
             if statement is None or statement.id != statement_id:
@@ -245,13 +251,15 @@ class StatementsPanel(QWidget):
             dialog.restore_requested.connect(lambda vid: self._restore(statement_id, vid))
             dialog.open()
 
-        self.bridge.query("versions", statement_id, on_done=show)
+        self.bridge.query(Desk.versions, statement_id, on_done=show)
 
     def _restore(self, statement_id: int, version_id: int) -> None:
-        def restored(_version) -> None:
-            self.bridge.query("statement", statement_id, on_done=self._reload_into_editor)
+        from commsdesk.desk import Desk
 
-        self.bridge.act("restore_version", statement_id, version_id, on_done=restored)
+        def restored(_version) -> None:
+            self.bridge.query(Desk.statement, statement_id, on_done=self._reload_into_editor)
+
+        self.bridge.act(Desk.restore_version, statement_id, version_id, on_done=restored)
 
     def _reload_into_editor(self, statement: Statement) -> None:
         self.bridge.statement_changed.emit(statement)

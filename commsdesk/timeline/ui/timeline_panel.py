@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -152,6 +153,10 @@ class TimelinePanel(QWidget):
             "Check the hash chain: reports the first event that was altered"
         )
         self.count = QLabel()
+        # A long finding is cut here (the tooltip and the warning hold it whole): the label
+        # must never widen the window past the screen.
+        self.count.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.count.setMinimumWidth(120)
         self.count.setStyleSheet(f"color: {MUTED};")
         filters = QHBoxLayout()
         filters.addWidget(self.kind)
@@ -204,10 +209,16 @@ class TimelinePanel(QWidget):
     def reload(self) -> None:
         if not self._ready:
             return
+        from commsdesk.desk import Desk  # here, not at module level: see the bridge
+
         self.bridge.query(
-            "timeline", limit=PAGE, on_done=self._loaded, key="timeline-reload", **self._filters()
+            Desk.timeline,
+            limit=PAGE,
+            on_done=self._loaded,
+            key="timeline-reload",
+            **self._filters(),
         )
-        self.bridge.query("timeline_actors", on_done=self._set_people, key="timeline-actors")
+        self.bridge.query(Desk.timeline_actors, on_done=self._set_people, key="timeline-actors")
 
     def _loaded(self, events: list[TimelineEvent]) -> None:
         self.model.reset(events, exhausted=len(events) < PAGE)
@@ -227,9 +238,11 @@ class TimelinePanel(QWidget):
     def poll(self) -> None:
         if not self._ready:
             return
+        from commsdesk.desk import Desk
+
         newest = self.model.events[0].id if self.model.events else 0
         self.bridge.query(
-            "timeline",
+            Desk.timeline,
             after_id=newest,
             limit=PAGE,
             on_done=lambda ev: self._arrived(newest, ev),
@@ -244,7 +257,9 @@ class TimelinePanel(QWidget):
             return
         known = {self.person.itemData(i) for i in range(self.person.count())}
         if any(e.actor not in known for e in fresh):
-            self.bridge.query("timeline_actors", on_done=self._set_people, key="timeline-actors")
+            from commsdesk.desk import Desk
+
+            self.bridge.query(Desk.timeline_actors, on_done=self._set_people, key="timeline-actors")
         self.model.prepend(fresh)
         self._show_count()
         self.new_events.emit(list(reversed(fresh)))
@@ -255,6 +270,8 @@ class TimelinePanel(QWidget):
             return
         if not self.model.events:
             return
+        from commsdesk.desk import Desk
+
         self._loading_more = True
         oldest = self.model.events[-1].id
 
@@ -263,7 +280,9 @@ class TimelinePanel(QWidget):
             self.model.append(events, exhausted=len(events) < PAGE)
             self._show_count()
 
-        self.bridge.query("timeline", before_id=oldest, limit=PAGE, on_done=more, **self._filters())
+        self.bridge.query(
+            Desk.timeline, before_id=oldest, limit=PAGE, on_done=more, **self._filters()
+        )
 
     def _show_count(self) -> None:
         shown = self.model.rowCount()
@@ -272,6 +291,8 @@ class TimelinePanel(QWidget):
 
     # --- verification ----------------------------------------------------------------------
     def verify(self) -> None:
+        from commsdesk.desk import Desk
+
         dialog = QProgressDialog("Checking every event's hash…", "", 0, 0, self)
         dialog.setWindowTitle("Verify record")
         dialog.setCancelButton(None)
@@ -284,7 +305,7 @@ class TimelinePanel(QWidget):
             self.show_report(result)
 
         self.bridge.query(
-            "verify_timeline",
+            Desk.verify_timeline,
             progress=progress.step.emit,
             on_done=report,
             on_error=lambda exc: (dialog.reset(), self.bridge.refused.emit(str(exc))),
@@ -299,4 +320,5 @@ class TimelinePanel(QWidget):
             return
         findings = [line for line in result.lines() if line not in result.notes]
         self.count.setText(f"<span style='color:{BAD}'>{escape(findings[0])}</span>")
+        self.count.setToolTip("\n\n".join(findings))
         QMessageBox.warning(self, "Record altered", "\n\n".join(findings))

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from commsdesk.audience.ui.chart import TOTAL
+from commsdesk.desk import Desk
 from commsdesk.ui.theme import BAD, OK
 from tests.audience.ui.audience_desk import OPERATOR
 from tests.support.viewer_apis import TWITCH_CLIENT_ID, TWITCH_SECRET, YOUTUBE_KEY
@@ -178,7 +179,7 @@ def test_timeline_events_are_marked_on_the_chart_with_their_text(audience_desk, 
     h = audience_desk()
     stand_in_sources(h, viewer_apis)
     panel = h.open_panel()
-    h.bridge.act("record", "broadcast.slide", "Slide on air: Back at 18:30 UTC")
+    h.bridge.act(Desk.record, "broadcast.slide", "Slide on air: Back at 18:30 UTC")
     h.qtbot.waitUntil(
         lambda: any("Back at 18:30 UTC" in line.toolTip() for line in panel.chart.marker_lines),
         timeout=10_000,

@@ -81,7 +81,8 @@ def fake_obs() -> FakeObs:
 
 
 @pytest.fixture
-def desk(qtbot, isolated_dirs, fake_obs):
+def broadcast(qtbot, isolated_dirs, fake_obs):
+    """The desk window with its Broadcast panel on the in-memory OBS."""
     isolated_dirs.mkdir(parents=True, exist_ok=True)
     d = BroadcastDesk(qtbot, isolated_dirs, lambda host, port, password: fake_obs)
     yield d

@@ -18,17 +18,17 @@ def live(at: float, **values) -> StreamSample:
     return StreamSample(**base)
 
 
-def read(desk, qtbot, sample: StreamSample):
-    desk.obs.obs.reading = sample
-    with qtbot.waitSignal(desk.obs.health_changed):
-        desk.obs.read_health()
-    return desk.panel.health
+def read(broadcast, qtbot, sample: StreamSample):
+    broadcast.obs.obs.reading = sample
+    with qtbot.waitSignal(broadcast.obs.health_changed):
+        broadcast.obs.read_health()
+    return broadcast.panel.health
 
 
-def test_healthy_stream_shows_live_time_and_bitrate_uncoloured(desk, qtbot):
-    desk.connect()
-    read(desk, qtbot, live(10.0, bytes_sent=1_000_000, stream_frames=300))
-    view = read(desk, qtbot, live(12.0, bytes_sent=2_250_000, stream_frames=360,
+def test_healthy_stream_shows_live_time_and_bitrate_uncoloured(broadcast, qtbot):
+    broadcast.connect()
+    read(broadcast, qtbot, live(10.0, bytes_sent=1_000_000, stream_frames=300))
+    view = read(broadcast, qtbot, live(12.0, bytes_sent=2_250_000, stream_frames=360,
                                   duration_ms=LIVE_1H45 + 2000))  # fmt: skip
     assert view.live.text() == "LIVE 1:45:02"
     assert view.values["bitrate"].text() == "5,000 kb/s"
@@ -38,31 +38,31 @@ def test_healthy_stream_shows_live_time_and_bitrate_uncoloured(desk, qtbot):
     assert view.end.isEnabled()
 
 
-def test_colours_follow_the_flags(desk, qtbot):
-    desk.connect()
-    read(desk, qtbot, live(10.0, bytes_sent=1_000, stream_frames=1000))
-    view = read(desk, qtbot, live(12.0, bytes_sent=900_000, stream_frames=1100, dropped_frames=10,
-                                  cpu_percent=97.0, fps=24.0))  # fmt: skip
+def test_colours_follow_the_flags(broadcast, qtbot):
+    broadcast.connect()
+    read(broadcast, qtbot, live(10.0, bytes_sent=1_000, stream_frames=1000))
+    view = read(broadcast, qtbot, live(12.0, bytes_sent=900_000, stream_frames=1100,
+                                       dropped_frames=10, cpu_percent=97.0, fps=24.0))  # fmt: skip
     assert view.colour_of("dropped") == BAD
     assert view.colour_of("cpu") == WARN
     assert view.colour_of("fps") == WARN
     assert view.colour_of("bitrate") is None and view.colour_of("congestion") is None
     assert view.values["dropped"].text() == "10.0%"
     assert "dropped frames" in view.flags.text() and "CPU high" in view.flags.text()
-    view = read(desk, qtbot, live(14.0, bytes_sent=1_800_000, stream_frames=1200))
+    view = read(broadcast, qtbot, live(14.0, bytes_sent=1_800_000, stream_frames=1200))
     assert view.colour_of("dropped") is None and view.colour_of("cpu") is None
 
 
-def test_not_live_cannot_be_ended(desk, qtbot):
-    desk.connect()
-    view = read(desk, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+def test_not_live_cannot_be_ended(broadcast, qtbot):
+    broadcast.connect()
+    view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
     assert view.live.text() == "Not live"
     assert not view.end.isEnabled()
 
 
-def test_end_stream_asks_first_naming_the_live_time(desk, fake_obs, qtbot, monkeypatch):
-    desk.connect()
-    view = read(desk, qtbot, live(10.0, bytes_sent=1_000, stream_frames=100))
+def test_end_stream_asks_first_naming_the_live_time(broadcast, fake_obs, qtbot, monkeypatch):
+    broadcast.connect()
+    view = read(broadcast, qtbot, live(10.0, bytes_sent=1_000, stream_frames=100))
     asked = []
 
     def answer(reply):
@@ -76,12 +76,12 @@ def test_end_stream_asks_first_naming_the_live_time(desk, fake_obs, qtbot, monke
     view.end.click()
     assert asked == [("End the live stream", "End the live stream? It has been live for "
                       "1 h 45 min. Viewers will see it end.")]  # fmt: skip
-    desk.idle()
+    broadcast.idle()
     assert "stop_stream" not in fake_obs.calls and fake_obs.reading.active
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     view.end.click()
-    [ended] = desk.wait_events("broadcast.stream_stopped", 1)
+    [ended] = broadcast.wait_events("broadcast.stream_stopped", 1)
     assert ended.summary == "Live stream ended after 1 h 45 min"
     assert not fake_obs.reading.active
     qtbot.waitUntil(lambda: view.live.text() == "Not live")

@@ -14,33 +14,35 @@ def scene_texts(panel) -> list[str]:
     return [button.text() for button in panel.scene_buttons]
 
 
-def test_connected_panel_lists_scenes_with_program_on_air(desk):
-    desk.connect()
-    panel = desk.panel
+def test_connected_panel_lists_scenes_with_program_on_air(broadcast):
+    broadcast.connect()
+    panel = broadcast.panel
     assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
-    assert desk.window.status_obs.text() == "OBS: connected (29.0.2)"
+    assert broadcast.window.status_obs.text() == "OBS: connected (29.0.2)"
     assert scene_texts(panel) == ["1  Camera   ● ON AIR", "2  Screen", "3  Guest"]
     assert BAD in panel.scene_buttons[0].styleSheet()
     assert all(button.isEnabled() for button in panel.scene_buttons)
 
 
-def test_clicking_a_scene_switches_and_goes_on_the_timeline(desk, fake_obs, qtbot):
-    desk.connect()
-    qtbot.mouseClick(desk.panel.scene_buttons[1], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: scene_texts(desk.panel)[1] == "2  Screen   ● ON AIR")
+def test_clicking_a_scene_switches_and_goes_on_the_timeline(broadcast, fake_obs, qtbot):
+    broadcast.connect()
+    qtbot.mouseClick(broadcast.panel.scene_buttons[1], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scene_texts(broadcast.panel)[1] == "2  Screen   ● ON AIR")
     assert fake_obs.program == "Screen"
-    [event] = desk.wait_events("broadcast.scene", 1)
+    [event] = broadcast.wait_events("broadcast.scene", 1)
     assert event.summary == "Scene on air: Screen (was Camera)"
     assert event.actor == "Pat Lee (producer)"
 
 
-def test_key_3_switches_to_the_third_scene_but_typing_3_in_a_field_does_not(desk, fake_obs, qtbot):
-    desk.connect()
-    panel = desk.panel
-    desk.window.show()
-    qtbot.waitExposed(desk.window)
-    desk.window.docks[1].show()
-    desk.window.docks[1].raise_()
+def test_key_3_switches_to_the_third_scene_but_typing_3_in_a_field_does_not(
+    broadcast, fake_obs, qtbot
+):
+    broadcast.connect()
+    panel = broadcast.panel
+    broadcast.window.show()
+    qtbot.waitExposed(broadcast.window)
+    broadcast.window.docks[1].show()
+    broadcast.window.docks[1].raise_()
     qtbot.waitUntil(panel.isVisible)
 
     panel.scene_buttons[0].setFocus()
@@ -49,7 +51,7 @@ def test_key_3_switches_to_the_third_scene_but_typing_3_in_a_field_does_not(desk
     qtbot.waitUntil(lambda: fake_obs.program == "Guest")
 
     fake_obs.switch_scene("Camera")
-    desk.idle()
+    broadcast.idle()
     at = panel.composer.fields["at"]
     at.setFocus()
     qtbot.waitUntil(at.hasFocus)
@@ -57,64 +59,66 @@ def test_key_3_switches_to_the_third_scene_but_typing_3_in_a_field_does_not(desk
     qtbot.keyClicks(at, "3")
     qtbot.keyClick(at, Qt.Key.Key_2)
     assert at.text() == "32"
-    desk.idle()
+    broadcast.idle()
     assert fake_obs.program == "Camera"
     assert "switch_scene" not in fake_obs.calls[calls:]
 
 
-def test_states_in_words_and_the_status_bar(desk, fake_obs, qtbot):
-    desk.connect()
-    panel = desk.panel
+def test_states_in_words_and_the_status_bar(broadcast, fake_obs, qtbot):
+    broadcast.connect()
+    panel = broadcast.panel
     fake_obs.set_state(ConnectionState.UNREACHABLE, "nothing answers at 127.0.0.1:4455")
     assert panel.connection.text() == "● Unreachable"
-    assert desk.window.status_obs.text() == "OBS: unreachable"
+    assert broadcast.window.status_obs.text() == "OBS: unreachable"
     assert not any(button.isEnabled() for button in panel.scene_buttons)
     assert panel.thumbnail.pixmap().isNull()
     fake_obs.set_state(ConnectionState.NOT_ANSWERING)
     assert panel.connection.text() == "● OBS is not answering"
     fake_obs.set_state(ConnectionState.OBS_EXITING)
-    assert desk.window.status_obs.text() == "OBS: exiting"
+    assert broadcast.window.status_obs.text() == "OBS: exiting"
 
 
-def test_a_lost_connection_and_its_return_go_on_the_timeline_once(desk, fake_obs):
-    desk.connect()
+def test_a_lost_connection_and_its_return_go_on_the_timeline_once(broadcast, fake_obs):
+    broadcast.connect()
     fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
     fake_obs.set_state(ConnectionState.CONNECTING)
     fake_obs.set_state(ConnectionState.UNREACHABLE, "nothing answers")
     fake_obs.set_state(ConnectionState.CONNECTING)
     fake_obs.set_state(ConnectionState.CONNECTED)
-    summaries = [event.summary for event in desk.wait_events("broadcast.connection", 2)]
+    summaries = [event.summary for event in broadcast.wait_events("broadcast.connection", 2)]
     assert summaries == [
         "OBS connection lost: the connection to OBS was lost",
         "OBS connection back: OBS 29.0.2 (websocket 5.1.0)",
     ]
 
 
-def test_wrong_password_offers_the_password_entry(desk, fake_obs, qtbot):
-    desk.connect()
-    panel = desk.panel
+def test_wrong_password_offers_the_password_entry(broadcast, fake_obs, qtbot):
+    broadcast.connect()
+    panel = broadcast.panel
     assert panel.enter_password.isHidden()
     fake_obs.set_state(ConnectionState.WRONG_PASSWORD, "OBS refused the password")
     assert not panel.enter_password.isHidden()
     assert panel.connection.text().startswith("● Wrong password")
-    assert desk.window.status_obs.text() == "OBS: wrong password"
+    assert broadcast.window.status_obs.text() == "OBS: wrong password"
 
     qtbot.mouseClick(panel.enter_password, Qt.MouseButton.LeftButton)
     dialog = panel.settings_dialog
     assert dialog.isVisible() and dialog.password.text() == ""
     dialog.password.setText("the right one")
     dialog.accept()
-    desk.idle()
+    broadcast.idle()
     assert fake_obs.status.connected
     assert panel.enter_password.isHidden()
 
 
-def test_obs_coming_and_going_and_switches_never_lay_the_window_out_again(desk, fake_obs, qtbot):
+def test_obs_coming_and_going_and_switches_never_lay_the_window_out_again(
+    broadcast, fake_obs, qtbot
+):
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QWidget
 
-    desk.connect()
-    window, panel = desk.window, desk.panel
+    broadcast.connect()
+    window, panel = broadcast.window, broadcast.panel
     window.show()
     qtbot.waitExposed(window)
     window.docks[1].show()
@@ -155,11 +159,11 @@ def png_of(width: int, height: int) -> bytes:
     return bytes(data.data())
 
 
-def test_the_program_thumbnail_arrives_sized_for_its_frame(desk, fake_obs, qtbot):
+def test_the_program_thumbnail_arrives_sized_for_its_frame(broadcast, fake_obs, qtbot):
     """OBS is asked for the box's width, so a 16:9 program needs no scaling; any other shape
     is scaled off the UI thread to fit. The panel shows what it gets."""
-    desk.connect()
-    panel = desk.panel
+    broadcast.connect()
+    panel = broadcast.panel
     assert THUMBNAIL_BOX[0] == THUMBNAIL_WIDTH
     box_w, box_h = THUMBNAIL_BOX
     for width, height, shown in (

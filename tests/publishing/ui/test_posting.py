@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
+from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
 from commsdesk.statements.statement import StatementState
 
 
 def approved_statement(h, body):
-    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1,
+    h.bridge.act(Desk.start_incident, title="Hot wallet drained", severity=Severity.P1,
                  facts={"asset": "ETH"})
     h.idle()
     h.window.statements.new_statement("Withdrawals", body)
@@ -122,11 +123,11 @@ def test_a_due_update_reminds_and_opens_the_update_template(harness):
     from datetime import timedelta
 
     h = harness
-    h.bridge.act("start_incident", title="Hot wallet drained", severity=Severity.P1,
+    h.bridge.act(Desk.start_incident, title="Hot wallet drained", severity=Severity.P1,
                  started_at=None)
     h.idle()
     incident = h.window.incident
-    h.bridge.act("set_update_cadence", incident.id, 30)
+    h.bridge.act(Desk.set_update_cadence, incident.id, 30)
     h.idle()
     header = h.window.header
     h.qtbot.waitUntil(lambda: header.cadence is not None)
@@ -192,3 +193,18 @@ def test_verify_account_names_the_handle_or_the_wrong_keys(harness, monkeypatch,
     assert dialog.status.text() == f"Verified: env posts as @{ACCOUNT['username']}."
     assert h.settings.get("x_handle") == ACCOUNT["username"]
     dialog.reject()
+
+
+def test_drill_mode_switched_by_another_desk_reaches_the_window(harness):
+    from commsdesk.desk import Desk
+    from commsdesk.publishing.holds import set_drill_mode
+
+    h = harness
+    other = Desk.open(h.data_dir)  # the command line, or another desk on the same database
+    try:
+        set_drill_mode(other, "Sam Okafor (legal)", True)
+    finally:
+        other.close()
+    h.qtbot.waitUntil(lambda: h.window.header.drill.isChecked(), timeout=15_000)
+    assert h.window.status_x.text() == "X: SANDBOX (drill)"
+    assert h.publishing.destination().sandbox

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QMessageBox
 
+from commsdesk.scheduling.scheduler import PostScheduler
 from commsdesk.scheduling.ui.schedule_dialog import ScheduleDialog
 from commsdesk.scheduling.ui.schedule_panel import countdown
 from commsdesk.statements.statement import StatementState
@@ -47,7 +48,7 @@ def test_scheduled_post_shows_with_countdown_and_pause_all_holds_it(harness, mon
     editor = approved(h)
     assert editor.schedule_button.isEnabled()
     due = datetime.now(UTC) + timedelta(hours=2)
-    h.schedule.call("schedule", editor.statement.id, due, "Asia/Singapore",
+    h.schedule.call(PostScheduler.schedule, editor.statement.id, due, "Asia/Singapore",
                     account="sandbox", sandbox=True, as_operator=True)
     h.idle()
     panel = h.window.schedule_panel

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 from commsdesk.statements.statement import StatementState
 
 
 def start_incident(h, **facts):
     h.bridge.act(
-        "start_incident",
+        Desk.start_incident,
         title="Cold-wallet breach",
         severity=Severity.P1,
         summary="ETH cold wallet drained",
