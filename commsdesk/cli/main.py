@@ -17,6 +17,7 @@ from commsdesk.cli.common import act_as, explain
 from commsdesk.cli.drill import add_drill_commands
 from commsdesk.cli.incidents import add_incident_commands
 from commsdesk.cli.obs import add_obs_commands
+from commsdesk.cli.policy import add_policy_commands
 from commsdesk.cli.posting import add_post_commands
 from commsdesk.cli.schedule import add_schedule_commands
 from commsdesk.cli.slides import add_slide_commands
@@ -48,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for add in (add_incident_commands, add_statement_commands,
                 add_text_commands, add_post_commands, add_schedule_commands,
-                add_drill_commands, add_timeline_commands, add_audience_commands,
-                add_slide_commands, add_obs_commands):
+                add_drill_commands, add_policy_commands, add_timeline_commands,
+                add_audience_commands, add_slide_commands, add_obs_commands):
         add(commands)
     return parser
 

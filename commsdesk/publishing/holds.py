@@ -7,6 +7,8 @@ parts of a thread stops the next one.
 
 - **Pause all**: nothing is sent while paused unless a person overrides it by name (the
   override names the pause and its reason, and goes on the timeline).
+- **The thread limit**: a thread longer than `max_thread_posts` (25 unless set) is refused before
+  anything is built, unless a person allows it for that post.
 - **Drill mode**: nothing reaches a real X account. Posts prepared while it is on go to the
   SANDBOX; a post prepared for X before it went on is held for a person, never sent.
 
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from commsdesk.clock import as_utc
 from commsdesk.desk import Desk, DeskError
+from commsdesk.publishing.publication import MAX_THREAD_POSTS
 from commsdesk.store.models import PolicyRow
 from commsdesk.timeline.chain import EventKind
 
@@ -32,6 +35,7 @@ PAUSED_BY_KEY = "schedule_paused_by"
 PAUSED_REASON_KEY = "schedule_paused_reason"
 PAUSE_KEYS = (PAUSED_AT_KEY, PAUSED_BY_KEY, PAUSED_REASON_KEY)
 DRILL_KEY = "drill_mode"
+MAX_POSTS_KEY = "max_thread_posts"  # the longest thread posted without an explicit go-ahead
 
 
 @dataclass(frozen=True)
@@ -94,5 +98,32 @@ def set_drill_mode(desk: Desk, actor: str, on: bool) -> bool:
             "Drill mode on: every post goes to the SANDBOX, nothing reaches X" if on
             else "Drill mode off: approved posts may go to X again",
             data={"on": on},
+        )
+    return True
+
+
+def max_thread_posts(session: Session) -> int:
+    row = session.get(PolicyRow, MAX_POSTS_KEY)
+    try:
+        return max(1, int(row.value)) if row is not None else MAX_THREAD_POSTS
+    except ValueError:
+        return MAX_THREAD_POSTS
+
+
+def set_max_thread_posts(desk: Desk, actor: str, n: int) -> bool:
+    """Set the thread limit for every desk on this database; False when it already was n."""
+    if not isinstance(n, int) or not 1 <= n <= 1000:
+        raise DeskError("A thread's limit is a whole number of posts from 1 to 1000.")
+    if not (actor or "").strip():
+        raise DeskError("Say who changes the thread limit.")
+    with desk.transaction() as session:
+        old = max_thread_posts(session)
+        if old == n:
+            return False
+        set_policy(session, MAX_POSTS_KEY, str(n))
+        desk.append_event(
+            session, actor, EventKind.POLICY_CHANGED,
+            f"Thread limit {old} → {n} posts: longer threads need an explicit go-ahead",
+            data={MAX_POSTS_KEY: n, "was": old},
         )
     return True

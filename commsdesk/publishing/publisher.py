@@ -42,11 +42,10 @@ from sqlalchemy.orm import Session
 
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.desk import Desk, DeskError
-from commsdesk.publishing.holds import drill_on, pause_state, set_policy
+from commsdesk.publishing.holds import drill_on, max_thread_posts, pause_state
 from commsdesk.publishing.media_files import MediaFiles
 from commsdesk.publishing.publication import (
     CREDENTIALS_REFUSED,
-    MAX_THREAD_POSTS,
     Attachment,
     OutboxMedia,
     OutboxPart,
@@ -65,7 +64,6 @@ from commsdesk.statements.statement import StatementState
 from commsdesk.store.models import (
     EventRow,
     OutboxPartRow,
-    PolicyRow,
     PublicationRow,
     StatementRow,
 )
@@ -76,7 +74,6 @@ Progress = Callable[[Publication], None]
 
 POSTABLE = (StatementState.APPROVED, StatementState.SCHEDULED, StatementState.FAILED)
 P = PublicationState
-MAX_POSTS_KEY = "max_thread_posts"  # desk policy: the longest thread posted without asking
 LEASE = timedelta(minutes=2)  # a run's claim, renewed with each part and each wait
 _CLAIMANT = re.compile(r"\((?P<host>[^,()]+), process (?P<pid>\d+)\)$")
 
@@ -92,26 +89,6 @@ class PublicationTooLong(DeskError):
 def parts_digest(texts: Sequence[str]) -> str:
     """The SHA-256 of a publication's parts, in order, as the event that starts it records."""
     return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def max_thread_posts(session: Session) -> int:
-    row = session.get(PolicyRow, MAX_POSTS_KEY)
-    try:
-        return max(1, int(row.value)) if row is not None else MAX_THREAD_POSTS
-    except ValueError:
-        return MAX_THREAD_POSTS
-
-
-def set_max_thread_posts(desk: Desk, actor: str, n: int) -> None:
-    if not isinstance(n, int) or not 1 <= n <= 1000:
-        raise DeskError("A thread's limit is a number of posts from 1 to 1000.")
-    with desk.transaction() as session:
-        set_policy(session, MAX_POSTS_KEY, str(n))
-        desk.append_event(
-            session, actor, EventKind.POLICY_CHANGED,
-            f"Threads longer than {n} posts need an explicit go-ahead",
-            data={MAX_POSTS_KEY: n},
-        )
 
 
 def _claimant_gone(claimed_by: str | None) -> bool:
