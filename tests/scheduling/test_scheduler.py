@@ -390,3 +390,27 @@ def test_a_job_deleted_by_the_desk_as_apscheduler_runs_it_leaves_the_scheduler_r
     schedule(scheduler, second, soon())
     wait_for(lambda: state_of(scheduler, second) is PostState.POSTED)
     assert len(feed(desk)) == 2
+
+
+def test_a_job_stored_before_the_scheduler_moved_still_posts(opened):
+    """Databases written before the scheduler became a package hold jobs whose function is
+    `commsdesk.scheduling:fire`; opened now, such a job still posts."""
+    import pickle
+
+    desk, scheduler = opened()
+    sid = approved_titled(desk)
+    due = soon(3)
+    schedule(scheduler, sid, due)
+    opened.close(desk, scheduler)  # before it falls due: the job stays in the table
+    with desk.engine.begin() as db:  # the job as an older desk stored it
+        (state,) = db.execute(select(SchedulerJobRow.job_state)).one()
+        job = pickle.loads(state)
+        assert job["func"] == "commsdesk.scheduling.scheduler:fire"
+        job["func"] = "commsdesk.scheduling:fire"
+        db.execute(SchedulerJobRow.__table__.update().values(job_state=pickle.dumps(job)))
+
+    desk, scheduler = opened(start=False)
+    wait_past(due)
+    scheduler.start()
+    wait_for(lambda: state_of(scheduler, sid) is PostState.POSTED)
+    assert feed(desk) == [desk.statement(sid).approved_text]
