@@ -26,23 +26,17 @@ limits and backoff), so the desk runs it on its X lane.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import re
-import socket
 import time
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.desk import Desk, DeskError
-from commsdesk.publishing.holds import drill_on, max_thread_posts, pause_state
+from commsdesk.publishing.holds import drill_on, max_thread_posts
 from commsdesk.publishing.media_files import MediaFiles
 from commsdesk.publishing.publication import (
     CREDENTIALS_REFUSED,
@@ -58,11 +52,24 @@ from commsdesk.publishing.publication import (
     retry_delay,
     with_number,
 )
+from commsdesk.publishing.runs import (
+    LEASE,
+    Progress,
+    Run,
+    claim,
+    hold,
+    hold_reason,
+    let_go,
+    part_count,
+    part_row,
+    parts_digest,
+    publication_from,
+    release,
+)
 from commsdesk.publishing.thread_splitter import split_thread
 from commsdesk.publishing.x.api import XAccountClient, XError, XPost
 from commsdesk.statements.statement import StatementState
 from commsdesk.store.models import (
-    EventRow,
     OutboxPartRow,
     PublicationRow,
     StatementRow,
@@ -70,64 +77,11 @@ from commsdesk.store.models import (
 from commsdesk.timeline.chain import EventKind
 
 ClientFor = Callable[[str, bool], XAccountClient]  # (account, sandbox) -> client
-Progress = Callable[[Publication], None]
 
 POSTABLE = (StatementState.APPROVED, StatementState.SCHEDULED, StatementState.FAILED)
 P = PublicationState
-LEASE = timedelta(minutes=2)  # a run's claim, renewed with each part and each wait
-_CLAIMANT = re.compile(r"\((?P<host>[^,()]+), process (?P<pid>\d+)\)$")
-
-
-class PublicationBusy(DeskError):
-    """Another run is posting this publication now."""
-
-
 class PublicationTooLong(DeskError):
     """The thread has more posts than the desk's limit, and no one allowed it."""
-
-
-def parts_digest(texts: Sequence[str]) -> str:
-    """The SHA-256 of a publication's parts, in order, as the event that starts it records."""
-    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def _claimant_gone(claimed_by: str | None) -> bool:
-    """True when the claim's process ran on this machine and is no longer alive."""
-    match = _CLAIMANT.search(claimed_by or "")
-    if match is None or match["host"] != socket.gethostname():
-        return False
-    pid = int(match["pid"])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-@dataclass
-class _Run:
-    """What one run of a publication knows while it works."""
-
-    actor: str
-    row_id: int
-    client: XAccountClient
-    user_id: str | None = None
-    finished: Publication | None = None  # set when the last part is recorded
-    on_progress: Progress | None = None
-    total: int = 0  # parts in the publication
-    despite_pause: bool = False  # a person chose to post while Pause all is on
-    override_recorded: bool = False
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
-    held: str | None = None  # why the run stopped before a part
-    released: bool = False  # the claim was let go in the transaction that ended the run
-
-    @property
-    def who(self) -> str:
-        return f"{self.actor} ({socket.gethostname()}, process {os.getpid()})"
 
 
 class Publisher:
@@ -288,7 +242,7 @@ class Publisher:
                     data={"publication": row.id, "key": key, "parts_sha256": parts_digest(texts)},
                 )
                 session.flush()
-                return _publication(session, row)
+                return publication_from(session, row)
         except IntegrityError:
             # Another desk or process prepared the same publication a moment ago: that one.
             existing = self._by_key(key)
@@ -302,12 +256,12 @@ class Publisher:
             row = session.get(PublicationRow, publication_id)
             if row is None:
                 raise DeskError(f"No publication #{publication_id}.")
-            return _publication(session, row)
+            return publication_from(session, row)
 
     def _by_key(self, key: str) -> Publication | None:
         with self.desk.reading() as session:
             row = session.scalar(select(PublicationRow).where(PublicationRow.key == key))
-            return None if row is None else _publication(session, row)
+            return None if row is None else publication_from(session, row)
 
     def unfinished(self) -> list[Publication]:
         """Publications a restart must pick up: anything not posted or failed."""
@@ -316,7 +270,7 @@ class Publisher:
             rows = session.scalars(
                 select(PublicationRow).where(PublicationRow.state.not_in(done))
             )
-            return [_publication(session, row) for row in rows]
+            return [publication_from(session, row) for row in rows]
 
     # --- running ----------------------------------------------------------------------------
     def run(
@@ -334,12 +288,12 @@ class Publisher:
         publication = self.publication(publication_id)
         if publication.state is P.POSTED:
             return self._finish(publication, actor)
-        run = _Run(
+        run = Run(
             actor, publication.id, self._client(publication.account, publication.sandbox),
             on_progress=on_progress, total=len(publication.parts), despite_pause=despite_pause,
         )
         # Read again under the claim: another run may have finished parts since.
-        publication = self._claim(run)
+        publication = claim(self.desk, run)
         try:
             # Posted is final; refused replies wait for post_rest_separately. A failed or held
             # publication asked again (a person retrying) resumes at the part where it stopped.
@@ -360,7 +314,7 @@ class Publisher:
                     on_progress(self.publication(run.row_id))
             return run.finished or self.publication(run.row_id)
         finally:
-            self._release(run)
+            release(self.desk, run)
 
     def repair(self, actor: str) -> list[int]:
         """Statements whose publication is posted but which were left approved (a desk stopped
@@ -381,91 +335,13 @@ class Publisher:
         return repaired
 
     # --- the run's claim and checks ---------------------------------------------------------
-    def _claim(self, run: _Run) -> Publication:
-        """Claim the publication for this run and read it as it now stands; refused when
-        another live run holds it, or when its parts are not those the record holds."""
-        with self.desk.transaction() as session:
-            row = session.get(PublicationRow, run.row_id, with_for_update=True)
-            now = self.desk.now()
-            if (
-                row.claim_token not in (None, run.token)
-                and row.claimed_until is not None
-                and row.claimed_until > now
-                and not _claimant_gone(row.claimed_by)
-            ):
-                raise PublicationBusy(
-                    f"This is being posted now by {row.claimed_by}; it was not started again. "
-                    "Wait for that run to finish (the desk shows its progress)."
-                )
-            publication = _publication(session, row)
-            recorded = _recorded_parts_digest(session, publication)
-            if recorded is not None and recorded != parts_digest(
-                [p.text for p in publication.parts]
-            ):
-                raise DeskError(
-                    f"The posts of publication #{publication.id} are not those recorded when it "
-                    "was prepared; nothing is posted. Check the record with `commsdesk timeline "
-                    "verify`."
-                )
-            row.claim_token, row.claimed_by, row.claimed_until = run.token, run.who, now + LEASE
-        return publication
-
-    def _release(self, run: _Run) -> None:
-        if run.released:
-            return
-        with self.desk.transaction() as session:
-            self._let_go(run, session.get(PublicationRow, run.row_id, with_for_update=True))
-
-    @staticmethod
-    def _let_go(run: _Run, pub: PublicationRow) -> None:
-        """Release the run's claim inside the transaction that records how the run ended."""
-        if pub.claim_token == run.token:
-            pub.claim_token, pub.claimed_by, pub.claimed_until = None, None, None
-            run.released = True
-
-    def _hold_reason(self, session: Session, run: _Run, pub: PublicationRow) -> str | None:
-        """Why the next part must not go out now, or None; renews the run's claim."""
-        if pub.claim_token != run.token:
-            return f"another run took it over ({pub.claimed_by})"
-        pub.claimed_until = self.desk.now() + LEASE
-        if not pub.sandbox and drill_on(session):
-            return (
-                f"drill mode is on; it was prepared for X as {pub.account} before drill mode "
-                "went on. Post it again once drill mode is off"
-            )
-        held = pause_state(session)
-        if held is None:
-            return None
-        if not run.despite_pause:
-            return f"all posting is {held.describe()}"
-        if not run.override_recorded:
-            run.override_recorded = True
-            self.desk.append_event(
-                session, run.actor, EventKind.PAUSE_OVERRIDDEN,
-                f"Posting despite the pause ({held.describe()})",
-                statement_id=pub.statement_id,
-                data={"publication": pub.id, "paused_by": held.by, "reason": held.reason},
-            )
-        return None
-
-    def _hold(self, session: Session, run: _Run, pub: PublicationRow, part: OutboxPart,
-              reason: str) -> None:
-        run.held = reason
-        pub.state, pub.error, pub.updated_at = P.HELD.value, f"Held: {reason}.", self.desk.now()
-        self._let_go(run, pub)
-        self.desk.append_event(
-            session, run.actor, EventKind.POST_HELD,
-            f"Post {part.position + 1}/{run.total} held, not sent: {reason}",
-            statement_id=pub.statement_id, data={"publication": pub.id, "part": part.position + 1},
-        )
-
-    def _may_send(self, run: _Run, part: OutboxPart) -> bool:
+    def _may_send(self, run: Run, part: OutboxPart) -> bool:
         """Before a part's images go up: False (and the publication held) when it must wait."""
         with self.desk.transaction() as session:
             pub = session.get(PublicationRow, run.row_id, with_for_update=True)
-            reason = self._hold_reason(session, run, pub)
+            reason = hold_reason(self.desk, session, run, pub)
             if reason is not None:
-                self._hold(session, run, pub, part, reason)
+                hold(self.desk, session, run, pub, part, reason)
                 return False
         return True
 
@@ -482,7 +358,7 @@ class Publisher:
         return self.run(actor, publication_id)
 
     def _post_part(
-        self, run: _Run, part: OutboxPart, previous: str | None, publication: Publication
+        self, run: Run, part: OutboxPart, previous: str | None, publication: Publication
     ) -> str | None:
         """Post one part (retrying as the rules say); its post id, or None when it stopped."""
         total = len(publication.parts)
@@ -548,14 +424,14 @@ class Publisher:
             self._mark_posted(run, part, post, how="posted")
             return post.id
 
-    def _upload_media(self, run: _Run, part: OutboxPart) -> list[str]:
+    def _upload_media(self, run: Run, part: OutboxPart) -> list[str]:
         """Upload the part's images not yet on X (or whose ids have expired), recording each id
         as it comes; returns the ids to post with. An upload repeated after a crash only leaves
         an unused image on X, which X discards."""
         if not part.media:
             return []
         with self.desk.reading() as session:  # ids recorded by an earlier try of this part
-            stored = _part_row(session, run.row_id, part.position).media or []
+            stored = part_row(session, run.row_id, part.position).media or []
         ids: list[str] = []
         for index, item in enumerate(OutboxMedia.from_json(m) for m in stored):
             now = as_utc(self.clock())
@@ -572,15 +448,15 @@ class Publisher:
             ids.append(item.media_id)
         return ids
 
-    def _record_media(self, run: _Run, part: OutboxPart, index: int, item: OutboxMedia) -> None:
+    def _record_media(self, run: Run, part: OutboxPart, index: int, item: OutboxMedia) -> None:
         with self.desk.transaction() as session:
-            row = _part_row(session, run.row_id, part.position)
+            row = part_row(session, run.row_id, part.position)
             media = list(row.media or [])
             media[index] = item.to_json()
             row.media = media  # a new list, so the JSON column is written
 
     # --- outcomes, each recorded with its timeline event ------------------------------------
-    def _reconcile(self, run: _Run, part: OutboxPart, text: str) -> str | None:
+    def _reconcile(self, run: Run, part: OutboxPart, text: str) -> str | None:
         """Look for the part among the account's recent posts; mark it posted if it is there."""
         try:
             if run.user_id is None:
@@ -594,32 +470,32 @@ class Publisher:
         self._mark_posted(run, part, found, how="found already posted")
         return found.id
 
-    def _mark_sending(self, run: _Run, part: OutboxPart) -> bool:
+    def _mark_sending(self, run: Run, part: OutboxPart) -> bool:
         """Record the intent to send the part; False (nothing recorded but the hold) when a
         pause, drill mode or another run got there since the images went up."""
         with self.desk.transaction() as session:
             pub = session.get(PublicationRow, run.row_id, with_for_update=True)
-            reason = self._hold_reason(session, run, pub)
+            reason = hold_reason(self.desk, session, run, pub)
             if reason is not None:
-                self._hold(session, run, pub, part, reason)
+                hold(self.desk, session, run, pub, part, reason)
                 return False
             if pub.state != P.POSTING.value:
                 pub.state, pub.error, pub.wait_until = P.POSTING.value, "", None
                 pub.updated_at = self.desk.now()
-            row = _part_row(session, run.row_id, part.position)
+            row = part_row(session, run.row_id, part.position)
             row.state = PartState.SENDING.value
             row.sent_at = self.desk.now()
             row.attempts += 1
         return True
 
-    def _mark_posted(self, run: _Run, part: OutboxPart, post: XPost, *, how: str) -> None:
+    def _mark_posted(self, run: Run, part: OutboxPart, post: XPost, *, how: str) -> None:
         with self.desk.transaction() as session:
             pub = session.get(PublicationRow, run.row_id)
-            row = _part_row(session, run.row_id, part.position)
+            row = part_row(session, run.row_id, part.position)
             row.state = PartState.POSTED.value
             row.post_id = post.id
             row.posted_at = self.desk.now()
-            total = run.total or _part_count(session, run.row_id)
+            total = run.total or part_count(session, run.row_id)
             kind = EventKind.PART_POSTED if how == "posted" else EventKind.PART_RECONCILED
             self.desk.append_event(
                 session, run.actor, kind,
@@ -632,7 +508,7 @@ class Publisher:
                 session.flush()
                 pub.state = P.POSTED.value
                 pub.updated_at = self.desk.now()
-                done = _publication(session, pub)
+                done = publication_from(session, pub)
                 self.desk.append_event(
                     session, run.actor, EventKind.PUBLISHED,
                     f"All {total} post(s) out: " + ", ".join(done.post_ids),
@@ -641,13 +517,13 @@ class Publisher:
                 if pub.statement_id is not None:  # in the same transaction: never half-way
                     self.desk.mark_posted_in(session, run.actor, pub.statement_id, done.post_ids)
                 run.finished = done
-                self._let_go(run, pub)
+                let_go(run, pub)
 
-    def _retrying(self, run: _Run, part: OutboxPart, error: XError, delay: float) -> None:
+    def _retrying(self, run: Run, part: OutboxPart, error: XError, delay: float) -> None:
         with self.desk.transaction() as session:
             pub = session.get(PublicationRow, run.row_id)
             pub.claimed_until = self.desk.now() + timedelta(seconds=delay) + LEASE
-            row = _part_row(session, run.row_id, part.position)
+            row = part_row(session, run.row_id, part.position)
             row.last_error = str(error)
             self.desk.append_event(
                 session, run.actor, EventKind.POST_RETRY,
@@ -656,7 +532,7 @@ class Publisher:
                 statement_id=pub.statement_id, data={"publication": pub.id},
             )
 
-    def _wait_for_reset(self, run: _Run, part: OutboxPart, error: XError) -> None:
+    def _wait_for_reset(self, run: Run, part: OutboxPart, error: XError) -> None:
         reset = as_utc(error.reset_at) if error.reset_at else None
         now = as_utc(self.clock())
         seconds = max(1.0, (reset - now).total_seconds()) if reset else 60.0
@@ -665,7 +541,7 @@ class Publisher:
             pub.state = P.WAITING.value
             pub.wait_until = (reset or now).replace(tzinfo=None)
             pub.claimed_until = self.desk.now() + timedelta(seconds=seconds) + LEASE
-            row = _part_row(session, run.row_id, part.position)
+            row = part_row(session, run.row_id, part.position)
             row.state = PartState.PENDING.value  # a 429 means nothing was posted
             self.desk.append_event(
                 session, run.actor, EventKind.RATE_LIMITED,
@@ -677,14 +553,14 @@ class Publisher:
             run.on_progress(self.publication(run.row_id))
         self.sleep(seconds)  # the next intent puts the publication back to posting
 
-    def _fail(self, run: _Run, part: OutboxPart, error: XError, message: str) -> None:
+    def _fail(self, run: Run, part: OutboxPart, error: XError, message: str) -> None:
         with self.desk.transaction() as session:
             pub = session.get(PublicationRow, run.row_id)
-            row = _part_row(session, run.row_id, part.position)
+            row = part_row(session, run.row_id, part.position)
             row.state = PartState.FAILED.value
             row.last_error = str(error)
             pub.state = P.FAILED.value
-            self._let_go(run, pub)
+            let_go(run, pub)
             pub.error = message
             pub.updated_at = self.desk.now()
             self.desk.append_event(
@@ -698,18 +574,18 @@ class Publisher:
             self.desk.mark_failed(run.actor, statement_id, message)
         return None
 
-    def _replies_refused(self, run: _Run, part: OutboxPart, error: XError) -> None:
+    def _replies_refused(self, run: Run, part: OutboxPart, error: XError) -> None:
         message = (
             f"X refused post {part.position + 1} as a reply: {error}. The remaining posts can go "
             "out as separate numbered posts."
         )
         with self.desk.transaction() as session:
             pub = session.get(PublicationRow, run.row_id)
-            row = _part_row(session, run.row_id, part.position)
+            row = part_row(session, run.row_id, part.position)
             row.state = PartState.PENDING.value
             row.last_error = str(error)
             pub.state = P.REPLIES_REFUSED.value
-            self._let_go(run, pub)
+            let_go(run, pub)
             pub.error = message
             self.desk.append_event(
                 session, run.actor, EventKind.REPLIES_REFUSED, message,
@@ -717,7 +593,7 @@ class Publisher:
             )
         return None
 
-    def _needs_credentials(self, run: _Run, account: str, error: XError) -> None:
+    def _needs_credentials(self, run: Run, account: str, error: XError) -> None:
         self.desk.record(
             run.actor, EventKind.ACCOUNT_NEEDS_CREDENTIALS,
             f"X account {account} needs new credentials: {error}",
@@ -736,56 +612,3 @@ class Publisher:
             ):
                 self.desk.mark_posted_in(session, actor, statement.id, publication.post_ids)
         return publication
-
-
-def _part_row(session: Session, publication_id: int, position: int) -> OutboxPartRow:
-    return session.scalar(
-        select(OutboxPartRow).where(
-            OutboxPartRow.publication_id == publication_id, OutboxPartRow.position == position
-        )
-    )
-
-
-def _part_count(session: Session, publication_id: int) -> int:
-    return len(session.scalars(
-        select(OutboxPartRow.id).where(OutboxPartRow.publication_id == publication_id)
-    ).all())
-
-
-def _publication(session: Session, row: PublicationRow) -> Publication:
-    parts = session.scalars(
-        select(OutboxPartRow)
-        .where(OutboxPartRow.publication_id == row.id)
-        .order_by(OutboxPartRow.position)
-    )
-    return Publication(
-        id=row.id,
-        key=row.key,
-        statement_id=row.statement_id,
-        account=row.account,
-        sandbox=row.sandbox,
-        state=PublicationState(row.state),
-        parts=tuple(
-            OutboxPart(
-                p.position, p.text, PartState(p.state), p.post_id, p.attempts, p.last_error,
-                tuple(OutboxMedia.from_json(m) for m in p.media or ()),
-            )
-            for p in parts
-        ),
-        error=row.error,
-        wait_until=as_utc(row.wait_until) if row.wait_until else None,
-        standalone_from=row.standalone_from,
-    )
-
-
-def _recorded_parts_digest(session: Session, publication: Publication) -> str | None:
-    """The parts' digest in the event that started the publication (None before digests)."""
-    query = select(EventRow.data).where(EventRow.kind == str(EventKind.PUBLISH_STARTED))
-    if publication.statement_id is None:
-        query = query.where(EventRow.statement_id.is_(None))
-    else:
-        query = query.where(EventRow.statement_id == publication.statement_id)
-    for data in session.scalars(query.order_by(EventRow.id.desc())):
-        if (data or {}).get("publication") == publication.id:
-            return data.get("parts_sha256")
-    return None

@@ -7,7 +7,6 @@ Mounts need root (CAP_SYS_ADMIN); where they do not work the tests using them sk
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,6 @@ import pytest
 from tests.support.cli import commsdesk
 
 ROOT = Path(__file__).resolve().parents[2]
-NOBODY = 65534
 
 
 # `python -m commsdesk ARGS` from the project's folder (so another user can run it too).
@@ -73,38 +71,15 @@ def fill(disk: Path) -> None:
 
 
 @contextlib.contextmanager
-def unwritable_folder() -> Iterator[tuple[Path, int | None]]:
-    """(an existing folder mode 0500, the user to run as): chmod stops the user itself when
-    not root; as root, who writes anywhere, the command runs as nobody."""
+def unwritable_folder() -> Iterator[Path]:
+    """An existing folder, mode 0500. Root writes anywhere, so tests run the command without
+    root's powers over permission bits (`without_root_powers`): bound by them as any user is."""
     base = Path(tempfile.mkdtemp(prefix="unwritable-"))
     folder = base / "desk"
     folder.mkdir()
-    user = None
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv to run as another user")
-        base.chmod(0o755)
-        os.chown(folder, NOBODY, NOBODY)
-        user = NOBODY
-        reach = subprocess.run(
-            [
-                "setpriv",
-                f"--reuid={NOBODY}",
-                f"--regid={NOBODY}",
-                "--clear-groups",
-                sys.executable,
-                "-c",
-                f"import os; os.listdir({str(folder)!r})",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-        )
-        if reach.returncode != 0:
-            shutil.rmtree(base)
-            pytest.skip("the temporary folder is out of reach of another user")
     folder.chmod(0o500)
     try:
-        yield folder, user
+        yield folder
     finally:
         folder.chmod(0o700)
         shutil.rmtree(base)

@@ -38,19 +38,21 @@ def commsdesk(
     obs_password: str | None = None,
     env: Mapping[str, str] | None = None,
     stdin: str | bytes | None = None,
-    user: int | None = None,
+    without_root_powers: bool = False,
     cwd: Path | None = None,
     timeout: float = 60,
     check: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run the command line to its end; stdout and stderr decoded as UTF-8.
 
-    `stdin` is text or raw bytes; `user` runs it as that uid (= gid) with no other groups;
+    `stdin` is text or raw bytes; `without_root_powers` runs it, when root, without the
+    capabilities that let root write where the permission bits say no (as any user is bound);
     `check` asserts it exited 0, showing its stderr if not.
     """
     prefix = []
-    if user is not None:
-        prefix = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
+    if without_root_powers and os.geteuid() == 0:
+        powers = "-dac_override,-dac_read_search,-fowner"
+        prefix = ["setpriv", f"--inh-caps={powers}", f"--bounding-set={powers}"]
     done = subprocess.run(
         [*prefix, *commsdesk_argv(*args, data_dir=data_dir)],
         input=stdin.encode() if isinstance(stdin, str) else stdin,
