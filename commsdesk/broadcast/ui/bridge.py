@@ -617,8 +617,16 @@ class BroadcastBridge(QObject):
         ran = on_air.live_span(seconds) if seconds is not None else "an unknown time"
 
         def stopped(_: object) -> None:
-            self._record(EventKind.BROADCAST_STOPPED, f"Live stream ended after {ran}",
-                         {"live_seconds": seconds})  # fmt: skip
+            # The same use case as `commsdesk obs stream end`: one wording, one event.
+            if self.desk_bridge.desk is not None and self.desk_bridge.actor:
+                from commsdesk.desk import Desk  # not at module level: see DeskBridge
+
+                self.desk_bridge.act(
+                    Desk.record_stream_ended, seconds,
+                    on_error=lambda exc: log.warning("timeline: %s", exc),
+                )
+            else:
+                log.info("not on the timeline (no desk or operator yet): stream ended")
             self.done.emit(f"Live stream ended after {ran}")
             self.read_health()
 
