@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from commsdesk.clock import utc_now
@@ -43,8 +43,6 @@ class HeaderBar(QWidget):
         self.operator_button.setToolTip("Who is at this desk: every action is recorded under it")
         self.operator_button.clicked.connect(self.operator_requested)
         self.drill = QCheckBox("Drill mode")
-        # Never the keyboard's: a space typed into the wrong place must not flip it.
-        self.drill.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.drill.setToolTip(
             "Drill mode: posts go to the SANDBOX feed, never to X. Approvals, scheduling and the "
             "timeline run for real."
@@ -136,7 +134,9 @@ class HeaderBar(QWidget):
 
     def finish(self) -> None:
         """After the first paint (the `Qt` namespace costs start-up time; see MainWindow): the
-        incident title becomes selectable, so it can be copied."""
+        incident title becomes selectable, so it can be copied, and the Drill switch leaves the
+        keyboard's reach (a space typed into the wrong place must never flip it)."""
         from PySide6.QtCore import Qt
 
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.drill.setFocusPolicy(Qt.FocusPolicy.NoFocus)
