@@ -73,11 +73,14 @@ def cmd_statement_edit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _move(method: str, *extra):
+def _move(use_case, *extra):
+    """A command running `use_case(desk, actor, id, *extra args)`: the Desk method itself, so
+    that finding its usages finds this command (Desk is imported only when a command runs)."""
+
     def run(args: argparse.Namespace) -> int:
         desk, actor = open_desk(args)
         try:
-            statement = getattr(desk, method)(actor, args.id, *(getattr(args, a) for a in extra))
+            statement = use_case(desk)(actor, args.id, *(getattr(args, a) for a in extra))
         finally:
             desk.close()
         print(_summary(statement))
@@ -170,13 +173,13 @@ def add_statement_commands(commands: argparse._SubParsersAction) -> None:
     edit.add_argument("source", metavar="FILE", help="UTF-8 text, or - for standard input")
     edit.set_defaults(run=cmd_statement_edit)
 
-    for name, method, helped in (
-        ("submit", "submit", "send the newest version for review"),
-        ("approve", "approve", "approve the newest version (not its author)"),
+    for name, use_case, helped in (
+        ("submit", lambda desk: desk.submit, "send the newest version for review"),
+        ("approve", lambda desk: desk.approve, "approve the newest version (not its author)"),
     ):
         parser = statement_commands.add_parser(name, help=helped, description=helped + ".")
         parser.add_argument("id", type=int, metavar="ID")
-        parser.set_defaults(run=_move(method))
+        parser.set_defaults(run=_move(use_case))
 
     withdraw = statement_commands.add_parser(
         "withdraw", help="withdraw a statement, saying why",
@@ -184,7 +187,7 @@ def add_statement_commands(commands: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     withdraw.add_argument("id", type=int, metavar="ID")
     withdraw.add_argument("--reason", required=True, help="why it is withdrawn")
-    withdraw.set_defaults(run=_move("withdraw", "reason"))
+    withdraw.set_defaults(run=_move(lambda desk: desk.withdraw, "reason"))
 
     listing = statement_commands.add_parser(
         "list",

@@ -185,25 +185,10 @@ class Approvals(Statements):
             row.updated_at = now
             return self._load(session, row)
 
-    def _move(
-        self,
-        actor: str,
-        statement_id: int,
-        action: Action,
-        kind: EventKind,
-        summary: Callable[[StatementRow], str],
-        *,
-        note: str | None = None,
-        needs_approved_text: bool = False,
-        void: bool = False,
-        data: Mapping[str, Any] | None = None,
-    ) -> Statement:
-        """A state change with its event: the common shape of withdraw, reopen and publishing."""
+    def _move(self, actor: str, statement_id: int, *args: Any, **kwargs: Any) -> Statement:
+        """`_move_in` in a transaction of its own."""
         with self._write() as session:
-            return self._move_in(
-                session, actor, statement_id, action, kind, summary, note=note,
-                needs_approved_text=needs_approved_text, void=void, data=data,
-            )
+            return self._move_in(session, actor, statement_id, *args, **kwargs)
 
     def _move_in(
         self,
@@ -219,6 +204,7 @@ class Approvals(Statements):
         void: bool = False,
         data: Mapping[str, Any] | None = None,
     ) -> Statement:
+        """A state change with its event: the common shape of withdraw, reopen and publishing."""
         actor = actor_name(actor)
         row = self._statement_row(session, statement_id, lock=True)
         target = next_state(StatementState(row.state), action)
