@@ -100,25 +100,22 @@ def seed(data_dir: Path, urls: list[str]) -> None:
 
 def measure(app) -> tuple[int, int]:
     from bench.ui_stall import Heartbeat, wait_until
+    from commsdesk.app import Wiring
     from commsdesk.collector import settle
     from commsdesk.settings import Settings
-    from commsdesk.ui.desk_bridge import DeskBridge
-    from commsdesk.ui.lanes import Lane
-    from commsdesk.ui.main_window import MainWindow
 
     with StandIns() as urls, tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
         data_dir = Path(tmp)
         seed(data_dir, urls)
         settings = Settings.load(data_dir)
         settings.set("operator_name", OPERATOR)
-        db_lane, text_lane, audience_lane = Lane("database"), Lane("text"), Lane("audience")
-        bridge = DeskBridge(db_lane, settings)
+        wiring = Wiring(settings)
+        bridge = wiring.bridge
         opened = []
         bridge.opened.connect(opened.append)
         bridge.open(data_dir)
         wait_until(app, lambda: opened)
-        window = MainWindow(bridge, text_lane)
-        window.audience_lane = audience_lane
+        window = wiring.make_window()
         window.build_panels()
         settle()  # as the desk does once its database is open and its panels are built
         window.resize(1440, 900)
@@ -128,7 +125,7 @@ def measure(app) -> tuple[int, int]:
         audience = window.audience_bridge
         loaded = []
         audience.history_loaded.connect(loaded.append)
-        wait_until(app, lambda: loaded and audience_lane.outstanding == 0)
+        wait_until(app, lambda: loaded and wiring.audience_lane.outstanding == 0)
         beat = Heartbeat()
         beat.timer.setInterval(5)
 
@@ -150,10 +147,9 @@ def measure(app) -> tuple[int, int]:
         ))
         polled = run_for(SECONDS)
         window.stop_audience()
-        wait_until(app, lambda: audience_lane.outstanding == 0 and db_lane.outstanding == 0)
+        wait_until(app, wiring.idle)
         window.close()
-        for lane in (audience_lane, text_lane, db_lane):
-            lane.stop()
+        wiring.stop()
         bridge.desk.close()
         return polled, idle
 

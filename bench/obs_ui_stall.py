@@ -104,13 +104,10 @@ class BroadcastDesk(NamedTuple):
 def broadcast_desk(app, **settings_values: Any) -> Iterator[BroadcastDesk]:
     """A desk window on a throwaway database with its Broadcast panel in front, opened and
     settled as the desk does, a Standby slide already drawn in the composer."""
-    from commsdesk.broadcast.ui.bridge import BroadcastBridge
+    from commsdesk.app import Wiring
     from commsdesk.collector import settle
     from commsdesk.settings import Settings
     from commsdesk.slides.slide_kinds import SlideKind
-    from commsdesk.ui.desk_bridge import DeskBridge
-    from commsdesk.ui.lanes import Lane
-    from commsdesk.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
         data_dir = Path(tmp) / "desk"
@@ -119,11 +116,10 @@ def broadcast_desk(app, **settings_values: Any) -> Iterator[BroadcastDesk]:
         settings.set("operator_name", "Bench")
         for key, value in settings_values.items():
             settings.set(key, value)
-        lanes = [Lane(name) for name in ("database", "text", "obs", "slides")]
-        db_lane, text_lane, obs_lane, slides_lane = lanes
-        bridge = DeskBridge(db_lane, settings)
-        broadcast = BroadcastBridge(bridge, obs_lane, slides_lane)
-        window = MainWindow(bridge, text_lane, obs=broadcast)
+        wiring = Wiring(settings)
+        bridge = wiring.bridge
+        broadcast = wiring.add_broadcast()
+        window = wiring.make_window(audience=False)
         window.build_panels()
         window.docks[1].raise_()
         window.show()
@@ -140,9 +136,8 @@ def broadcast_desk(app, **settings_values: Any) -> Iterator[BroadcastDesk]:
         finally:
             broadcast.close()
             window.close()
-            wait_until(app, lambda: all(lane.outstanding == 0 for lane in lanes))
-            for lane in lanes:
-                lane.stop()
+            wait_until(app, wiring.idle)
+            wiring.stop()
             bridge.desk.close()
 
 

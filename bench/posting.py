@@ -16,8 +16,8 @@ from pathlib import Path
 
 import tweepy
 
+from commsdesk.app import open_services
 from commsdesk.desk import Desk
-from commsdesk.publishing.publisher import Publisher
 from commsdesk.publishing.x.api import XCredentials
 from commsdesk.publishing.x.tweepy_client import X_API_URL, TweepyXClient, _BaseUrlAdapter
 from tests.support.x_api_standin import ACCESS_TOKEN, CONSUMER_KEY, XApiStandIn
@@ -41,10 +41,13 @@ def post_times(latency: float) -> tuple[float, float]:
         server.delay_next(latency, on="POST /2/tweets", times=None)
     try:
         with tempfile.TemporaryDirectory(prefix="commsdesk-bench-") as tmp:
-            desk = Desk.open(Path(tmp))
-            publisher = Publisher(
-                desk, lambda account, sandbox: TweepyXClient(CREDENTIALS, base_url=server.url)
+            services = open_services(
+                Path(tmp),
+                clients=lambda desk, account, sandbox: TweepyXClient(
+                    CREDENTIALS, base_url=server.url
+                ),
             )
+            desk, publisher = services.desk, services.publisher
             bare = bare_client(server.url)
             desk_times, bare_times = [], []
             for n in range(POSTS):
@@ -94,12 +97,9 @@ def ui_stall_while_posting(seconds_per_call: float = 5.0, parts: int = 10) -> tu
     from PySide6.QtWidgets import QApplication
 
     from bench.ui_stall import Heartbeat, wait_until
+    from commsdesk.app import Wiring
     from commsdesk.incidents.incident import Severity
-    from commsdesk.publishing.ui.bridge import PublishingBridge
     from commsdesk.settings import Settings
-    from commsdesk.ui.desk_bridge import DeskBridge
-    from commsdesk.ui.lanes import Lane
-    from commsdesk.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     server = XApiStandIn().start()
@@ -128,16 +128,15 @@ def ui_stall_while_posting(seconds_per_call: float = 5.0, parts: int = 10) -> tu
             settings = Settings.load(data_dir)
             settings.set("operator_name", "Bench")
             settings.set("x_account", "env")
-            lanes = Lane("database"), Lane("text"), Lane("x")
-            bridge = DeskBridge(lanes[0], settings)
-            publishing = PublishingBridge(lanes[2], bridge)
-            window = MainWindow(bridge, lanes[1], publishing=publishing)
+            wiring = Wiring(settings)
+            bridge, publishing = wiring.bridge, wiring.publishing
+            window = wiring.make_window(audience=False)
             window.build_panels()
             window.show()
             opened = []
             bridge.opened.connect(opened.append)
             bridge.open(data_dir)
-            wait_until(app, lambda: opened and lanes[0].outstanding == 0)
+            wait_until(app, lambda: opened and wiring.idle())
             beat = Heartbeat()
             beat.start()
             wait_until(app, lambda: beat.clock.elapsed() > 5000)
@@ -151,8 +150,7 @@ def ui_stall_while_posting(seconds_per_call: float = 5.0, parts: int = 10) -> tu
             outcome = finished[0]
             assert len(server.live_posts) == parts, (outcome.state, outcome.error)
             window.close()
-            for lane in lanes:
-                lane.stop()
+            wiring.stop()
     finally:
         server.stop()
         for k, v in saved.items():

@@ -89,18 +89,16 @@ def wait_until(app, condition, timeout=120.0) -> None:
 
 def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str, int]:
     """Open a desk window on data_dir; the worst stall while it lists, then per paste size."""
+    from commsdesk.app import Wiring
     from commsdesk.collector import settle
     from commsdesk.settings import Settings
     from commsdesk.statements.templates import starting_templates
-    from commsdesk.ui.desk_bridge import DeskBridge
-    from commsdesk.ui.lanes import Lane
-    from commsdesk.ui.main_window import MainWindow
 
     settings = Settings.load(data_dir)
     settings.set("operator_name", "Bench")
-    db_lane, text_lane = Lane("database"), Lane("text")
-    bridge = DeskBridge(db_lane, settings)
-    window = MainWindow(bridge, text_lane)
+    wiring = Wiring(settings)
+    bridge, db_lane, text_lane = wiring.bridge, wiring.db_lane, wiring.text_lane
+    window = wiring.make_window(audience=False)
     window.build_panels()
     window.show()
     opened, listed, results = [], [], {}
@@ -132,8 +130,7 @@ def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str
         wait_until(app, lambda before=before: settled(before))
         results[f"paste {size}"] = beat.stop()
     window.close()
-    for lane in (db_lane, text_lane):
-        lane.stop()
+    wiring.stop()
     return results
 
 

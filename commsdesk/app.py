@@ -92,18 +92,184 @@ def _report_crashes(window_getter) -> None:
     sys.excepthook = hook
 
 
-class RunningDesk(NamedTuple):
-    """Everything `build` wired together, for `main` to run (and for tests driving a real desk)."""
+def x_client(desk, account: str, sandbox: bool):
+    """The one choice of X client for every path: the SANDBOX feed in this desk's database, or
+    X with the account's keys from the keyring (the 'env' account: from COMMSDESK_X_*)."""
+    if sandbox:
+        from commsdesk.publishing.x.sandbox_client import SandboxXClient
 
-    app: Any
-    window: Any
-    bridge: Any
-    lanes: tuple
-    data_dir: Path
+        return SandboxXClient(desk, account)
+    from commsdesk.desk import DeskError
+    from commsdesk.keyring_secrets import keyring_status, load_x_credentials
+    from commsdesk.publishing.x.tweepy_client import TweepyXClient
+
+    credentials = load_x_credentials(account)
+    if credentials is None:
+        why = keyring_status() or f"The keyring holds no keys for the X account {account!r}."
+        raise DeskError(f"Cannot post as {account}: {why}")
+    return TweepyXClient(credentials)
+
+
+def connect_obs(host: str, port: int, password: str | None):
+    """The OBS controller for host:port; the password from the keyring (or COMMSDESK_OBS_PASSWORD)
+    unless one is given. Call it on a lane: the keyring is slow."""
+    from commsdesk.broadcast.obs.connection import ObsConnection
+    from commsdesk.keyring_secrets import load_obs_password
+
+    if password is None:
+        password = load_obs_password() or ""
+    return ObsConnection(host, port, password)
+
+
+class Services:
+    """The use cases and adapters on one open desk, built here once for the window, the command
+    line, the tests and the benchmarks. Qt-free: the window calls them on its lanes.
+
+    `clients(desk, account, sandbox)` chooses the X client (tests point it at a stand-in)."""
+
+    def __init__(self, desk, *, clients=x_client) -> None:
+        self.desk = desk
+        self._clients = clients
+        self._publisher = None
+        self._audience = None
+
+    def x_client(self, account: str, sandbox: bool):
+        return self._clients(self.desk, account, sandbox)
+
+    @property
+    def publisher(self):
+        """Every post goes through this one publisher (built on first use: it loads the
+        text counter)."""
+        if self._publisher is None:
+            from commsdesk.publishing.publisher import Publisher
+
+            self._publisher = Publisher(self.desk, self.x_client)
+        return self._publisher
+
+    def scheduler(self, *, executor=None, numbering=None, posting: bool = True):
+        """A post scheduler on this desk; `posting=False` for one that only reads and changes
+        the schedule (the command line) and never fires a post itself."""
+        from commsdesk.scheduling.scheduler import PostScheduler
+
+        options = {"executor": executor}
+        if numbering is not None:
+            options["numbering"] = numbering
+        return PostScheduler(self.desk, self.publisher if posting else None, **options)
+
+    @property
+    def audience(self):
+        """Viewer sources and samples of this desk."""
+        if self._audience is None:
+            from commsdesk.audience.store import AudienceStore
+
+            self._audience = AudienceStore(self.desk)
+        return self._audience
+
+    def close(self) -> None:
+        self.desk.close()
+
+
+def open_services(target, *, seed_demo: bool = False, clients=x_client) -> Services:
+    """Open the desk at `target` (a data folder) and wire its services. Raises DatabaseProblem
+    with one clear line when the database cannot be opened."""
+    from commsdesk.desk import Desk
+
+    desk = Desk.open(target)
+    if seed_demo:
+        from commsdesk.demo.crisis import seed_demo as seed
+
+        seed(desk)
+    return Services(desk, clients=clients)
+
+
+class Wiring:
+    """The lanes and bridges of one desk window. `build` runs the app on them; tests and
+    benchmarks drive a real window on the same wiring, with `obs_factory` and `clients` pointed
+    at their stand-ins.
+
+    The Broadcast bridge loads Qt's namespace and the slide modules, so the app adds it after
+    the first paint (`add_broadcast`); the audience lane, given to the window, makes it build
+    the Audience panel and poll viewer sources.
+    """
+
+    def __init__(self, settings, parent=None, *, obs_factory=connect_obs, clients=x_client):
+        from functools import partial
+
+        from commsdesk.publishing.ui.bridge import PublishingBridge
+        from commsdesk.scheduling.ui.bridge import ScheduleBridge
+        from commsdesk.ui.desk_bridge import DeskBridge
+        from commsdesk.ui.lanes import Lane
+
+        self.settings = settings
+        self.parent = parent
+        self.obs_factory = obs_factory
+        self.db_lane = Lane("database", parent)
+        self.text_lane = Lane("text", parent)  # the text counter, templates
+        self.x_lane = Lane("x", parent)
+        self.obs_lane = Lane("obs", parent)  # makes and closes the OBS connection (keyring)
+        self.slides_lane = Lane("slides", parent)  # draws slides off the UI thread
+        self.audience_lane = Lane("audience", parent)  # viewer secrets, replays, sample writes
+        opener = partial(open_services, clients=clients)
+        self.bridge = DeskBridge(self.db_lane, settings, opener, parent)
+        self.publishing = PublishingBridge(self.x_lane, self.bridge, parent)
+        self.schedule = ScheduleBridge(self.bridge, self.publishing, parent)
+        self.broadcast = None
+        self.window = None
+
+    @property
+    def lanes(self) -> tuple:
+        """Every lane, the database's last: the others' last jobs may still write."""
+        return (self.x_lane, self.obs_lane, self.slides_lane, self.text_lane,
+                self.audience_lane, self.db_lane)  # fmt: skip
+
+    @property
+    def services(self):
+        return self.bridge.services
+
+    def make_window(self, *, demo: bool = False, audience: bool = True):
+        from commsdesk.ui.main_window import MainWindow
+
+        self.window = MainWindow(
+            self.bridge, self.text_lane, publishing=self.publishing, schedule=self.schedule,
+            obs=self.broadcast, demo=demo,
+        )
+        if audience:
+            self.window.audience_lane = self.audience_lane
+        return self.window
+
+    def add_broadcast(self):
+        from commsdesk.broadcast.ui.bridge import BroadcastBridge
+
+        self.broadcast = BroadcastBridge(
+            self.bridge, self.obs_lane, self.slides_lane, self.obs_factory, parent=self.parent
+        )
+        if self.window is not None:
+            self.window.obs = self.broadcast
+        return self.broadcast
+
+    def idle(self) -> bool:
+        """Nothing queued or running on any lane."""
+        return all(lane.outstanding == 0 for lane in self.lanes)
 
     def stop(self) -> None:
         for lane in self.lanes:
             lane.stop()
+
+
+class RunningDesk(NamedTuple):
+    """Everything `build` wired together, for `main` to run."""
+
+    app: Any
+    window: Any
+    wiring: Wiring
+    data_dir: Path
+
+    @property
+    def bridge(self):
+        return self.wiring.bridge
+
+    def stop(self) -> None:
+        self.wiring.stop()
 
 
 def settle_before_threads() -> None:
@@ -121,18 +287,13 @@ def settle_before_threads() -> None:
 
 
 def build(args: argparse.Namespace) -> RunningDesk:
-    """Wire settings, lanes, bridge and window; the database opens after the first paint."""
+    """Wire settings, lanes, bridges and window; the database opens after the first paint."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from commsdesk.data_dir import resolve_data_dir
-    from commsdesk.publishing.ui.bridge import PublishingBridge
     from commsdesk.qt_setup import prepare_qt
-    from commsdesk.scheduling.ui.bridge import ScheduleBridge
     from commsdesk.settings import Settings
-    from commsdesk.ui.desk_bridge import DeskBridge
-    from commsdesk.ui.lanes import Lane
-    from commsdesk.ui.main_window import MainWindow
 
     settle_before_threads()  # before the lanes, the OBS loop, the pollers and the scheduler
     prepare_qt()
@@ -153,25 +314,16 @@ def build(args: argparse.Namespace) -> RunningDesk:
         if not settings.get("operator_name"):
             settings.set("operator_name", DEMO_OPERATOR)
 
-    db_lane = Lane("database", app)
-    text_lane = Lane("text", app)
-    x_lane = Lane("x", app)
-    obs_lane = Lane("obs", app)  # makes and closes the OBS connection (the keyring is slow)
-    slides_lane = Lane("slides", app)  # draws slides off the UI thread
-    audience_lane = Lane("audience", app)  # viewer-source secrets, replay files, sample writes
-    bridge = DeskBridge(db_lane, settings, app)
-    publishing = PublishingBridge(x_lane, bridge, app)
-    schedule = ScheduleBridge(bridge, publishing, app)
-    window = MainWindow(
-        bridge, text_lane, publishing=publishing, schedule=schedule, demo=args.demo
-    )
+    wiring = Wiring(settings, app)
+    bridge = wiring.bridge
+    window = wiring.make_window(demo=args.demo)
 
     def opened(_desk) -> None:
         if settings.get("operator_name"):  # on first run, the name given is the first record
             from commsdesk.desk import Desk  # loaded by now, on the database lane
 
             bridge.act(Desk.record, "desk.opened", f"Desk opened (CommsDesk {__version__})")
-        text_lane.submit(_load_templates, on_done=window.desk_opened)
+        wiring.text_lane.submit(_load_templates, on_done=window.desk_opened)
         # The panels are built and the database open: what exists now lives as long as the
         # desk, and full garbage collections need not walk it again (see collector.py).
         from commsdesk.collector import settle
@@ -190,26 +342,14 @@ def build(args: argparse.Namespace) -> RunningDesk:
         # The database opens on its lane while the panels are built here.
         bridge.open(data_dir, seed_demo=args.demo)
         _setup_logging(data_dir)
-        # OBS: its bridge loads Qt's namespace and the slide modules, so it is made only now,
-        # and it starts connecting once the panels are built.
-        broadcast = _broadcast_bridge(bridge, obs_lane, slides_lane, app)
+        broadcast = wiring.add_broadcast()
         app.aboutToQuit.connect(broadcast.close)
-        window.obs = broadcast
-        window.audience_lane = audience_lane  # the Audience panel polls once the desk is open
         app.aboutToQuit.connect(window.stop_audience)
         window.build_panels()
-        broadcast.start()
+        broadcast.start()  # connects once the panels are built
 
     window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
-    lanes = (x_lane, obs_lane, slides_lane, text_lane, audience_lane, db_lane)
-    return RunningDesk(app, window, bridge, lanes, data_dir)
-
-
-def _broadcast_bridge(bridge, obs_lane, slides_lane, parent):
-    """The Broadcast panel's bridge to the OBS at this desk's settings (after the first paint)."""
-    from commsdesk.broadcast.ui.bridge import BroadcastBridge
-
-    return BroadcastBridge(bridge, obs_lane, slides_lane, parent=parent)
+    return RunningDesk(app, window, wiring, data_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

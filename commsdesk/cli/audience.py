@@ -84,13 +84,13 @@ def cmd_audience_add_count(args: argparse.Namespace) -> int:
     """Through the panel's own path: the manual source checks the number, its reading becomes
     the sample, the store writes it for the active incident."""
     from commsdesk.audience.sources.manual import ManualSource
-    from commsdesk.audience.store import AudienceStore
-    from commsdesk.cli.common import open_desk
+    from commsdesk.cli.common import open_services
     from commsdesk.desk import DeskError
 
-    desk, _ = open_desk(args)
+    services, _ = open_services(args)
+    desk = services.desk
     try:
-        store = AudienceStore(desk)
+        store = services.audience
         manual = [s for s in store.sources(enabled_only=True) if s.kind == "manual"]
         chosen = next((s for s in manual if s.label.casefold() == args.platform.casefold()), None)
         if chosen is None:

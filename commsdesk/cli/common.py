@@ -77,14 +77,21 @@ def operator(data_dir: Path) -> str:
     )
 
 
-def open_desk(args: argparse.Namespace):
-    """The desk of --data-dir (or the default one) and who acts. A database that cannot be
-    opened raises DatabaseProblem, which `explain` turns into one line and exit status 2."""
+def open_services(args: argparse.Namespace):
+    """The services of the desk at --data-dir (or the default one), wired as the window wires
+    them, and who acts. A database that cannot be opened raises DatabaseProblem, which
+    `explain` turns into one line and exit status 2."""
+    from commsdesk.app import open_services as wired
     from commsdesk.data_dir import resolve_data_dir
-    from commsdesk.desk import Desk
 
     data_dir = resolve_data_dir(args.data_dir)
-    return Desk.open(data_dir), operator(data_dir)
+    return wired(data_dir), operator(data_dir)
+
+
+def open_desk(args: argparse.Namespace):
+    """The desk of --data-dir (or the default one) and who acts."""
+    services, actor = open_services(args)
+    return services.desk, actor
 
 
 def _is(exc: BaseException, module: str, *names: str) -> bool:

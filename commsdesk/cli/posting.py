@@ -10,12 +10,13 @@ from commsdesk.cli.common import operator, read_source
 
 
 def cmd_post(args: argparse.Namespace) -> int:
+    from commsdesk.app import open_services
     from commsdesk.data_dir import resolve_data_dir
-    from commsdesk.desk import Desk, DeskError
+    from commsdesk.desk import DeskError
     from commsdesk.keyring_secrets import ENV_ACCOUNT, load_x_credentials
     from commsdesk.publishing.holds import paused
     from commsdesk.publishing.publication import PublicationState
-    from commsdesk.publishing.publisher import PublicationTooLong, Publisher
+    from commsdesk.publishing.publisher import PublicationTooLong
     from commsdesk.store.database import DatabaseProblem
 
     if args.statement is None and args.source is None:
@@ -30,37 +31,24 @@ def cmd_post(args: argparse.Namespace) -> int:
     attachments = _attachments(args.image, args.alt)
 
     account, sandbox = args.account, args.sandbox
-    credentials = None
     no_account = False
     if not sandbox:
         account = account or (ENV_ACCOUNT if load_x_credentials(ENV_ACCOUNT) else None)
         if account is None:
             sandbox = no_account = True
-        else:
-            credentials = load_x_credentials(account)
-            if credentials is None:
-                print(f"commsdesk: no credentials for the X account {account!r}", file=sys.stderr)
-                return 2
+        elif load_x_credentials(account) is None:
+            print(f"commsdesk: no credentials for the X account {account!r}", file=sys.stderr)
+            return 2
     account = account or "sandbox"
 
     data_dir = resolve_data_dir(args.data_dir)
     try:
-        desk = Desk.open(data_dir)
+        services = open_services(data_dir)
     except DatabaseProblem as exc:
         print(f"commsdesk: {exc}", file=sys.stderr)
         return 2
-
-    def client_for(name: str, in_sandbox: bool):
-        if in_sandbox:
-            from commsdesk.publishing.x.sandbox_client import SandboxXClient
-
-            return SandboxXClient(desk, name)
-        from commsdesk.publishing.x.tweepy_client import TweepyXClient
-
-        return TweepyXClient(credentials)
-
+    desk, publisher = services.desk, services.publisher
     actor = operator(data_dir)
-    publisher = Publisher(desk, client_for)
     try:
         publisher.repair(actor)
         held = paused(desk)
@@ -86,7 +74,7 @@ def cmd_post(args: argparse.Namespace) -> int:
         if publication.state is not PublicationState.POSTED:
             print(f"commsdesk: {publication.error}", file=sys.stderr)
             return 1
-        handle = client_for(account, sandbox).me().username if not sandbox else account
+        handle = services.x_client(account, sandbox).me().username if not sandbox else account
     except PublicationTooLong as exc:
         print(f"commsdesk: {exc} (--allow-long posts it anyway)", file=sys.stderr)
         return 1

@@ -32,11 +32,21 @@ class DeskBridge(QObject):
     timeline_changed = Signal()
     refused = Signal(str)  # an action the rules refused, in words for the operator
 
-    def __init__(self, lane: Lane, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        lane: Lane,
+        settings: Settings,
+        opener: Callable[..., Any],
+        parent: QObject | None = None,
+    ) -> None:
+        """`opener(data_dir, seed_demo=...)` opens the desk and returns its services
+        (`commsdesk.app.open_services`); it runs on the lane."""
         super().__init__(parent)
         self.lane = lane
         self.settings = settings
-        self.desk = None  # set on the lane's thread, read after `opened`
+        self.opener = opener
+        self.services = None  # set on the lane's thread, read after `opened`
+        self.desk = None
         self.required_approvals = 1
 
     @property
@@ -45,17 +55,12 @@ class DeskBridge(QObject):
 
     def open(self, data_dir: Path, *, seed_demo: bool = False) -> None:
         def open_desk():
-            from commsdesk.desk import Desk
-
-            desk = Desk.open(data_dir)
-            if seed_demo:
-                from commsdesk.demo.crisis import seed_demo as seed
-
-                seed(desk)
-            return desk, desk.approval_policy().required
+            services = self.opener(data_dir, seed_demo=seed_demo)
+            return services, services.desk.approval_policy().required
 
         def done(result):
-            self.desk, self.required_approvals = result
+            self.services, self.required_approvals = result
+            self.desk = self.services.desk
             self.opened.emit(self.desk)
 
         def failed(exc: BaseException):

@@ -1,35 +1,31 @@
-"""A real desk window over a real SQLite file in the test's temp data dir."""
+"""A real desk window over a real SQLite file in the test's temp data dir, wired by the app's
+own `Wiring`."""
 
 from __future__ import annotations
 
 import pytest
 
-from commsdesk.publishing.ui.bridge import PublishingBridge
-from commsdesk.scheduling.ui.bridge import ScheduleBridge
+from commsdesk.app import Wiring
 from commsdesk.settings import Settings
-from commsdesk.ui.desk_bridge import DeskBridge
-from commsdesk.ui.lanes import Lane
 
 
 class DeskHarness:
-    def __init__(self, qtbot, data_dir, operator="Ana Ruiz (comms)"):
+    def __init__(self, qtbot, data_dir, operator="Ana Ruiz (comms)", **wiring):
         from commsdesk.statements.templates import starting_templates
-        from commsdesk.ui.main_window import MainWindow
 
         self.qtbot = qtbot
         self.data_dir = data_dir
         self.settings = Settings.load(data_dir)
         if operator:
             self.settings.set("operator_name", operator)
-        self.db_lane = Lane("database")
-        self.text_lane = Lane("text")
-        self.x_lane = Lane("x")
-        self.bridge = DeskBridge(self.db_lane, self.settings)
-        self.publishing = PublishingBridge(self.x_lane, self.bridge)
-        self.schedule = ScheduleBridge(self.bridge, self.publishing)
-        self.window = MainWindow(
-            self.bridge, self.text_lane, publishing=self.publishing, schedule=self.schedule
+        self.wiring = Wiring(self.settings, **wiring)
+        self.bridge = self.wiring.bridge
+        self.publishing = self.wiring.publishing
+        self.schedule = self.wiring.schedule
+        self.db_lane, self.text_lane, self.x_lane = (
+            self.wiring.db_lane, self.wiring.text_lane, self.wiring.x_lane
         )
+        self.window = self.wiring.make_window(audience=False)
         qtbot.addWidget(self.window)
         self.window.build_panels()
         with qtbot.waitSignal(self.bridge.opened, timeout=20_000):
@@ -43,12 +39,8 @@ class DeskHarness:
         return self.bridge.desk
 
     def idle(self, timeout=10_000):
-        """Wait until both lanes have delivered everything queued so far."""
-        self.qtbot.waitUntil(
-            lambda: all(lane.outstanding == 0 for lane in (self.db_lane, self.text_lane,
-                                                           self.x_lane)),
-            timeout=timeout,
-        )
+        """Wait until every lane has delivered everything queued so far."""
+        self.qtbot.waitUntil(self.wiring.idle, timeout=timeout)
 
     def be(self, operator: str) -> None:
         self.settings.set("operator_name", operator)
@@ -56,8 +48,7 @@ class DeskHarness:
     def close(self):
         self.window.close()
         self.idle()
-        for lane in (self.x_lane, self.db_lane, self.text_lane):
-            lane.stop()
+        self.wiring.stop()
         self.desk.close()
 
 

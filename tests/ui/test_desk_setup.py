@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox
 
+from commsdesk.app import Wiring
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 from commsdesk.incidents.ui.incident_dialog import IncidentDialog
 from commsdesk.settings import Settings
 from commsdesk.statements.ui.versions_dialog import VersionsDialog
-from commsdesk.ui.desk_bridge import DeskBridge
-from commsdesk.ui.lanes import Lane
 from commsdesk.ui.operator_dialog import OperatorDialog
 from tests.support.desk_harness import DeskHarness
 
@@ -64,14 +63,13 @@ def test_a_corrupt_database_is_refused_with_a_message_and_left_alone(qtbot, tmp_
     damaged = data_dir / "commsdesk.sqlite3"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\xde\xad" * 2000)
     before = damaged.read_bytes()
-    lane = Lane("database")
-    bridge = DeskBridge(lane, Settings.load(data_dir))
-    with qtbot.waitSignal(bridge.open_failed, timeout=10_000) as blocker:
-        bridge.open(data_dir)
+    wiring = Wiring(Settings.load(data_dir))
+    with qtbot.waitSignal(wiring.bridge.open_failed, timeout=10_000) as blocker:
+        wiring.bridge.open(data_dir)
     message = blocker.args[0]
     assert "commsdesk.sqlite3" in message and "Nothing was changed" in message
     assert damaged.read_bytes() == before
-    lane.stop()
+    wiring.stop()
 
 
 def test_incident_dialog_checks_fact_names_before_closing(qtbot):

@@ -286,10 +286,9 @@ class AudienceBridge(QObject):
             self.desk_bridge.opened.connect(lambda _desk: self.start())
             return
         from commsdesk.audience.sources.poller import ViewerPoller
-        from commsdesk.audience.store import AudienceStore
 
         self.started = True
-        self.store = AudienceStore(self.desk_bridge.desk)
+        self.store = self.desk_bridge.services.audience
         self.poller = ViewerPoller(self._received)
         self.timer.start()
         self._load()

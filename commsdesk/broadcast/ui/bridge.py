@@ -69,16 +69,6 @@ GONE = {"not_connected", "unreachable", "wrong_password"}
 MAYBE = {"connection_lost", "not_answering"}
 
 
-def connect_obs(host: str, port: int, password: str | None) -> ObsController:
-    """The real controller (call it on a lane: the keyring is slow)."""
-    from commsdesk.broadcast.obs.connection import ObsConnection
-    from commsdesk.keyring_secrets import load_obs_password
-
-    if password is None:
-        password = load_obs_password() or ""
-    return ObsConnection(host, port, password)
-
-
 @dataclass(frozen=True)
 class Rendering:
     """A slide drawn to its own PNG file; `preview` is it scaled for the panel."""
@@ -183,7 +173,7 @@ class BroadcastBridge(QObject):
         desk_bridge: DeskBridge,
         obs_lane: Lane,
         slides_lane: Lane,
-        factory: ObsFactory = connect_obs,
+        factory: ObsFactory,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

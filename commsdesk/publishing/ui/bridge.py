@@ -40,7 +40,6 @@ class PublishingBridge(QObject):
         self.lane = lane
         self.desk_bridge = desk_bridge
         self.settings = desk_bridge.settings
-        self._publisher = None
         self.drill = False  # as last read from the database
         self._progress.connect(self.publication_changed)
 
@@ -93,28 +92,11 @@ class PublishingBridge(QObject):
         return Destination(account, False, f"X as {who}", f"X: {who}")
 
     def _client_for(self, account: str, sandbox: bool):
-        if sandbox:
-            from commsdesk.publishing.x.sandbox_client import SandboxXClient
-
-            return SandboxXClient(self.desk_bridge.desk, account)
-        from commsdesk.desk import DeskError
-        from commsdesk.keyring_secrets import keyring_status, load_x_credentials
-        from commsdesk.publishing.x.tweepy_client import TweepyXClient
-
-        credentials = load_x_credentials(account)
-        if credentials is None:
-            why = keyring_status() or f"The keyring holds no keys for the X account {account!r}."
-            raise DeskError(f"Cannot post as {account}: {why}")
-        return TweepyXClient(credentials)
+        return self.desk_bridge.services.x_client(account, sandbox)
 
     def publisher(self):
-        """The publisher, built on first use (call it off the UI thread: it loads the
-        counter)."""
-        if self._publisher is None:
-            from commsdesk.publishing.publisher import Publisher
-
-            self._publisher = Publisher(self.desk_bridge.desk, self._client_for)
-        return self._publisher
+        """The desk's one publisher (call it off the UI thread: it loads the counter)."""
+        return self.desk_bridge.services.publisher
 
     # --- posting ----------------------------------------------------------------------------
     def post_now(

@@ -37,11 +37,7 @@ class ScheduleBridge(QObject):
         """Build and start the scheduler once the desk is open (off the UI thread)."""
 
         def build():
-            from commsdesk.scheduling.scheduler import PostScheduler
-
-            scheduler = PostScheduler(
-                self.desk_bridge.desk,
-                self.publishing.publisher(),
+            scheduler = self.desk_bridge.services.scheduler(
                 executor=lambda work: self.publishing.lane.submit(work, on_done=self._posted),
                 numbering=lambda: bool(self.publishing.settings.get("thread_numbering")),
             )

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from commsdesk.app import Wiring
 from commsdesk.settings import Settings
-from commsdesk.ui.desk_bridge import DeskBridge
-from commsdesk.ui.lanes import Lane
 from tests.support.memory_keyring import memory_keyring  # noqa: F401
 
 OPERATOR = "Ana Ruiz (comms)"
@@ -18,19 +17,18 @@ class AudienceDesk:
     """A desk window over a real SQLite file with the Audience panel and its bridge."""
 
     def __init__(self, qtbot, data_dir, monkeypatch, **settings) -> None:
-        from commsdesk.ui.main_window import MainWindow
-
         self.qtbot = qtbot
         self.data_dir = data_dir
         self.settings = Settings.load(data_dir)
         self.settings.set("operator_name", OPERATOR)
         for name, value in settings.items():
             self.settings.set(name, value)
-        self.db_lane, self.text_lane, self.lane = Lane("database"), Lane("text"), Lane("audience")
-        self.bridge = DeskBridge(self.db_lane, self.settings)
+        self.wiring = Wiring(self.settings)
+        self.bridge = self.wiring.bridge
+        self.db_lane, self.lane = self.wiring.db_lane, self.wiring.audience_lane
         with qtbot.waitSignal(self.bridge.opened, timeout=20_000):
             self.bridge.open(data_dir)
-        self.window = MainWindow(self.bridge, self.text_lane)
+        self.window = self.wiring.make_window()
         qtbot.addWidget(self.window)
         self.notified: list[tuple[str, str]] = []
         self.window.tray = QSystemTrayIcon(self.window)
@@ -38,7 +36,6 @@ class AudienceDesk:
             self.window.tray, "showMessage",
             lambda title, message, *_a: self.notified.append((title, message)),
         )
-        self.window.audience_lane = self.lane
 
     @property
     def desk(self):
@@ -71,8 +68,7 @@ class AudienceDesk:
         if self.window.audience_bridge is not None:
             self.window.stop_audience()
         self.idle()
-        for lane in (self.lane, self.db_lane, self.text_lane):
-            lane.stop()
+        self.wiring.stop()
         self.desk.close()
 
 

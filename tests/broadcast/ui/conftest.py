@@ -5,29 +5,25 @@ from __future__ import annotations
 
 import pytest
 
+from commsdesk.app import Wiring
 from commsdesk.broadcast.obs.fake import FakeObs
 from commsdesk.settings import Settings
-from commsdesk.ui.desk_bridge import DeskBridge
-from commsdesk.ui.lanes import Lane
 
 
 class BroadcastDesk:
     """The window, its lanes, the broadcast bridge and panel over a real SQLite desk."""
 
     def __init__(self, qtbot, data_dir, factory, operator="Pat Lee (producer)"):
-        from commsdesk.broadcast.ui.bridge import BroadcastBridge
-        from commsdesk.ui.main_window import MainWindow
-
         self.qtbot = qtbot
         self.settings = Settings.load(data_dir)
         self.settings.set("operator_name", operator)
         self.settings.set("team_time_zones", ["UTC", "Asia/Singapore", "America/New_York"])
         self.settings.set("producer_zone", "UTC")
-        self.db_lane, self.text_lane = Lane("database"), Lane("text")
-        self.obs_lane, self.slides_lane = Lane("obs"), Lane("slides")
-        self.bridge = DeskBridge(self.db_lane, self.settings)
-        self.obs = BroadcastBridge(self.bridge, self.obs_lane, self.slides_lane, factory)
-        self.window = MainWindow(self.bridge, self.text_lane, obs=self.obs)
+        self.wiring = Wiring(self.settings, obs_factory=factory)
+        self.bridge = self.wiring.bridge
+        self.db_lane, self.slides_lane = self.wiring.db_lane, self.wiring.slides_lane
+        self.obs = self.wiring.add_broadcast()
+        self.window = self.wiring.make_window(audience=False)
         qtbot.addWidget(self.window)
         self.window.build_panels()
         with qtbot.waitSignal(self.bridge.opened, timeout=20_000):
@@ -36,13 +32,8 @@ class BroadcastDesk:
         self.panel = self.window.broadcast
         self.idle()
 
-    @property
-    def lanes(self):
-        return (self.db_lane, self.text_lane, self.obs_lane, self.slides_lane)
-
     def idle(self, timeout=10_000):
-        self.qtbot.waitUntil(lambda: all(lane.outstanding == 0 for lane in self.lanes),
-                             timeout=timeout)  # fmt: skip
+        self.qtbot.waitUntil(self.wiring.idle, timeout=timeout)
 
     def connect(self, timeout=20_000):
         self.obs.start()
@@ -70,8 +61,7 @@ class BroadcastDesk:
         self.obs.close()
         self.window.close()
         self.idle()
-        for lane in self.lanes:
-            lane.stop()
+        self.wiring.stop()
         self.bridge.desk.close()
 
 
