@@ -24,10 +24,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     """List, pause or resume scheduled posts in the database itself: no running desk needed.
     A running desk follows a pause or resume at its next check (within 30 s); before posting,
     its jobs read the pause from the database, so nothing goes out once this has paused."""
+    from commsdesk.cli.common import open_services
     from commsdesk.desk import DeskError
     from commsdesk.scheduling.scheduler import CHECK_EVERY, PostScheduler
 
-    desk, actor = open_desk(args)
+    services, actor = open_services(args)
+    desk = services.desk
     try:
         scheduler = PostScheduler(desk, None)
         if args.schedule_command == "pause":
@@ -38,15 +40,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             )
             return 0
         if args.schedule_command == "resume":
-            missed = scheduler.resume(actor)
-            print("Scheduled posting resumed.")
-            if missed:
-                print(
-                    f"{len(missed)} post(s) fell due while paused and were NOT posted; review "
-                    "each in the desk (post now, reschedule or cancel):"
-                )
-                for post in missed:
-                    print("  " + _schedule_line(post))
+            _resume(services.scheduler(), actor)
             return 0
         posts, held = scheduler.upcoming(), scheduler.paused()
     except DeskError as exc:
@@ -79,6 +73,26 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     for post in posts:
         print(_schedule_line(post))
     return 0
+
+
+def _resume(scheduler, actor: str) -> None:
+    """Resume with the desk's publisher: threads the pause stopped mid-way continue here, from
+    the part where they stopped, as `commsdesk post` would post them."""
+    continued: list[str] = []
+    resumed = scheduler.resume(
+        actor, on_continued=lambda thread, line: continued.append(f"  {thread.describe()}: {line}")
+    )
+    print("Scheduled posting resumed.")
+    if continued:
+        print(f"{len(continued)} thread(s) the pause stopped mid-way continued from there:")
+        print("\n".join(continued))
+    if resumed:
+        print(
+            f"{len(resumed)} post(s) fell due while paused and were NOT posted; review "
+            "each in the desk (post now, reschedule or cancel):"
+        )
+        for post in resumed:
+            print("  " + _schedule_line(post))
 
 
 def _local_time(value: str) -> datetime:
@@ -196,8 +210,10 @@ def add_schedule_commands(commands: argparse._SubParsersAction) -> None:
     pause.set_defaults(run=cmd_schedule)
     resume = schedule_commands.add_parser(
         "resume",
-        help="resume, listing what fell due meanwhile",
-        description="Resume scheduled posting. Posts that fell due while paused are not posted: "
-        "they are marked missed and listed for review. Exit status 1 when not paused.",
+        help="resume, continuing stopped threads and listing what fell due meanwhile",
+        description="Resume scheduled posting. Threads the pause stopped mid-way continue here, "
+        "from the part where they stopped, with the account's X keys as `commsdesk post` uses "
+        "them; each is listed with how it ended. Posts that fell due while paused are not "
+        "posted: they are marked missed and listed for review. Exit status 1 when not paused.",
     )
     resume.set_defaults(run=cmd_schedule)
