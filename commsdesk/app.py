@@ -36,8 +36,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="open a sample incident (a cold-wallet breach) in a throwaway folder",
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="a team database, postgresql://login@host/database (default: "
+        "COMMSDESK_DATABASE_URL, else the SQLite file in the data folder)",
+    )
     parser.add_argument("--version", action="version", version=f"CommsDesk {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.database is None:
+        args.database = os.environ.get("COMMSDESK_DATABASE_URL", "").strip() or None
+    return args
 
 
 def _setup_logging(data_dir: Path) -> None:
@@ -169,12 +178,19 @@ class Services:
         self.desk.close()
 
 
-def open_services(target, *, seed_demo: bool = False, clients=x_client) -> Services:
-    """Open the desk at `target` (a data folder) and wire its services. Raises DatabaseProblem
-    with one clear line when the database cannot be opened."""
+def open_services(
+    data_dir, *, url: str | None = None, seed_demo: bool = False, clients=x_client
+) -> Services:
+    """Open the desk in `data_dir`, or the team database at `url` (this desk's own files, such
+    as the timeline's anchor, stay in `data_dir`), and wire its services. Raises
+    DatabaseProblem with one clear line when the database cannot be opened."""
     from commsdesk.desk import Desk
 
-    desk = Desk.open(target)
+    if url is not None:
+        from commsdesk.keyring_secrets import with_team_password
+
+        url = with_team_password(url).render_as_string(hide_password=False)
+    desk = Desk.open(data_dir, url=url)
     if seed_demo:
         from commsdesk.demo.crisis import seed_demo as seed
 
@@ -192,7 +208,9 @@ class Wiring:
     the Audience panel and poll viewer sources.
     """
 
-    def __init__(self, settings, parent=None, *, obs_factory=connect_obs, clients=x_client):
+    def __init__(
+        self, settings, parent=None, *, obs_factory=connect_obs, clients=x_client, database=None
+    ):
         from functools import partial
 
         from commsdesk.publishing.ui.bridge import PublishingBridge
@@ -209,12 +227,23 @@ class Wiring:
         self.obs_lane = Lane("obs", parent)  # makes and closes the OBS connection (keyring)
         self.slides_lane = Lane("slides", parent)  # draws slides off the UI thread
         self.audience_lane = Lane("audience", parent)  # viewer secrets, replays, sample writes
-        opener = partial(open_services, clients=clients)
+        opener = partial(open_services, url=database, clients=clients)
         self.bridge = DeskBridge(self.db_lane, settings, opener, parent)
         self.publishing = PublishingBridge(self.x_lane, self.bridge, parent)
         self.schedule = ScheduleBridge(self.bridge, self.publishing, parent)
         self.broadcast = None
         self.window = None
+        self.bridge.remote_change.connect(self._remote_change)
+
+    def _remote_change(self, change) -> None:
+        """Another desk of the team changed the schedule or the desk's policy (pause, drill)."""
+        if change.table in ("*", "scheduled_posts", "desk_policy"):
+            self.schedule.changed.emit()
+            scheduler = self.schedule.scheduler
+            if scheduler is not None:  # the leading desk gives new posts their jobs at once
+                self.db_lane.submit(scheduler.refresh, key="schedule-refresh")
+        if change.table in ("*", "desk_policy"):
+            self.publishing.read_drill()
 
     @property
     def lanes(self) -> tuple:
@@ -252,6 +281,7 @@ class Wiring:
         return all(lane.outstanding == 0 for lane in self.lanes)
 
     def stop(self) -> None:
+        self.bridge.stop_listening()
         for lane in self.lanes:
             lane.stop()
 
@@ -314,7 +344,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
         if not settings.get("operator_name"):
             settings.set("operator_name", DEMO_OPERATOR)
 
-    wiring = Wiring(settings, app)
+    wiring = Wiring(settings, app, database=getattr(args, "database", None))
     bridge = wiring.bridge
     window = wiring.make_window(demo=args.demo)
 

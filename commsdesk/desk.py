@@ -46,6 +46,16 @@ __all__ = ["VERIFY_BATCH", "Desk", "DeskError"]
 class Desk(Approvals, Statements, Incidents, Verification, Ledger, Sessions):
     """Incidents, statements and the timeline of one database."""
 
+    # Team mode: the person the server says is signed in (commsdesk.team); None on one desk.
+    person = None
+
+    @property
+    def scheduler_actor(self) -> str:
+        """Who the record names for what the scheduler does on its own on this desk."""
+        from commsdesk.scheduling.posts import SCHEDULER
+
+        return self.person.scheduler if self.person is not None else SCHEDULER
+
     @classmethod
     def open(
         cls,
@@ -66,4 +76,29 @@ class Desk(Approvals, Statements, Incidents, Verification, Ledger, Sessions):
         if path is None and engine.url.database not in (None, "", ":memory:"):
             folder = Path(data_dir) if data_dir is not None else resolve_data_dir()
             anchor = anchor_for_url(folder, engine.url.render_as_string(hide_password=True))
-        return cls(engine, path=path, anchor=anchor, clock=clock)
+        person = _team_person(engine) if path is None else None
+        desk = cls(engine, path=path, anchor=anchor, clock=clock)
+        desk.person = person
+        return desk
+
+
+def _team_person(engine):
+    """The signed-in person on a team database; None on a database without team mode."""
+    from commsdesk.store.database import DatabaseProblem
+    from commsdesk.team.schema import is_team, signed_in
+
+    try:
+        with engine.connect() as connection:
+            if not is_team(connection):
+                return None
+            person = signed_in(connection)
+    except BaseException:
+        engine.dispose()
+        raise
+    if person is None:
+        engine.dispose()
+        raise DatabaseProblem(
+            f"The login {engine.url.username} is not a person of this team: ask a team admin "
+            f"to add it (commsdesk team add {engine.url.username} --name ... --can ...)."
+        )
+    return person

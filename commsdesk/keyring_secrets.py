@@ -125,3 +125,29 @@ def load_obs_password() -> str | None:
     except KeyringUnavailable:
         return None
     return keyring.get_password(SERVICE, _OBS_PASSWORD_KEY)
+
+
+def _team_key(url) -> str:
+    """The keyring entry for a team database login: the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return "team:" + make_url(url).set(password=None).render_as_string(hide_password=False)
+
+
+def store_team_password(url, password: str) -> None:
+    _keyring().set_password(SERVICE, _team_key(url), password)
+
+
+def with_team_password(url):
+    """`url` with the password the keyring holds for its login, when it names none. Without
+    a keyring entry it is returned unchanged (libpq may still find PGPASSWORD or ~/.pgpass)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
+    if url.password or url.get_backend_name() != "postgresql":
+        return url
+    try:
+        password = _keyring().get_password(SERVICE, _team_key(url))
+    except KeyringUnavailable:
+        return url
+    return url.set(password=password) if password else url

@@ -16,6 +16,8 @@ EXIT_REFUSED = 1
 EXIT_CANNOT_RUN = 2
 
 _acting_as: str | None = None  # the global --as NAME
+_database: str | None = None  # the global --database URL
+DATABASE_ENV = "COMMSDESK_DATABASE_URL"
 
 
 class CannotRun(Exception):
@@ -26,6 +28,19 @@ def act_as(name: str | None) -> None:
     """Who acts for this run (the global --as); None goes back to operator()'s own choice."""
     global _acting_as
     _acting_as = name.strip() if name else None
+
+
+def use_database(url: str | None) -> None:
+    """The team database for this run (the global --database); None: COMMSDESK_DATABASE_URL,
+    else this desk's own SQLite file."""
+    global _database
+    _database = url.strip() if url else None
+
+
+def database_url() -> str | None:
+    import os
+
+    return _database or os.environ.get(DATABASE_ENV, "").strip() or None
 
 
 def read_text(value: str | None, *, what: str) -> str:
@@ -85,7 +100,27 @@ def open_services(args: argparse.Namespace):
     from commsdesk.data_dir import resolve_data_dir
 
     data_dir = resolve_data_dir(args.data_dir)
-    return wired(data_dir), operator(data_dir)
+    services = wired(data_dir, url=database_url())
+    try:
+        return services, acting(services.desk, data_dir)
+    except BaseException:
+        services.close()
+        raise
+
+
+def acting(desk, data_dir: Path) -> str:
+    """Who acts on `desk`: in team mode the person the server says is signed in (--as is
+    refused), else operator()."""
+    if desk.person is None:
+        return operator(data_dir)
+    if _acting_as and _acting_as != desk.person.name:
+        from commsdesk.desk import DeskError
+
+        raise DeskError(
+            f"--as is refused on a team database: you act as the login you signed in with "
+            f"({desk.person.login}, {desk.person.name})."
+        )
+    return desk.person.name
 
 
 def open_desk(args: argparse.Namespace):
@@ -116,6 +151,15 @@ def explain(exc: BaseException, data_dir_option: str | None) -> tuple[int, str] 
         return (explain(cause, data_dir_option) if cause else None) or (EXIT_CANNOT_RUN, str(exc))
     if isinstance(exc, UnicodeDecodeError):
         return EXIT_CANNOT_RUN, not_utf8("the input", exc)
+    if _is(exc, "sqlalchemy.exc", "DBAPIError") and _is(exc.orig, "psycopg", "Error"):
+        from commsdesk.store.session import team_refusal
+
+        refusal = team_refusal(exc)
+        if refusal is not None:
+            return EXIT_REFUSED, refusal
+        if _is(exc.orig, "psycopg", "OperationalError"):
+            first = (str(exc.orig).strip().splitlines() or ["no answer"])[-1]
+            return EXIT_CANNOT_RUN, f"cannot use the team database: {first}"
     cause = getattr(exc, "orig", None) if _is(exc, "sqlalchemy.exc", "OperationalError") else exc
     if _is(cause, "sqlite3", "OperationalError"):
         from commsdesk.data_dir import chosen_data_dir

@@ -13,17 +13,20 @@ import sys
 
 from commsdesk import __version__
 from commsdesk.cli.audience import add_audience_commands
-from commsdesk.cli.common import act_as, explain
+from commsdesk.cli.common import act_as, explain, use_database
 from commsdesk.cli.drill import add_drill_commands
 from commsdesk.cli.incidents import add_incident_commands
 from commsdesk.cli.obs import add_obs_commands
 from commsdesk.cli.policy import add_policy_commands
 from commsdesk.cli.posting import add_post_commands
 from commsdesk.cli.schedule import add_schedule_commands
+from commsdesk.cli.scheduler_run import add_scheduler_commands
 from commsdesk.cli.slides import add_slide_commands
 from commsdesk.cli.statements import add_statement_commands
+from commsdesk.cli.team import add_team_commands
 from commsdesk.cli.text import add_text_commands
 from commsdesk.cli.timeline import add_timeline_commands
+from commsdesk.cli.watch import add_watch_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,12 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="who acts, as recorded on the timeline (default: COMMSDESK_OPERATOR, else the "
         "desk's operator name)",
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="a team database, postgresql://login@host/database (default: "
+        "COMMSDESK_DATABASE_URL, else this desk's own SQLite file)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for add in (add_incident_commands, add_statement_commands,
                 add_text_commands, add_post_commands, add_schedule_commands,
                 add_drill_commands, add_policy_commands, add_timeline_commands,
-                add_audience_commands, add_slide_commands, add_obs_commands):
+                add_audience_commands, add_slide_commands, add_obs_commands,
+                add_team_commands, add_scheduler_commands, add_watch_commands):
         add(commands)
     return parser
 
@@ -71,8 +81,11 @@ def main(argv: list[str] | None = None) -> None:
         from commsdesk.app import main as open_window
 
         window_args = ["--data-dir", args.data_dir] if args.data_dir else []
+        if args.database:
+            window_args += ["--database", args.database]
         sys.exit(open_window(window_args))
     act_as(args.acting_as)
+    use_database(args.database)
     try:
         code = args.run(args)
     except Exception as exc:

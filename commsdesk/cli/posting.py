@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from commsdesk.cli.common import operator, read_source
+from commsdesk.cli.common import acting, database_url, read_source
 
 
 def cmd_post(args: argparse.Namespace) -> int:
@@ -43,12 +43,17 @@ def cmd_post(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args.data_dir)
     try:
-        services = open_services(data_dir)
+        services = open_services(data_dir, url=database_url())
     except DatabaseProblem as exc:
         print(f"commsdesk: {exc}", file=sys.stderr)
         return 2
     desk, publisher = services.desk, services.publisher
-    actor = operator(data_dir)
+    try:
+        actor = acting(desk, data_dir)
+    except DeskError as exc:
+        desk.close()
+        print(f"commsdesk: {exc}", file=sys.stderr)
+        return 1
     try:
         publisher.repair(actor)
         held = paused(desk)

@@ -15,11 +15,19 @@ SHOWN = 50
 
 def _open(args: argparse.Namespace):
     """The desk to read the record of; one that does not exist is not an empty record."""
+    from commsdesk.cli.common import database_url
     from commsdesk.data_dir import chosen_data_dir
     from commsdesk.desk import Desk
     from commsdesk.store.database import DATABASE_FILE, DatabaseProblem
 
     folder = chosen_data_dir(args.data_dir)  # read only: nothing is created
+    url = database_url()
+    if url is not None:
+        try:
+            return Desk.open(folder, url=url)
+        except DatabaseProblem as exc:
+            print(f"commsdesk: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     if not (folder / DATABASE_FILE).is_file():
         print(f"commsdesk: there is no desk in {folder} (no {DATABASE_FILE}); check --data-dir",
               file=sys.stderr)

@@ -14,7 +14,6 @@ from commsdesk.scheduling.jobs import drop_jobs
 from commsdesk.scheduling.policy import DEFAULT_GRACE
 from commsdesk.scheduling.posts import (
     OPEN,
-    SCHEDULER,
     PostState,
     ScheduledPost,
     post_from,
@@ -62,7 +61,7 @@ def miss(
     statement.note = f"missed (due {due:%Y-%m-%d %H:%M} UTC): review, then post or reschedule"
     desk.append_event(
         session,
-        SCHEDULER,
+        desk.scheduler_actor,
         EventKind.SCHEDULE_MISSED,
         f"'{statement.title}': missed — review. Due {when_text(due, row.zone)}; {why}. Not posted.",
         incident_id=statement.incident_id,
@@ -89,17 +88,32 @@ def miss_due(desk: Desk, session: Session, now: datetime, why: str) -> list[Sche
     return missed
 
 
-def recover_interrupted(desk: Desk) -> None:
+def recover_interrupted(desk: Desk, *, now: datetime | None = None) -> None:
     """Posts left mid-posting by an earlier run go to a person: the outbox knows what reached
-    X, and "post now" finishes exactly what is missing."""
+    X, and "post now" finishes exactly what is missing. Given `now` (a desk taking over from
+    one that went away), those still within the grace period wait to fire again instead: the
+    outbox and the publication's claim keep them exactly once."""
     with desk.transaction() as session:
         rows = session.execute(
             select(ScheduledPostRow, StatementRow)
             .join(StatementRow, StatementRow.id == ScheduledPostRow.statement_id)
             .where(ScheduledPostRow.state == PostState.POSTING.value)
+            .with_for_update(of=ScheduledPostRow)
         ).all()
+        allowed = grace(session)
         for row, statement in rows:
             if statement.state == StatementState.POSTED:
                 row.state = PostState.POSTED.value
+            elif now is not None and as_utc(now) - as_utc(row.due_at) <= allowed:
+                row.state, row.updated_at = PostState.WAITING.value, desk.now()
+                desk.append_event(
+                    session,
+                    desk.scheduler_actor,
+                    EventKind.SCHEDULE_TAKEN_OVER,
+                    f"'{statement.title}': posting was interrupted on another desk; this desk "
+                    "continues it (parts already on X are not posted again).",
+                    incident_id=statement.incident_id,
+                    statement_id=statement.id,
+                )
             else:
                 miss(desk, session, row, statement, "posting was interrupted")

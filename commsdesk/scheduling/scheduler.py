@@ -144,34 +144,71 @@ class PostScheduler(Timetable):
         self._stop = threading.Event()
         self._pause_lock = threading.Lock()  # the persisted pause and APScheduler's, in step
         self._watch: threading.Thread | None = None
+        self._leadership = None  # on PostgreSQL: whether this desk runs the posts
 
     # --- running ----------------------------------------------------------------------------
 
     @property
     def running(self) -> bool:
+        """This desk runs the scheduled posts (on a shared database: it leads)."""
         return self._jobs.running
 
     def start(self) -> None:
-        """Start processing (paused if the desk's policy says so). Posts found mid-posting from
-        an interrupted run are marked missed; waiting posts without a job get one."""
+        """Start processing (paused if the desk's policy says so). On a shared PostgreSQL
+        database only the desk that leads runs posts (see leader.py); it starts when this desk
+        takes the lead, within a few seconds of the previous leader going away."""
         if self._poster is None:
             raise DeskError("A desk without a publisher cannot run scheduled posts.")
+        self._stop.clear()
+        if self.desk.engine.dialect.name == "postgresql":
+            from commsdesk.scheduling.leader import Leadership
+
+            self._leadership = Leadership(self.desk.engine, self._lead, self._follow)
+            self._leadership.start()
+        else:
+            self._lead()
+
+    def _lead(self) -> None:
+        """Run the posts: those found mid-posting from an interrupted run are marked missed;
+        waiting posts without a job get one."""
+        taking_over = self._leadership is not None
+        if taking_over:
+            from commsdesk.timeline.chain import EventKind
+
+            self.desk.record(
+                self.desk.scheduler_actor, EventKind.SCHEDULE_LEADER,
+                "This desk now runs the team's scheduled posts.",
+            )  # fmt: skip
         self._jobs.start(self)
-        recover_interrupted(self.desk)
+        recover_interrupted(self.desk, now=self.clock() if taking_over else None)
         self._jobs.ensure()
         if self.paused() is None:
             self._jobs.resume()
-        self._stop.clear()
         self._watch = threading.Thread(target=self._watch_loop, name="schedule-check", daemon=True)
         self._watch.start()
+        self._changed()
+
+    def _follow(self) -> None:
+        """Another desk leads now (or the server is gone): stop running posts here."""
+        self._stop_running(wait=False)
+        self._stop.clear()
+        self._changed()
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop; with `wait`, after a posting in progress in the worker thread has finished."""
+        leadership, self._leadership = self._leadership, None
+        if leadership is not None:
+            leadership.stop()  # calls _follow if leading
+        self._stop_running(wait)
+
+    def _stop_running(self, wait: bool) -> None:
         self._stop.set()
-        if self._watch is not None:
-            self._watch.join()
-            self._watch = None
-        self._jobs.shutdown(self, wait)
+        watch, self._watch = self._watch, None
+        if watch is not None and watch is not threading.current_thread():
+            watch.join()
+        if self._jobs.running:
+            self._jobs.shutdown(self, wait)
+            self._jobs = Jobs(self.desk)  # APScheduler does not start again once shut down
 
     def refresh(self) -> None:
         """Follow the persisted pause (the command line may have changed it) and give waiting
@@ -287,7 +324,7 @@ class PostScheduler(Timetable):
             except Exception:
                 log.exception("on_missed failed")
         if post:
-            self._posting().publish(statement_id, SCHEDULER)
+            self._posting().publish(statement_id, self.desk.scheduler_actor)
 
     # --- plumbing ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from commsdesk.clock import as_utc, utc_now
@@ -41,6 +42,16 @@ def actor_name(actor: str) -> str:
 def stored_time(moment: datetime) -> datetime:
     """Naive UTC, as every datetime column holds it."""
     return as_utc(moment).replace(tzinfo=None)
+
+
+def team_refusal(exc: DBAPIError) -> str | None:
+    """The sentence of a team database's rule that refused a write (commsdesk.team.schema),
+    or None for any other database error."""
+    message = (str(getattr(exc, "orig", exc)).splitlines() or [""])[0]
+    if message.startswith("commsdesk: "):
+        sentence = message.removeprefix("commsdesk: ")
+        return sentence[:1].upper() + sentence[1:] + "."
+    return None
 
 
 class Sessions:
@@ -94,3 +105,8 @@ class Sessions:
                 yield session
         except TransitionRefused as exc:
             raise DeskError(str(exc)) from exc
+        except DBAPIError as exc:
+            refusal = team_refusal(exc)
+            if refusal is None:
+                raise
+            raise DeskError(refusal) from exc

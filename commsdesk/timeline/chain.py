@@ -56,6 +56,8 @@ class EventKind(StrEnum):
     SCHEDULE_FAILED = "schedule.failed"
     SCHEDULE_PAUSED = "schedule.paused"
     SCHEDULE_RESUMED = "schedule.resumed"
+    SCHEDULE_LEADER = "schedule.leader"  # a desk took over running the team's scheduled posts
+    SCHEDULE_TAKEN_OVER = "schedule.taken_over"  # a post another desk left mid-way, continued
     AUDIENCE_ADVICE = "audience.advice"
     AUDIENCE_ADVICE_WITHDRAWN = "audience.advice_withdrawn"
     AUDIENCE_SUDDEN_DROP = "audience.sudden_drop"

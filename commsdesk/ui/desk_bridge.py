@@ -31,6 +31,13 @@ class DeskBridge(QObject):
     statements_changed = Signal()  # changed elsewhere (the scheduler): the list needs a reload
     timeline_changed = Signal()
     refused = Signal(str)  # an action the rules refused, in words for the operator
+    # Team mode: a change another desk committed (commsdesk.store.changes.Change), and the
+    # change feed's connection going down (False, why) or coming back (True, "").
+    remote_change = Signal(object)
+    connection_changed = Signal(bool, str)
+
+    _heard = Signal(object)  # from the listener's thread
+    _connection = Signal(bool, str)
 
     def __init__(
         self,
@@ -48,10 +55,15 @@ class DeskBridge(QObject):
         self.services = None  # set on the lane's thread, read after `opened`
         self.desk = None
         self.required_approvals = 1
+        self.listener = None  # team mode: the change feed
+        self._heard.connect(self._remote)
+        self._connection.connect(self.connection_changed)
 
     @property
     def actor(self) -> str:
-        return self.settings.get("operator_name")
+        """Who acts: on a team database the person the server signed in, else the operator."""
+        person = getattr(self.desk, "person", None)
+        return person.name if person is not None else self.settings.get("operator_name")
 
     def open(self, data_dir: Path, *, seed_demo: bool = False) -> None:
         def open_desk():
@@ -61,6 +73,8 @@ class DeskBridge(QObject):
         def done(result):
             self.services, self.required_approvals = result
             self.desk = self.services.desk
+            if self.desk.person is not None:
+                self._listen()
             self.opened.emit(self.desk)
 
         def failed(exc: BaseException):
@@ -127,3 +141,39 @@ class DeskBridge(QObject):
 
     def _refuse(self, exc: BaseException) -> None:
         self.refused.emit(str(exc) or type(exc).__name__)
+
+    # --- team mode: what other desks change ------------------------------------------------
+    def _listen(self) -> None:
+        from commsdesk.store.changes import ChangeListener
+
+        self.listener = ChangeListener(
+            self.desk.engine.url, self._heard.emit, self._connection.emit
+        )
+        self.listener.start()
+
+    def stop_listening(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
+
+    def _remote(self, change) -> None:
+        """Reload only what the change touched; everything shown after a reconnect."""
+        from commsdesk.desk import Desk
+
+        table, statement_id = change.table, change.statement_id
+        if table == "statements" and change.id is not None:
+            statement_id = int(change.id)
+        if table == "*" or (table == "statements" and change.op != "update"):
+            self.statements_changed.emit()
+        elif statement_id is not None and table in (
+            "statements", "statement_versions", "approvals", "scheduled_posts", "publications"
+        ):
+            self.query(Desk.statement, statement_id, on_done=self.statement_changed.emit,
+                       on_error=lambda _exc: self.statements_changed.emit(),
+                       key=f"statement-{statement_id}")  # fmt: skip
+        if table in ("*", "incidents"):
+            self.query(Desk.active_incident, on_done=self.incident_changed.emit,
+                       key="active-incident")  # fmt: skip
+        if table in ("*", "timeline_events"):
+            self.timeline_changed.emit()
+        self.remote_change.emit(change)
