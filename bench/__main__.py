@@ -11,6 +11,7 @@ from bench import (
     slide_preview_stall,
     slide_render,
     startup,
+    team,
     ui_stall,
 )
 
@@ -36,3 +37,5 @@ print("== audience chart ==")
 audience_chart.main()
 print("== audience sources polled through the bridge ==")
 audience_ui_stall.main()
+print("== team mode on PostgreSQL ==")
+team.main()

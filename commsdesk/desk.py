@@ -74,7 +74,7 @@ class Desk(Approvals, Statements, Incidents, Verification, Ledger, Sessions):
         path = sqlite_file(make_url(url))
         anchor = None
         if path is None and engine.url.database not in (None, "", ":memory:"):
-            folder = Path(data_dir) if data_dir is not None else resolve_data_dir()
+            folder = resolve_data_dir() if data_dir is None else make_private_dir(Path(data_dir))
             anchor = anchor_for_url(folder, engine.url.render_as_string(hide_password=True))
         person = _team_person(engine) if path is None else None
         desk = cls(engine, path=path, anchor=anchor, clock=clock)
