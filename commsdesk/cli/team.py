@@ -120,6 +120,11 @@ def cmd_team_who(args: argparse.Namespace) -> int:
             print("Not a team database: this desk acts as its operator.")
             return 0
         print(f"{person.name} (login {person.login}): {', '.join(sorted(person.can)) or 'none'}")
+        from commsdesk.team.schema import connected
+
+        with services.desk.engine.connect() as connection:
+            present = connected(connection)
+        print("Connected now: " + (", ".join(present) if present else "no desk is listening"))
     finally:
         services.close()
     return 0

@@ -91,6 +91,16 @@ class Change:
 
 
 RECONNECTED = Change("*", "reconnected")
+APPLICATION = "commsdesk"  # the listening connection's name: a desk connected, for presence
+
+
+def _presence(conn, op: str) -> None:
+    """Tell the other desks this desk joined (or left): a change of table "presence"."""
+    conn.execute(
+        "SELECT pg_notify(%s, json_build_object('table', 'presence', 'op', %s::text, "
+        "'by', session_user)::text)",
+        (CHANNEL, op),
+    )
 
 
 def conninfo(url) -> str:
@@ -136,8 +146,12 @@ class ChangeListener:
         first = True
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(
+                    self.conninfo, autocommit=True, connect_timeout=5,
+                    application_name=APPLICATION,
+                ) as conn:  # fmt: skip
                     conn.execute(f"LISTEN {CHANNEL}")
+                    _presence(conn, "joined")
                     self.listening.set()
                     self.on_connection(True, "")
                     if not first:
@@ -148,6 +162,7 @@ class ChangeListener:
                             change = Change.parse(notify.payload)
                             if change is not None:
                                 self.on_change(change)
+                    _presence(conn, "left")
             except psycopg.Error as exc:
                 self.listening.clear()
                 why = (str(exc).strip().splitlines() or ["connection lost"])[-1]

@@ -267,3 +267,15 @@ def add_person(
 
 def set_own_password(connection: Connection, password: str) -> None:
     connection.execute(text("SELECT commsdesk_set_password(:p)"), {"p": password})
+
+
+def connected(connection: Connection) -> list[str]:
+    """The people with a desk listening on this database now, by name."""
+    from commsdesk.store.changes import APPLICATION
+
+    return list(connection.execute(
+        text(f"SELECT DISTINCT p.display_name FROM pg_stat_activity a JOIN {PEOPLE_TABLE} p "
+             "ON p.login = a.usename WHERE a.application_name = :app "
+             "AND a.datname = current_database() ORDER BY 1"),
+        {"app": APPLICATION},
+    ).scalars())

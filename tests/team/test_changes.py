@@ -63,7 +63,7 @@ def test_after_the_connection_is_cut_the_listener_comes_back_and_says_so(pg_url,
         with owner.begin() as connection:
             cut = connection.execute(text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE query LIKE 'LISTEN %' AND usename = :login"
+                "WHERE application_name = 'commsdesk' AND usename = :login"
             ), {"login": team.logins[MIRA]}).scalars().all()
         assert cut == [True]
         assert drain(changes, lambda c: c is RECONNECTED)[-1] is RECONNECTED
@@ -84,9 +84,37 @@ def test_watch_prints_each_change_as_json(pg_url, tmp_path):
         assert watch.stderr.readline().strip() == "watching"
         team.desk(MIRA).start_incident(MIRA, "Hot wallet drained", Severity.P1)
         line = json.loads(watch.stdout.readline())
+        assert (line["table"], line["op"]) == ("presence", "joined")  # the watch itself
+        line = json.loads(watch.stdout.readline())
         assert line["table"] == "incidents" and line["op"] == "insert"
         assert line["by"] == team.logins[MIRA] and line["id"] is not None
     finally:
         watch.send_signal(signal.SIGTERM)
         watch.wait(timeout=20)
+        team.close()
+
+
+def test_desks_see_who_joins_and_who_is_connected(pg_url, tmp_path):
+    from commsdesk.team.schema import connected
+
+    team = Team(pg_url, tmp_path)
+    changes: queue.Queue = queue.Queue()
+    mira = ChangeListener(team.url(MIRA), changes.put)
+    sam = ChangeListener(team.url(SAM), lambda change: None)
+    mira.start()
+    try:
+        assert mira.listening.wait(20)
+        sam.start()
+        joined = drain(changes, lambda c: c.table == "presence" and c.by == team.logins[SAM])
+        assert joined[-1].op == "joined"
+        engine = create_engine(pg_url)
+        with engine.connect() as connection:
+            assert connected(connection) == [MIRA, SAM]
+        engine.dispose()
+        sam.stop()
+        left = drain(changes, lambda c: c.table == "presence" and c.op == "left")
+        assert left[-1].by == team.logins[SAM]
+    finally:
+        sam.stop()
+        mira.stop()
         team.close()
