@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--version", action="version", version=f"CommsDesk {__version__}")
     args = parser.parse_args(argv)
-    if args.database is None:
+    if args.database is None:  # else the desk's own setting, read in build()
         args.database = os.environ.get("COMMSDESK_DATABASE_URL", "").strip() or None
     return args
 
@@ -344,7 +344,8 @@ def build(args: argparse.Namespace) -> RunningDesk:
         if not settings.get("operator_name"):
             settings.set("operator_name", DEMO_OPERATOR)
 
-    wiring = Wiring(settings, app, database=getattr(args, "database", None))
+    database = getattr(args, "database", None) or settings.get("team_database") or None
+    wiring = Wiring(settings, app, database=database)
     bridge = wiring.bridge
     window = wiring.make_window(demo=args.demo)
 

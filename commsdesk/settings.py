@@ -36,6 +36,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("x_account", str, "", "The X account posts go to ('' = none: the SANDBOX)."),
     Option("x_accounts", list, [], "Names of X accounts whose keys are in the keyring."),
     Option("x_handle", str, "", "The @handle last verified for x_account (not a secret)."),
+    Option(
+        "team_database",
+        str,
+        "",
+        "The team's PostgreSQL database this desk opens, as a URL without its password (the "
+        "password is in the keyring); '' = this desk's own SQLite file.",
+    ),
     Option("obs_host", str, "127.0.0.1", "Where OBS Studio's WebSocket server runs."),
     Option("obs_port", int, 4455, "The port of OBS's WebSocket server (its default: 4455)."),
     Option(

@@ -158,7 +158,7 @@ def explain(exc: BaseException, data_dir_option: str | None) -> tuple[int, str] 
         if refusal is not None:
             return EXIT_REFUSED, refusal
         if _is(exc.orig, "psycopg", "OperationalError"):
-            first = (str(exc.orig).strip().splitlines() or ["no answer"])[-1]
+            first = (str(exc.orig).strip().splitlines() or ["no answer"])[0]
             return EXIT_CANNOT_RUN, f"cannot use the team database: {first}"
     cause = getattr(exc, "orig", None) if _is(exc, "sqlalchemy.exc", "OperationalError") else exc
     if _is(cause, "sqlite3", "OperationalError"):

@@ -165,7 +165,7 @@ class ChangeListener:
                     _presence(conn, "left")
             except psycopg.Error as exc:
                 self.listening.clear()
-                why = (str(exc).strip().splitlines() or ["connection lost"])[-1]
+                why = (str(exc).strip().splitlines() or ["connection lost"])[0]
                 log.warning("change notifications stopped: %s", why)
                 self.on_connection(False, why)
                 self._stop.wait(self.retry_every)

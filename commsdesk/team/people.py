@@ -63,3 +63,34 @@ class Person:
     def scheduler(self) -> str:
         """The actor of what the scheduler does on this person's desk."""
         return f"Scheduler ({self.name})"
+
+
+SSL_MODES = ("prefer", "require", "verify-full")
+
+
+def team_url(
+    host: str, port: int, database: str, login: str, sslmode: str = "prefer", ca_file: str = ""
+) -> str:
+    """The URL of a team database, never holding a password (that stays in the keyring).
+    `verify-full` checks the server's certificate and name, against `ca_file` if given."""
+    from sqlalchemy.engine import URL
+
+    host, database, login = host.strip(), database.strip(), login.strip()
+    missing = [what for what, value in (("host", host), ("database", database),
+                                        ("login", login)) if not value]  # fmt: skip
+    if missing:
+        raise ValueError(f"give the {' and '.join(missing)}")
+    if not 0 < port < 65536:
+        raise ValueError(f"{port} is not a port (1-65535)")
+    if sslmode not in SSL_MODES:
+        raise ValueError(f"TLS mode {sslmode!r}: choose from {', '.join(SSL_MODES)}")
+    query = {"sslmode": sslmode}
+    if ca_file.strip():
+        query["sslrootcert"] = ca_file.strip()
+    if host.startswith("/"):  # a Unix socket's folder (a server on this machine)
+        query.update(host=host, port=str(port))
+        host, port = None, None
+    return URL.create(
+        "postgresql+psycopg", username=login, host=host, port=port, database=database,
+        query=query,
+    ).render_as_string(hide_password=False)  # fmt: skip

@@ -279,3 +279,28 @@ def connected(connection: Connection) -> list[str]:
              "AND a.datname = current_database() ORDER BY 1"),
         {"app": APPLICATION},
     ).scalars())
+
+
+def sign_in(url) -> Person:
+    """Check that `url` (password included) reaches a team database on which its login is a
+    person; their Person, or ValueError saying what is wrong in words for that person."""
+    from sqlalchemy.exc import DBAPIError
+
+    from commsdesk.store.database import create_desk_engine
+
+    engine = create_desk_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not is_team(connection):
+                raise ValueError(
+                    "this database is not set up for a team: its owner runs commsdesk team init"
+                )
+            person = signed_in(connection)
+    except DBAPIError as exc:
+        first = (str(getattr(exc, "orig", exc)).strip().splitlines() or ["no answer"])[0]
+        raise ValueError(f"the server said: {first}") from None
+    finally:
+        engine.dispose()
+    if person is None:
+        raise ValueError("your login is not a person of this team: ask a team admin to add it")
+    return person
