@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test bench system-packages lint clean
+.PHONY: run demo test bench shots system-packages lint clean
 
 run: system-packages $(STAMP)
 	$(PY) main.py $(ARGS)
@@ -17,6 +17,10 @@ test: system-packages $(STAMP)
 
 bench: system-packages $(STAMP)
 	$(PY) -m bench
+
+# Pictures of the window in set states at 1280x720 and 1920x1080, in shots/out/.
+shots: system-packages $(STAMP)
+	$(PY) -m shots $(STATES)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -33,15 +33,18 @@ if TYPE_CHECKING:
     from commsdesk.slides.templates import SlideHtml
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+EMOJI_FILE = "NotoColorEmoji.ttf"
+EMOJI_FAMILY = "Noto Color Emoji"
 FONT_FILES = (
     "NotoSans-Regular.ttf",
     "NotoSans-Bold.ttf",
     "NotoSansArabic-Regular.ttf",
     "NotoSansArabic-Bold.ttf",
     "DroidSansFallbackFull.ttf",
+    EMOJI_FILE,
 )
 # Asked for in this order; Qt takes each character from the first family that has it.
-FAMILIES = ("Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback")
+FAMILIES = ("Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback", EMOJI_FAMILY)
 
 MIN_SCALE = 0.25  # below this, text is cut at the box rather than shrunk further
 FIT_STEPS = 7  # halvings of the scale interval after 1.0 fails: within 0.6 % of the best fit
@@ -50,6 +53,8 @@ BAND_EDGE = 12  # lower third: width of the accent edge on the band's left
 
 _fonts_lock = threading.Lock()
 _fonts_registered: dict[Path, tuple[str, ...]] = {}  # folder -> the warnings it gave
+_files_added: dict[Path, bool] = {}  # font file -> whether Qt could read it
+_emoji_family_set = False  # the application's emoji family (Qt 6.9+), set once
 
 
 @dataclass
@@ -101,13 +106,9 @@ def register_fonts(fonts_dir: Path = FONTS_DIR) -> list[str]:
     folder = Path(fonts_dir)
     with _fonts_lock:
         if folder not in _fonts_registered:
-            from PySide6.QtGui import QFontDatabase
-
             missing = [name for name in FONT_FILES if not (folder / name).is_file()]
             unreadable = [
-                name
-                for name in FONT_FILES
-                if name not in missing and QFontDatabase.addApplicationFont(str(folder / name)) < 0
+                name for name in FONT_FILES if name not in missing and not _add(folder / name)
             ]
             warnings = []
             if missing:
@@ -122,6 +123,32 @@ def register_fonts(fonts_dir: Path = FONTS_DIR) -> list[str]:
                 )
             _fonts_registered[folder] = tuple(warnings)
         return list(_fonts_registered[folder])
+
+
+def _add(path: Path) -> bool:
+    """Register one font file with Qt, once per process (call under _fonts_lock)."""
+    if path not in _files_added:
+        from PySide6.QtGui import QFontDatabase
+
+        _files_added[path] = QFontDatabase.addApplicationFont(str(path)) >= 0
+    return _files_added[path]
+
+
+def register_emoji_font(fonts_dir: Path = FONTS_DIR) -> bool:
+    """Register the colour emoji font alone, for text fields that fall back on EMOJI_FAMILY
+    (about 10 ms); with Qt 6.9 or later it also becomes the application's emoji font. False
+    when the file is missing or unreadable (emoji then show as the system draws them)."""
+    from PySide6.QtGui import QFontDatabase
+
+    global _emoji_family_set
+    path = Path(fonts_dir) / EMOJI_FILE
+    with _fonts_lock:
+        added = path.is_file() and _add(path)
+        first = added and not _emoji_family_set
+        _emoji_family_set = _emoji_family_set or added
+    if first and hasattr(QFontDatabase, "addApplicationEmojiFontFamily"):
+        QFontDatabase.addApplicationEmojiFontFamily(EMOJI_FAMILY)
+    return added
 
 
 def slide_families() -> list[str]:

@@ -1,0 +1,193 @@
+"""The window's actions on the incident, its update cadence and who is at the desk.
+
+Mixed into MainWindow, whose `bridge`, `settings`, `header`, `statements` and `notices` they use.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+
+def _now():
+    from commsdesk.clock import utc_now
+
+    return utc_now()
+
+
+class IncidentActions:
+    incident = None
+    _operator_dialog = None
+
+    def _incident_changed(self, incident) -> None:
+        self.incident = incident
+        self.header.set_incident(incident)
+        self.header.set_cadence(None)
+        self._refresh_cadence()
+        if self.statements is not None:
+            self.statements.set_incident(incident)
+        self.incident_action.setText("&Edit incident…" if incident else "&Start incident…")
+        self.close_incident_action.setEnabled(incident is not None)
+        self.cadence_action.setEnabled(incident is not None)
+
+    # --- who is at the desk -----------------------------------------------------------------
+    def ask_operator(self) -> None:
+        """Who is at the desk: on first run a name is required; later it hands the desk over.
+        One such dialog at a time."""
+        from commsdesk.ui.operator_dialog import OperatorDialog
+
+        if self._operator_dialog is not None and self._operator_dialog.isVisible():
+            self._operator_dialog.raise_()
+            self._operator_dialog.activateWindow()
+            return
+        current = self.settings.get("operator_name")
+        dialog = self._operator_dialog = OperatorDialog(current, self, required=not current)
+        dialog.setModal(True)
+
+        def accepted() -> None:
+            name = dialog.value()
+            previous = self.settings.get("operator_name")
+            if self.settings.set("operator_name", name):
+                self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
+                summary = (
+                    f"{previous} handed the desk to {name}" if previous else f"{name} took the desk"
+                )
+                from commsdesk.desk import Desk
+
+                self.bridge.act(Desk.record, "desk.operator", summary)
+            self.header.set_operator(self.settings.get("operator_name"))
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def ask_required_approvals(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        n, ok = QInputDialog.getInt(
+            self,
+            "Approvals required",
+            "How many people other than the author must approve a statement?\n"
+            "(0 lets a solo founder approve by submitting.)",
+            self.bridge.required_approvals,
+            0,
+            9,
+        )
+        if ok and n != self.bridge.required_approvals:
+
+            def changed(_):
+                self.bridge.required_approvals = n
+                if self.statements is not None:
+                    self.statements.editor.refresh()
+
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.set_required_approvals, n, on_done=changed)
+
+    # --- the incident -----------------------------------------------------------------------
+    def edit_or_start(self) -> None:
+        if self.incident is None:
+            self.start_incident()
+        else:
+            self.edit_incident()
+
+    @staticmethod
+    def _fact_suggestions() -> dict[str, str]:
+        from commsdesk.statements.templates import FACT_SUGGESTIONS
+
+        return FACT_SUGGESTIONS
+
+    def start_incident(self) -> None:
+        from commsdesk.incidents.ui.incident_dialog import IncidentDialog
+
+        def accepted() -> None:
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.start_incident, **dialog.values())
+
+        dialog = IncidentDialog(None, self._fact_suggestions(), self)
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def edit_incident(self) -> None:
+        if self.incident is None:
+            return
+        from commsdesk.incidents.ui.incident_dialog import IncidentDialog
+
+        incident_id = self.incident.id
+
+        def accepted() -> None:
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.update_incident, incident_id, **dialog.values())
+
+        dialog = IncidentDialog(self.incident, self._fact_suggestions(), self)
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def close_incident(self) -> None:
+        if self.incident is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Close incident",
+            f"Close “{self.incident.title}” after {self.incident.elapsed_label(_now())}?\n"
+            "Its statements and timeline stay on record; the desk will be ready for a new one.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.close_incident, self.incident.id)
+
+    def show_incidents(self) -> None:
+        from commsdesk.desk import Desk
+        from commsdesk.incidents.ui.incident_dialog import PastIncidentsDialog
+
+        self.bridge.query(
+            Desk.list_incidents, on_done=lambda items: PastIncidentsDialog(items, self).open()
+        )
+
+    # --- update cadence ---------------------------------------------------------------------
+    def _refresh_cadence(self) -> None:
+        if self.incident is None:
+            return
+        incident_id = self.incident.id
+
+        def show(cadence) -> None:
+            if self.incident is not None and self.incident.id == incident_id:
+                self.header.set_cadence(cadence)
+
+        from commsdesk.desk import Desk
+
+        self.bridge.query(Desk.update_cadence, incident_id, key="cadence", on_done=show)
+
+    def ask_cadence(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        if self.incident is None:
+            return
+        cadence = self.header.cadence
+        current = int(cadence.every.total_seconds() // 60) if cadence else 30
+        minutes, ok = QInputDialog.getInt(
+            self, "Update cadence",
+            "Promise an update every how many minutes? (0: no promise)\n"
+            "The header counts down and the desk reminds you when it is due.",
+            current, 0, 1440, 5,
+        )
+        if ok:
+            from commsdesk.desk import Desk
+
+            self.bridge.act(Desk.set_update_cadence, self.incident.id, minutes,
+                            on_done=lambda _: self._refresh_cadence())
+
+    def _update_due(self) -> None:
+        """The promised update is due: remind, and open the update template filled in."""
+        title = self.incident.title if self.incident else "the incident"
+        message = f"An update on {title} is due now; the update template is open."
+        self.statusBar().showMessage(message, 30000)
+        self.notices.notify("Update due", message)
+        if self.statements is None:
+            return
+        template = next(
+            (t for t in self.statements.templates if t.key == "investigation_update"), None
+        )
+        if template is not None:
+            self.new_statement(template.title, template.source)
