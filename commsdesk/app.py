@@ -350,7 +350,7 @@ def build(args: argparse.Namespace) -> RunningDesk:
     window = wiring.make_window(demo=args.demo)
 
     def opened(_desk) -> None:
-        if settings.get("operator_name"):  # on first run, the name given is the first record
+        if bridge.actor:  # on first run, the name given is the first record
             from commsdesk.desk import Desk  # loaded by now, on the database lane
 
             bridge.act(Desk.record, "desk.opened", f"Desk opened (CommsDesk {__version__})")
@@ -394,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     desk.window.show()
     code = desk.app.exec()
     desk.stop()
+    if getattr(desk.window, "restart_requested", False):  # Desk → Connect to a team…
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     if args.demo:
         import shutil
 

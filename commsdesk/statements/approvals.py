@@ -47,8 +47,15 @@ class Approvals(Statements):
             return self._policy(session)
 
     def set_required_approvals(self, actor: str, n: int) -> None:
+        """How many people other than the author must approve, 0 to MAX_REQUIRED_APPROVALS;
+        anything else is refused, saying so (never clamped)."""
         actor = actor_name(actor)
-        if not isinstance(n, int) or not 0 <= n <= MAX_REQUIRED_APPROVALS:
+        if isinstance(n, int) and not isinstance(n, bool) and n > MAX_REQUIRED_APPROVALS:
+            raise DeskError(
+                f"{n} approvals cannot be required: at most {MAX_REQUIRED_APPROVALS} people other "
+                "than the author can be asked to approve a statement."
+            )
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise DeskError(
                 f"Required approvals must be a whole number from 0 to {MAX_REQUIRED_APPROVALS}."
             )

@@ -29,10 +29,31 @@ class Preview:
     count: Count | None
     thread: Thread | None
     limit: int = 280  # the weighted length one post may have
+    thread_limit: int | None = None  # the desk's most posts in a thread without a go-ahead
+
+    @property
+    def posts(self) -> int:
+        return len(self.thread.parts) if self.thread else 0
+
+    @property
+    def over_thread_limit(self) -> str | None:
+        """Why a thread this long will not simply post, or None."""
+        if self.thread_limit is None or self.posts <= self.thread_limit:
+            return None
+        return (
+            f"{self.posts} posts: more than this desk's limit of {self.thread_limit} posts in a "
+            "thread. Posting it is refused unless someone allows a long thread explicitly; "
+            "shorten it or split it into statements."
+        )
 
 
 def preview_statement(
-    body: str, incident: Incident | None, *, numbering: bool = True, now: datetime | None = None
+    body: str,
+    incident: Incident | None,
+    *,
+    numbering: bool = True,
+    now: datetime | None = None,
+    thread_limit: int | None = None,
 ) -> Preview:
     from commsdesk.publishing.text_count import MAX_WEIGHTED_LENGTH, fast_count
     from commsdesk.publishing.thread_splitter import split_thread
@@ -41,7 +62,9 @@ def preview_statement(
     try:
         rendered = render(body, incident, now=now)
     except TemplateProblem as problem:
-        return Preview(None, problem.message, problem.line, None, None, MAX_WEIGHTED_LENGTH)
+        return Preview(
+            None, problem.message, problem.line, None, None, MAX_WEIGHTED_LENGTH, thread_limit
+        )
     whole = fast_count(rendered) if len(rendered) <= WHOLE_COUNT_LIMIT else None
     thread = split_thread(rendered, numbering=numbering)
-    return Preview(rendered, None, None, whole, thread, MAX_WEIGHTED_LENGTH)
+    return Preview(rendered, None, None, whole, thread, MAX_WEIGHTED_LENGTH, thread_limit)

@@ -1,11 +1,15 @@
-"""Statement use cases: create, rename, autosave, save and restore versions, and read them
-back. An edit in review or after approval voids the approvals (VOIDED_BY_EDIT). Each change
-and its timeline events are one transaction."""
+"""Statement use cases: create, rename, autosave, save and restore versions, take one back to
+draft, and read them back. An edit in review or after approval voids the approvals
+(VOIDED_BY_EDIT). Each change and its timeline events are one transaction.
+
+A statement is read with the state of its scheduled post while it is scheduled, so every panel
+says the same thing ("Missed: review", not "Scheduled", while it waits for a person)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +25,14 @@ from commsdesk.statements.statement import (
     StatementVersion,
     next_state,
 )
-from commsdesk.store.models import TITLE, ApprovalRow, EventRow, StatementRow, VersionRow
+from commsdesk.store.models import (
+    TITLE,
+    ApprovalRow,
+    EventRow,
+    ScheduledPostRow,
+    StatementRow,
+    VersionRow,
+)
 from commsdesk.store.session import DeskError, actor_name, required_text
 from commsdesk.timeline.chain import EventKind
 
@@ -52,7 +63,9 @@ def _version(row: VersionRow) -> StatementVersion:
     )
 
 
-def _statement(row: StatementRow, newest: VersionRow, approvers: list[str]) -> Statement:
+def _statement(
+    row: StatementRow, newest: VersionRow, approvers: list[str], schedule: str | None = None
+) -> Statement:
     return Statement(
         id=row.id,
         incident_id=row.incident_id,
@@ -69,6 +82,7 @@ def _statement(row: StatementRow, newest: VersionRow, approvers: list[str]) -> S
         approved_text=row.approved_text,
         approvals=tuple(approvers),
         note=row.note,
+        schedule=schedule if row.state == S.SCHEDULED.value else None,
     )
 
 
@@ -104,7 +118,12 @@ class Statements(Incidents):
 
     def _load(self, session: Session, row: StatementRow) -> Statement:
         newest = self._newest(session, row.id)
-        return _statement(row, newest, self._approvers(session, newest.id))
+        schedule = None
+        if row.state == S.SCHEDULED.value:
+            schedule = session.scalar(
+                select(ScheduledPostRow.state).where(ScheduledPostRow.statement_id == row.id)
+            )
+        return _statement(row, newest, self._approvers(session, newest.id), schedule)
 
     def statement(self, statement_id: int) -> Statement:
         with self._read() as session:
@@ -125,10 +144,11 @@ class Statements(Incidents):
             VersionRow.number.label("version_number"),
             VersionRow.body.label("body"),
             VersionRow.author.label("version_author"),
+            ScheduledPostRow.state.label("schedule"),
         ).join(
             VersionRow,
             and_(VersionRow.statement_id == StatementRow.id, VersionRow.number == newest_number),
-        )
+        ).outerjoin(ScheduledPostRow, ScheduledPostRow.statement_id == StatementRow.id)
         if incident_id is not None:
             query = query.where(StatementRow.incident_id == incident_id)
         query = query.order_by(StatementRow.updated_at.desc(), StatementRow.id.desc())
@@ -165,6 +185,7 @@ class Statements(Incidents):
                 approved_text=row.approved_text,
                 approvals=tuple(approvers[row.version_id]),
                 note=row.note,
+                schedule=row.schedule if row.state == S.SCHEDULED.value else None,
             )
             for row in rows
         ]
@@ -267,6 +288,39 @@ class Statements(Incidents):
         row.approved_version_id = None
         row.approved_text = None
 
+    def return_to_draft(self, actor: str, statement_id: int) -> Statement:
+        """A person chose to edit a statement in review, approved or failed: it goes back to
+        draft and its approvals stop counting, said on the timeline. A draft stays as it is;
+        a scheduled, posted or withdrawn statement is refused, saying why."""
+        actor = actor_name(actor)
+        with self._write() as session:
+            row = self._statement_row(session, statement_id, lock=True)
+            before = StatementState(row.state)
+            if before is S.DRAFT:
+                return self._load(session, row)
+            now = self._now()
+            row.state = next_state(before, Action.EDIT).value
+            row.updated_at = now
+            voided = len(self._approvers(session, self._newest(session, row.id).id))
+            self._void_approvals(session, row, now)
+            row.note = ""
+            was = {S.IN_REVIEW: "withdrawn from review", S.APPROVED: "its approval withdrawn",
+                   S.FAILED: "its approval withdrawn after the failed post"}[before]
+            counted = ""
+            if voided:
+                counted = ("; 1 approval no longer counts" if voided == 1
+                           else f"; {voided} approvals no longer count")
+            self._statement_event(
+                session,
+                now,
+                actor,
+                EventKind.APPROVAL_VOIDED,
+                row,
+                f"'{row.title}': back to draft to edit, {was}{counted}",
+                data={"was": before.value, "voided": voided},
+            )
+            return self._load(session, row)
+
     def _edit(self, session: Session, row: StatementRow, actor: str, now: datetime) -> None:
         """Apply Action.EDIT (refused when scheduled, posted or withdrawn); an edit in review,
         after approval or after a failed post voids the approvals."""
@@ -287,18 +341,44 @@ class Statements(Incidents):
             )
 
     def _change_body(
-        self, session: Session, row: StatementRow, actor: str, body: str, now: datetime
-    ) -> VersionRow:
+        self,
+        session: Session,
+        row: StatementRow,
+        actor: str,
+        body: str,
+        now: datetime,
+        based_on: str | None = None,
+    ) -> tuple[VersionRow, str]:
         """The newest version holding `body`: unchanged, updated in place (the author's own
-        unsealed version) or a new unsealed version."""
+        unsealed version) or a new unsealed version; and, when the newest text is no longer
+        `based_on` (the text this edit started from: someone else saved meanwhile), a sentence
+        saying so. Then nothing is overwritten: the other text stays a version of its own."""
         newest = self._newest(session, row.id)
         if body == newest.body:
-            return newest
+            return newest, ""
         self._edit(session, row, actor, now)
+        if based_on is not None and newest.body != based_on:
+            newest.sealed = True
+            version = self._add_version(
+                session, row, newest.number + 1, body, actor, now, sealed=False
+            )
+            meanwhile = (
+                f"{newest.author} changed '{row.title}' while you were editing "
+                f"(v{newest.number}, {as_utc(newest.updated_at):%H:%M:%S} UTC). Both are "
+                f"kept: theirs as v{newest.number}, yours as v{version.number}; compare them "
+                "in the versions."
+            )
+            self._statement_event(
+                session, now, actor, EventKind.VERSION_STARTED, row,
+                f"{actor} saved v{version.number} of '{row.title}' over a change by "
+                f"{newest.author} (v{newest.number} kept)",
+                version_id=version.id, data={"kept": newest.number},
+            )  # fmt: skip
+            return version, meanwhile
         if not newest.sealed and same_person(newest.author, actor):
             newest.body = body
             newest.updated_at = now
-            return newest
+            return newest, ""
         newest.sealed = True  # only the newest version may stay open
         version = self._add_version(session, row, newest.number + 1, body, actor, now, sealed=False)
         self._statement_event(
@@ -310,22 +390,30 @@ class Statements(Incidents):
             f"{actor} started v{version.number} of '{row.title}'",
             version_id=version.id,
         )
-        return version
+        return version, ""
 
-    def autosave(self, actor: str, statement_id: int, body: str) -> StatementVersion:
-        """Keep the editor's text; no event while the author types into their own version."""
+    def autosave(
+        self, actor: str, statement_id: int, body: str, *, based_on: str | None = None
+    ) -> StatementVersion:
+        """Keep the editor's text; no event while the author types into their own version.
+        `based_on`: the text the editor started from; see `_change_body`."""
         actor = actor_name(actor)
         with self._write() as session:
             row = self._statement_row(session, statement_id, lock=True)
-            return _version(self._change_body(session, row, actor, body, self._now()))
+            version, meanwhile = self._change_body(
+                session, row, actor, body, self._now(), based_on
+            )
+            return replace(_version(version), meanwhile=meanwhile)
 
-    def save_version(self, actor: str, statement_id: int, body: str) -> StatementVersion:
+    def save_version(
+        self, actor: str, statement_id: int, body: str, *, based_on: str | None = None
+    ) -> StatementVersion:
         """Autosave, then seal the newest version; a no-op when it is sealed and unchanged."""
         actor = actor_name(actor)
         with self._write() as session:
             row = self._statement_row(session, statement_id, lock=True)
             now = self._now()
-            version = self._change_body(session, row, actor, body, now)
+            version, meanwhile = self._change_body(session, row, actor, body, now, based_on)
             if not version.sealed:
                 version.sealed = True
                 row.updated_at = now
@@ -338,7 +426,7 @@ class Statements(Incidents):
                     f"'{row.title}': v{version.number} saved",
                     version_id=version.id,
                 )
-            return _version(version)
+            return replace(_version(version), meanwhile=meanwhile)
 
     def restore_version(self, actor: str, statement_id: int, version_id: int) -> StatementVersion:
         """A new sealed version with an old version's body; a no-op when the text is the same."""

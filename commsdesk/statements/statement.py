@@ -96,6 +96,18 @@ def allowed(state: StatementState, action: Action) -> bool:
     return (state, action) in TRANSITIONS
 
 
+# States whose approvals an edit voids: their text changes only after a person chooses to take
+# the statement back to draft (`return_to_draft`), never by a stray keystroke.
+EDIT_VOIDS_APPROVALS = (S.IN_REVIEW, S.APPROVED, S.FAILED)
+
+# How a scheduled statement reads while its scheduled post is not simply waiting.
+SCHEDULE_STATUS = {
+    "posting": ("Posting…", "approved"),
+    "missed": ("Missed: review", "failed"),
+    "failed": ("Failed", "failed"),
+}
+
+
 @dataclass(frozen=True)
 class ApprovalPolicy:
     """N approvals by people other than the author of the version (0 for a solo founder)."""
@@ -135,6 +147,9 @@ class StatementVersion:
     created_at: datetime
     updated_at: datetime
     sealed: bool
+    # Set when someone changed the statement after the text saved here was loaded: both
+    # versions are kept, and this says who and which.
+    meanwhile: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,15 @@ class Statement:
     approved_text: str | None = None  # rendered text fixed at approval; what gets posted
     approvals: tuple[str, ...] = ()  # approvers of the newest version
     note: str = ""  # last failure reason, withdrawal reason, schedule time ...
+    schedule: str | None = None  # while scheduled: its post's state (waiting, missed, ...)
+
+    @property
+    def status(self) -> tuple[str, str]:
+        """(label, colour key) every panel shows: the state, or for a scheduled statement what
+        its scheduled post is doing ("Missed: review" while it waits for a person)."""
+        if self.state is S.SCHEDULED and self.schedule in SCHEDULE_STATUS:
+            return SCHEDULE_STATUS[self.schedule]
+        return self.state.label, self.state.value
 
 
 APPROVED_DIGEST = "approved_sha256"  # the key of the digest in the approving event's data

@@ -3,7 +3,8 @@
 A body without `{{`, `{%` or `{#` is plain text and renders to itself. Anything else runs in a
 sandbox with strict undefined names, bounded in time and size (commsdesk.template_sandbox), and
 every problem comes back as one `TemplateProblem` that names the line (and the missing name, when
-there is one) in words a person can act on.
+there is one) in words a person can act on. When facts are missing, all of them are named at
+once, each with its line: a second pass renders with missing names noted and left empty.
 
 What a template sees:
 - `incident`: `title`, `severity` ("P1"), `started_at`, `summary`, and each fact as an attribute;
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -26,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import (
+    ChainableUndefined,
     StrictUndefined,
     Template,
     TemplateAssertionError,
@@ -52,12 +56,21 @@ MAX_REPEAT = 20_000  # longest text `*` may build; a statement is far shorter
 class TemplateProblem(Exception):
     """Why a statement body cannot be rendered: `message` is the whole sentence shown to a person.
 
-    `name` is set only for an undefined name or incident attribute (a fact to add or a typo to fix).
+    `name` is set only for an undefined name or incident attribute (a fact to add or a typo to fix);
+    `names` holds every missing fact when there are several (`name` is the first of them).
     """
 
-    def __init__(self, detail: str, *, line: int | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        line: int | None = None,
+        name: str | None = None,
+        names: tuple[str, ...] = (),
+    ) -> None:
         self.line = line
         self.name = name
+        self.names = names or ((name,) if name else ())
         self.message = f"Line {line}: {detail}" if line is not None else detail
         super().__init__(self.message)
 
@@ -77,7 +90,10 @@ def render(source: str, incident: Incident | None, *, now: datetime | None = Non
         with bounds():
             text = template.render(context)
     except Exception as exc:  # every failure becomes a problem a person can read
-        raise _problem_from(exc, context) from exc
+        problem = _problem_from(exc, context)
+        if problem.name and "incident" in context:
+            problem = _every_missing_fact(problem, source, context)
+        raise problem from exc
     if has_template_syntax(text):
         at = min(i for i in (text.find(m) for m in MARKERS) if i >= 0)
         raise TemplateProblem(
@@ -278,6 +294,7 @@ def _moment(value: Any, now: datetime) -> datetime:
     """An aware UTC datetime from a datetime, an ISO 8601 string or "HH:MM" (today, UTC)."""
     if isinstance(value, Undefined):
         str(value)  # raises the strict undefined error, naming the missing fact
+        return now  # the pass that notes every missing fact goes on
     if isinstance(value, datetime):
         return as_utc(value)
     if isinstance(value, str):
@@ -416,6 +433,102 @@ def _problem_from(exc: Exception, context: Mapping[str, Any]) -> TemplateProblem
         what = f"'{holder}'" if holder else "the text"
         return TemplateProblem(f"{what} still holds an unrendered placeholder.", line=line)
     return TemplateProblem(f"could not render: {type(exc).__name__}: {text}", line=line)
+
+
+# --- every missing fact at once ----------------------------------------------------------------
+
+# The noting pass in progress on this thread: its template and the names found, with their lines.
+_NOTING: ContextVar[tuple[Template, dict[str, int | None]] | None] = ContextVar(
+    "noting", default=None
+)
+
+
+class _NotedUndefined(ChainableUndefined):
+    """A missing name in the noting pass: noted with its template line, then read as empty, so
+    that rendering goes on to the next one. Only what a strict render would fail on notes it
+    (`is defined` does not)."""
+
+    __slots__ = ()
+
+    def _note(self) -> None:
+        noting = _NOTING.get()
+        if noting is None or self._undefined_name is None:
+            return
+        template, found = noting
+        found.setdefault(self._undefined_name, _live_line(template))
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
+        self._note()
+        return self
+
+    def __str__(self) -> str:
+        self._note()
+        return ""
+
+    def __iter__(self):
+        self._note()
+        return iter(())
+
+    def __bool__(self) -> bool:
+        self._note()
+        return False
+
+    def __len__(self) -> int:
+        self._note()
+        return 0
+
+
+def _live_line(template: Template) -> int | None:
+    """The template line being rendered, from the innermost frame of the template's code."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == FILENAME:
+            return template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_noting(source: str) -> Template:
+    env = _environment().overlay(undefined=_NotedUndefined)
+    return env.template_class.from_code(
+        env, env.compile(source, filename=FILENAME), env.make_globals(None)
+    )
+
+
+def _every_missing_fact(
+    first: TemplateProblem, source: str, context: Mapping[str, Any]
+) -> TemplateProblem:
+    """`first` (one missing fact), or one problem naming every missing fact with its line."""
+    found: dict[str, int | None] = {}
+    try:
+        template = _compiled_noting(source)
+        token = _NOTING.set((template, found))
+        try:
+            with bounds():
+                template.render(context)
+        finally:
+            _NOTING.reset(token)
+    except Exception:  # noqa: BLE001, S110 - what was noted before another problem still counts
+        pass
+    if first.name not in found:
+        found = {first.name: first.line, **found}
+    if len(found) < 2:
+        return first
+    one_line = len(set(found.values())) == 1
+    named = [
+        f"'{name}'" + (f" (line {line})" if line and not one_line else "")
+        for name, line in found.items()
+    ]
+    listed = ", ".join(named[:-1]) + " and " + named[-1]
+    problem = TemplateProblem(
+        f"{len(found)} facts are missing: {listed}. Add them as incident facts or fix the names.",
+        line=first.line if one_line else None,
+        name=first.name,
+        names=tuple(found),
+    )
+    problem.line = first.line
+    return problem
 
 
 def _named_values(context: Mapping[str, Any]) -> list[tuple[str, str]]:

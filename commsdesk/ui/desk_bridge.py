@@ -140,6 +140,10 @@ class DeskBridge(QObject):
         self.timeline_changed.emit()
 
     def _refuse(self, exc: BaseException) -> None:
+        lost = unreachable(exc)
+        if lost is not None:  # the state is shown where the database is named, not a dialog
+            self.connection_changed.emit(False, lost)
+            return
         self.refused.emit(str(exc) or type(exc).__name__)
 
     # --- team mode: what other desks change ------------------------------------------------
@@ -177,3 +181,15 @@ class DeskBridge(QObject):
         if table in ("*", "timeline_events"):
             self.timeline_changed.emit()
         self.remote_change.emit(change)
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """The first line of a failure to reach the database server (team mode), else None."""
+    import sys
+
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None or not isinstance(exc, errors.OperationalError):
+        return None
+    if exc.connection_invalidated or "connection" in str(exc.orig).lower():
+        return (str(exc.orig).strip().splitlines() or ["no answer"])[0]
+    return None

@@ -231,6 +231,15 @@ class HeaderBar(QWidget):
             f"At the desk: {name}" if name else "Who is at the desk?"
         )
 
+    def set_team(self, name: str, database: str, connected: bool = True) -> None:
+        """Team mode: who the server signed in, on which database, and whether it answers."""
+        where = database if connected else f"{database} NOT REACHABLE, reconnecting"
+        self.operator_button.set_full_text(f"{name} · team {where}")
+        self.operator_button.setToolTip(
+            f"Signed in to the team database {database} as {name}. Desk → Connect to a team… "
+            "changes it."
+        )
+
     def set_incident(self, incident: Incident | None, *, loading: bool = False) -> None:
         self.incident = incident
         if incident is None:

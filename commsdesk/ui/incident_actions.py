@@ -35,6 +35,17 @@ class IncidentActions:
         One such dialog at a time."""
         from commsdesk.ui.operator_dialog import OperatorDialog
 
+        person = self.bridge.desk.person if self.bridge.desk is not None else None
+        if person is not None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.information(
+                self, "Signed in to the team",
+                f"On the team database you act as {person.name} (login {person.login}): the "
+                "server records who did what. To act as someone else, sign in with their "
+                "login under Desk → Connect to a team….",
+            )  # fmt: skip
+            return
         if self._operator_dialog is not None and self._operator_dialog.isVisible():
             self._operator_dialog.raise_()
             self._operator_dialog.activateWindow()
@@ -60,27 +71,16 @@ class IncidentActions:
         dialog.open()
 
     def ask_required_approvals(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
+        """The team's approval policy; a number the desk refuses is said in the dialog."""
+        from commsdesk.statements.ui.approvals_dialog import ApprovalsDialog
 
-        n, ok = QInputDialog.getInt(
-            self,
-            "Approvals required",
-            "How many people other than the author must approve a statement?\n"
-            "(0 lets a solo founder approve by submitting.)",
-            self.bridge.required_approvals,
-            0,
-            9,
-        )
-        if ok and n != self.bridge.required_approvals:
+        def changed(_n: int) -> None:
+            if self.statements is not None:
+                self.statements.editor.refresh()
 
-            def changed(_):
-                self.bridge.required_approvals = n
-                if self.statements is not None:
-                    self.statements.editor.refresh()
-
-            from commsdesk.desk import Desk
-
-            self.bridge.act(Desk.set_required_approvals, n, on_done=changed)
+        dialog = ApprovalsDialog(self.bridge, self)
+        dialog.changed.connect(changed)
+        dialog.open()
 
     # --- the incident -----------------------------------------------------------------------
     def edit_or_start(self) -> None:
@@ -191,3 +191,23 @@ class IncidentActions:
         )
         if template is not None:
             self.new_statement(template.title, template.source)
+
+    def ask_team(self) -> None:
+        """Desk → Connect to a team…: kept for the next start, which it offers now."""
+        from commsdesk.ui.team_dialog import TeamDialog
+
+        def connected(person) -> None:
+            from PySide6.QtWidgets import QMessageBox
+
+            where = (f"the team database as {person.name}" if person is not None
+                     else "this desk's own database")  # fmt: skip
+            answer = QMessageBox.question(
+                self, "Restart the desk?",
+                f"CommsDesk opens on {where} from its next start. Restart now? Your drafts "
+                "are saved first.",
+            )  # fmt: skip
+            if answer == QMessageBox.StandardButton.Yes:
+                self.restart_requested = True
+                self.close()
+
+        TeamDialog(self.settings, self.bridge.lane, connected, self).open()

@@ -66,6 +66,7 @@ class MainWindow(IncidentActions, QMainWindow):
         self.schedule_panel = None
         self._painted = False
         self._record_checked = False
+        self._team_was_lost = False
         self._focus_new_statement = False
         self.setObjectName("CommsDeskMainWindow")
         self.setWindowTitle("CommsDesk" + (" — DEMO" if demo else ""))
@@ -289,8 +290,24 @@ class MainWindow(IncidentActions, QMainWindow):
             self.schedule.start()
         self.timeline.start()
         self.bridge.query(Desk.active_incident, on_done=self._incident_changed)
-        if not self.settings.get("operator_name"):
+        person = self.bridge.desk.person if self.bridge.desk is not None else None
+        if person is not None:
+            self._show_team(True, "")
+            self.bridge.connection_changed.connect(self._show_team)
+        elif not self.settings.get("operator_name"):
             self.ask_operator()
+
+    def _show_team(self, connected: bool, why: str) -> None:
+        desk = self.bridge.desk
+        url = desk.engine.url
+        where = f"{url.database}@{url.host or 'this machine'}"
+        self.header.set_team(desk.person.name, where, connected)
+        if not connected:
+            self.statusBar().showMessage(f"The team database is not reachable ({why}); "
+                                         "reconnecting…")
+        elif why == "" and self._team_was_lost:
+            self.statusBar().showMessage("The team database is back.", 5000)
+        self._team_was_lost = not connected
 
     def _incident_changed(self, incident) -> None:
         super()._incident_changed(incident)

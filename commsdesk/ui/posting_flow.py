@@ -162,8 +162,8 @@ class PostingFlow(QObject):
             answer = QMessageBox.question(
                 window, "X refused the replies",
                 f"{publication.error}\n\nPost the remaining "
-                f"{len(publication.parts) - len(publication.post_ids)} part(s) now as separate "
-                "numbered posts?",
+                f"{counted(len(publication.parts) - len(publication.post_ids), 'part')} now as "
+                "separate numbered posts?",
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.publishing.post_rest_separately(publication.id)
@@ -171,7 +171,7 @@ class PostingFlow(QObject):
         if publication.state is PublicationState.POSTED:
             where = "the SANDBOX" if publication.sandbox else "X"
             self._status(
-                f"Posted to {where}: {len(publication.parts)} post(s), "
+                f"Posted to {where}: {counted(len(publication.parts), 'post')}: "
                 + ", ".join(publication.post_ids), 15000
             )
             return
@@ -226,3 +226,8 @@ class PostingFlow(QObject):
 
         # Asking the keyring whether it works is I/O: on the X lane, then the dialog.
         self.publishing.lane.submit(keyring_status, on_done=show)
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 post', '3 posts'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -49,6 +49,7 @@ class WindowMenus:
 
         desk = bar.addMenu("&Desk")
         self.add(desk, "&Who is at the desk…", w.ask_operator)
+        self.add(desk, "Connect to a &team…", w.ask_team)
         self.add(desk, "&Approvals required…", w.ask_required_approvals)
         self.add(desk, "&X account…", w.posting.ask_account)
         self.add(desk, "Audience &sources…", w.ask_audience_sources)

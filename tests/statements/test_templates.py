@@ -470,3 +470,31 @@ def test_templates_module_imports_no_qt():
     imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     assert "jinja2" in imported
     assert not any("PySide" in name or "Qt" in name for name in imported)
+
+
+def test_every_missing_fact_is_named_at_once_with_its_line():
+    source = "We lost {{ incident.asset }} from {{ wallet }}.\n\nNext: {{ next_update | time }}"
+    found = problem(source, make_incident())
+    assert found.names == ("asset", "wallet", "next_update")
+    assert found.name == "asset" and found.line == 1
+    assert found.message == (
+        "3 facts are missing: 'asset' (line 1), 'wallet' (line 1) and 'next_update' (line 3). "
+        "Add them as incident facts or fix the names."
+    )
+
+
+def test_missing_facts_on_one_line_are_named_with_that_line_once():
+    found = problem("{{ asset }} and {{ wallet }}", make_incident())
+    assert found.message == (
+        "Line 1: 2 facts are missing: 'asset' and 'wallet'. Add them as incident facts or fix "
+        "the names."
+    )
+
+
+def test_a_fact_tested_with_is_defined_is_not_missing():
+    source = "{% if amount is defined %}{{ amount }}{% endif %}{{ asset }}"
+    found = problem(source, make_incident())
+    assert found.names == ("asset",)
+    assert found.message == (
+        "Line 1: 'asset' is not defined. Add it as an incident fact or fix the name."
+    )

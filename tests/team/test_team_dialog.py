@@ -46,3 +46,27 @@ def test_connecting_keeps_the_url_in_settings_and_the_password_in_the_keyring(
     assert "s3cret-first-password" in memory_keyring.passwords.values()
     lane.stop()
     team.close()
+
+
+def test_a_server_gone_away_is_the_team_state_not_a_dialog(qtbot, tmp_path):
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    from commsdesk.app import Wiring
+
+    engine = create_engine(f"postgresql+psycopg://mira@/desk?host={tmp_path}/gone&port=5432")
+    try:
+        engine.connect()
+    except OperationalError as exc:
+        gone = exc
+    engine.dispose()
+    (tmp_path / "desk").mkdir()
+    wiring = Wiring(Settings.load(tmp_path / "desk"))
+    refusals, states = [], []
+    wiring.bridge.refused.connect(refusals.append)
+    wiring.bridge.connection_changed.connect(lambda up, why: states.append((up, why)))
+    wiring.bridge._refuse(gone)
+    wiring.bridge._refuse(ValueError("a rule said no"))
+    assert refusals == ["a rule said no"]
+    assert states and states[0][0] is False and "gone" in states[0][1]
+    wiring.stop()

@@ -1,4 +1,9 @@
-"""Start or edit the incident: title, severity, start time, summary and the facts statements use."""
+"""Start or edit the incident: title, severity, start time, summary and the facts statements use.
+
+Tab goes from field to field, once each: past the start time in one step (its parts are reached
+with the arrow keys, and typing runs on from one to the next), out of the summary (it takes no
+tab characters) and out of the facts table (arrows move in it; Tab goes on while editing a cell).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,14 @@ from commsdesk.incidents.incident import Incident, InvalidFact, Severity, check_
 from commsdesk.ui.theme import BAD
 
 
+class StartedEdit(QDateTimeEdit):
+    """A date-and-time field that Tab leaves, like any other field (Qt's walks its year, month,
+    day, hour and minute first)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt API
+        return QWidget.focusNextPrevChild(self, next)
+
+
 class IncidentDialog(QDialog):
     """Returns its values through `values()`; checks them before it closes."""
 
@@ -50,7 +63,7 @@ class IncidentDialog(QDialog):
             self.severity.addItem(f"{sev.value} — {sev.description}", sev)
         if incident:
             self.severity.setCurrentIndex(list(Severity).index(incident.severity))
-        self.started = QDateTimeEdit()
+        self.started = StartedEdit()
         self.started.setTimeZone(QTimeZone.utc())
         self.started.setDisplayFormat("yyyy-MM-dd HH:mm 'UTC'")
         self.started.setCalendarPopup(True)
@@ -61,6 +74,7 @@ class IncidentDialog(QDialog):
         self.summary = QPlainTextEdit(incident.summary if incident else "")
         self.summary.setPlaceholderText("What happened, what is known, what is not yet known.")
         self.summary.setMaximumHeight(110)
+        self.summary.setTabChangesFocus(True)
         form.addRow("Title", self.title)
         form.addRow("Severity", self.severity)
         form.addRow("Started", self.started)
@@ -72,6 +86,7 @@ class IncidentDialog(QDialog):
         self.facts.setHorizontalHeaderLabels(["Name", "Value"])
         self.facts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.facts.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.facts.setTabKeyNavigation(False)
         for name, value in (incident.facts if incident else {}).items():
             self._add_fact(name, value)
         layout.addWidget(self.facts, 1)

@@ -1,6 +1,9 @@
 """The panels' way to the post scheduler: it lives and is called on the database lane; what it
 reports from its own threads comes back as queued signals.
 
+Whatever changes the schedule (this window, the scheduler's own threads) also reads the
+statements list again: a statement's row says what its scheduled post is doing.
+
 Panels pass the method itself, `schedule.call(PostScheduler.pause, reason, as_operator=True)`,
 imported inside the calling method for the reason given in `commsdesk.ui.desk_bridge`: the
 scheduler module imports SQLAlchemy and APScheduler, which must not load on the UI thread.
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from commsdesk.publishing.ui.bridge import PublishingBridge
@@ -32,6 +36,7 @@ class ScheduleBridge(QObject):
         self.publishing = publishing
         self.lane: Lane = desk_bridge.lane
         self.scheduler = None
+        self.changed.connect(self._statements_changed)  # on the UI thread, like every slot here
 
     def start(self) -> None:
         """Build and start the scheduler once the desk is open (off the UI thread)."""
@@ -56,9 +61,11 @@ class ScheduleBridge(QObject):
         if self.scheduler is not None:
             self.lane.submit(self.scheduler.shutdown)
 
+    def _statements_changed(self) -> None:
+        self.desk_bridge.statements_changed.emit()
+
     def _posted(self, _result) -> None:
         self.changed.emit()
-        self.desk_bridge.statements_changed.emit()
         self.desk_bridge.timeline_changed.emit()
 
     def call(
@@ -68,10 +75,12 @@ class ScheduleBridge(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         as_operator: bool = False,
+        key: str | None = None,
         **kwargs: Any,
     ) -> None:
         """Run `fn(scheduler, *args, **kwargs)`, such as `PostScheduler.upcoming`, on the lane;
-        `as_operator` passes the operator first, `fn(scheduler, actor, *args, **kwargs)`."""
+        `as_operator` passes the operator first, `fn(scheduler, actor, *args, **kwargs)`. With
+        `key`, a call of that key still queued is dropped for this one (reads only)."""
         actor = self.desk_bridge.actor
 
         def work():
@@ -86,11 +95,23 @@ class ScheduleBridge(QObject):
             if as_operator:
                 self.changed.emit()
                 self.desk_bridge.timeline_changed.emit()
-                self.desk_bridge.statements_changed.emit()
-            if on_done is not None:
+            if on_done is not None and _receiver_alive(on_done):
                 on_done(result)
 
-        self.lane.submit(work, on_done=done, on_error=on_error or self._refuse)
+        def failed(exc: BaseException) -> None:
+            if on_error is None:
+                self._refuse(exc)
+            elif _receiver_alive(on_error):
+                on_error(exc)
+
+        self.lane.submit(work, on_done=done, on_error=failed, key=key)
 
     def _refuse(self, exc: BaseException) -> None:
         self.refused.emit(str(exc) or type(exc).__name__)
+
+
+def _receiver_alive(callback: Callable) -> bool:
+    """False for a method of a widget Qt has deleted meanwhile (the window closed while the
+    answer was on its way): that answer has no one to go to."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

@@ -1,13 +1,15 @@
 """Choose when a statement goes out: a day, a time and a zone, shown in the team's zones.
 
-A time the clocks skip cannot be chosen; one they show twice asks which of the two.
+The time is typed ("18:30" or "1830") and checked as typed: a time that is not one is said so,
+never wrapped round. A time the clocks skip cannot be chosen; one they show twice asks which
+of the two. Tab moves from field to field (the day's parts are reached with the arrow keys).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -16,15 +18,23 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QRadioButton,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused, resolve_local, zone
+from commsdesk.scheduling.ui.time_entry import parse_clock
 from commsdesk.team_time import in_zones
 from commsdesk.ui.theme import BAD, MUTED
+
+
+class DayEdit(QDateEdit):
+    """A day field that Tab leaves, like any other field (Qt's walks its day, month and year)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt API
+        return QWidget.focusNextPrevChild(self, next)
 
 
 class ScheduleDialog(QDialog):
@@ -42,11 +52,13 @@ class ScheduleDialog(QDialog):
         self.zones = zones
         start = (now or datetime.now(UTC)) + timedelta(minutes=30)
         local = start.astimezone(zone(zones[0])) if zones else start
-        self.day = QDateEdit(QDate(local.year, local.month, local.day))
+        self.day = DayEdit(QDate(local.year, local.month, local.day))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd d MMM yyyy")
-        self.clock = QTimeEdit(QTime(local.hour, local.minute))
-        self.clock.setDisplayFormat("HH:mm")
+        self.clock = QLineEdit(f"{local:%H:%M}")
+        self.clock.setPlaceholderText("18:30")
+        self.clock.setToolTip("On the 24-hour clock: 18:30, or 1830")
+        self.clock.setMaxLength(8)
         self.zone = QComboBox()
         self.zone.setEditable(True)
         for name in dict.fromkeys([*zones, "UTC"]):
@@ -78,7 +90,7 @@ class ScheduleDialog(QDialog):
         layout.addWidget(self.buttons)
         for signal in (
             self.day.dateChanged,
-            self.clock.timeChanged,
+            self.clock.textChanged,
             self.zone.currentTextChanged,
             self.which.idToggled,
         ):
@@ -86,27 +98,39 @@ class ScheduleDialog(QDialog):
         self._check()
 
     def values(self) -> tuple[date, time, str, int | None]:
-        d, t = self.day.date(), self.clock.time()
+        """Day, time, zone and fold; raises ScheduleRefused while the time typed is not one
+        (the Schedule button is disabled then)."""
+        d = self.day.date()
         fold = self.which.checkedId() if self._ambiguous else None
         return (
             date(d.year(), d.month(), d.day()),
-            time(t.hour(), t.minute()),
+            parse_clock(self.clock.text()),
             self.zone.currentText().strip(),
             fold,
         )
 
     def due_at(self) -> datetime | None:
-        day, clock, zone_name, fold = self.values()
         try:
+            day, clock, zone_name, fold = self.values()
             return resolve_local(
                 day, clock, zone_name, fold=fold if fold is not None and fold >= 0 else None
             )
         except (ScheduleRefused, AmbiguousTime):
             return None
 
+    def accept(self) -> None:
+        """Only a time that passes the checks; Enter on a bad one keeps the dialog open."""
+        if self.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled():
+            super().accept()
+
     def _check(self, *_args) -> None:
-        day, clock, zone_name, _ = self.values()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        try:
+            day, clock, zone_name, _ = self.values()
+        except ScheduleRefused as refused:
+            self._say(str(refused), BAD)
+            ok.setEnabled(False)
+            return
         try:
             instant = resolve_local(day, clock, zone_name)
             self._ambiguous = False

@@ -1,5 +1,10 @@
 """Schedule panel: what goes out when, the pause-all switch, missed posts to review, and the
-SANDBOX feed where drills and desks without an X account post."""
+SANDBOX feed where drills and desks without an X account post.
+
+While all posting is paused, a waiting post reads "Held by the pause", never "Waiting". The
+panel reads the schedule again after every change: the scheduler's, this window's (any action
+on the desk), and, through `events_arrived`, those of the command line and other desks.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -28,6 +32,7 @@ from commsdesk.ui.table_model import RowsTableModel
 from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS
 
 COLUMNS = ("Due (UTC)", "In", "Local", "Statement", "Goes to", "State")
+HELD = ("Held by the pause", BAD)  # a waiting post while all posting is paused
 STATE_TEXT = {
     "waiting": ("Waiting", STATE_COLOURS["scheduled"]),
     "posting": ("Posting…", STATE_COLOURS["approved"]),
@@ -39,7 +44,8 @@ STATE_TEXT = {
 def countdown(due: datetime, now: datetime) -> str:
     seconds = int((due - now).total_seconds())
     if seconds < 0:
-        return f"{-seconds // 60} min late"
+        late = -seconds // 60
+        return f"{late} min late" if late else "due now"
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -51,11 +57,22 @@ class UpcomingModel(RowsTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.now = datetime.now(UTC)
+        self.paused = None  # PauseState while all posting is paused
 
     def set_posts(self, posts: list) -> None:
         self.beginResetModel()
         self.rows = list(posts)
         self.endResetModel()
+
+    def set_paused(self, paused) -> None:
+        self.paused = paused
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 5))
+
+    def state_text(self, post) -> tuple[str, str]:
+        if post.state == "waiting" and self.paused is not None:
+            return HELD
+        return STATE_TEXT.get(post.state, (post.state, MUTED))
 
     def tick(self) -> None:
         self.now = datetime.now(UTC)
@@ -76,11 +93,14 @@ class UpcomingModel(RowsTableModel):
                 f"{local:%H:%M} {local.tzname()}",
                 post.title,
                 "SANDBOX" if post.sandbox else post.account,
-                STATE_TEXT.get(post.state, (post.state, MUTED))[0],
+                self.state_text(post)[0],
             )[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
-            return QColor(STATE_TEXT.get(post.state, (post.state, MUTED))[1])
+            return QColor(self.state_text(post)[1])
         if role == Qt.ItemDataRole.ToolTipRole:
+            if post.state == "waiting" and self.paused is not None:
+                return (f"All posting is {self.paused.describe()}. Nothing goes out until someone "
+                        "resumes; a post that falls due meanwhile then waits for review.")
             return post.note or None
         return None
 
@@ -96,7 +116,9 @@ class SchedulePanel(QWidget):
         self.banner = QLabel("Starting the scheduler…")
         self.banner.setWordWrap(True)
         self.pause_button = QPushButton("Pause all posting…")
-        self.pause_button.setToolTip("Stops every scheduled post at once; asks why")
+        self.pause_button.setToolTip(
+            "Stops every post at once, from every desk and the command line; asks why"
+        )
         self.pause_button.clicked.connect(self.toggle_pause)
         top = QHBoxLayout()
         top.addWidget(self.banner, 1)
@@ -109,9 +131,10 @@ class SchedulePanel(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 84), (1, 56), (2, 76), (4, 70), (5, 96)):
+        for column, width in ((0, 84), (1, 64), (2, 76), (4, 70), (5, 124)):
             header.resizeSection(column, width)
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.empty = QLabel("Nothing is scheduled. Approve a statement, then Schedule….")
         self.empty.setStyleSheet(f"color: {MUTED};")
         self.post_button = QPushButton("Post now")
@@ -156,17 +179,29 @@ class SchedulePanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._enable)
         schedule.ready.connect(self.refresh)
         schedule.changed.connect(self.refresh)
-        schedule.desk_bridge.timeline_changed.connect(self._refresh_feed)
+        # Any action on this desk may change what is scheduled (a withdrawal, a post now…).
+        schedule.desk_bridge.timeline_changed.connect(self.refresh)
         self._enable()
 
     # --- reading ----------------------------------------------------------------------------
     def refresh(self) -> None:
+        if self.schedule.scheduler is None:
+            return  # `ready` refreshes once the scheduler is up
         # Imported here, not at module level: see the bridge.
         from commsdesk.scheduling.scheduler import PostScheduler
 
-        self.schedule.call(PostScheduler.upcoming, on_done=self._show_posts)
-        self.schedule.call(PostScheduler.paused, on_done=self._show_pause)
+        self.schedule.call(PostScheduler.paused, on_done=self._show_pause, key="schedule-paused")
+        self.schedule.call(PostScheduler.upcoming, on_done=self._show_posts, key="schedule-posts")
         self._refresh_feed()
+
+    def events_arrived(self, events: list) -> None:
+        """Timeline events from any desk or the command line: read the schedule again when they
+        touch a statement, a post or the schedule (a pause from the command line among them)."""
+        if any(
+            e.statement_id is not None or e.kind.startswith(("schedule.", "post."))
+            for e in events
+        ):
+            self.refresh()
 
     def _show_posts(self, posts: list) -> None:
         selected = self._selected()
@@ -185,6 +220,8 @@ class SchedulePanel(QWidget):
         missed = sum(1 for p in self.posts if p.state in ("missed", "failed"))
         if self.paused is not None:
             text = f"Schedule: PAUSED ({self.paused.reason})"
+            if waiting:
+                text += f", {waiting} held"
         else:
             text = f"Schedule: {waiting} waiting" if waiting else "Schedule: nothing scheduled"
         if missed:
@@ -193,14 +230,17 @@ class SchedulePanel(QWidget):
 
     def _show_pause(self, paused) -> None:
         self.paused = paused
+        self.model.set_paused(paused)
         self._summarise()
         if paused is None:
-            self.banner.setText("Scheduled posting is on.")
+            self.banner.setText("Posting is on: scheduled posts go out when due.")
             self.banner.setStyleSheet(f"color: {OK};")
             self.pause_button.setText("Pause all posting…")
         else:
             self.banner.setText(
-                f"ALL POSTING PAUSED by {paused.by} at {paused.since:%H:%M} UTC: {paused.reason}"
+                f"ALL POSTING PAUSED by {paused.by} at {paused.since:%H:%M} UTC: {paused.reason}\n"
+                "Nothing is posted, scheduled or not, until someone resumes; Post now asks "
+                "whether to override."
             )
             self.banner.setStyleSheet(
                 f"background: {BAD}; color: white; font-weight: 600; padding: 4px;"
@@ -266,12 +306,9 @@ class SchedulePanel(QWidget):
         from commsdesk.scheduling.scheduler import PostScheduler
 
         if self.paused is None:
-            reason, ok = QInputDialog.getText(
-                self, "Pause all posting",
-                "Every scheduled post stops until someone resumes. Why? (goes on the timeline)",
-            )
-            if ok:  # an empty reason is refused by the rule, and said so
-                self.schedule.call(PostScheduler.pause, reason, as_operator=True)
+            from commsdesk.scheduling.ui.pause_dialog import PauseDialog
+
+            PauseDialog(self.schedule, self).open()
             return
         answer = QMessageBox.question(
             self, "Resume posting",

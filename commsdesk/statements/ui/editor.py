@@ -2,6 +2,11 @@
 
 Typing is autosaved within a second; counting, rendering and splitting run on the text lane,
 debounced, so a megabyte paste never freezes the window.
+
+The text of a statement in review, approved or failed is read-only: an edit would void its
+approvals, so it changes only after a person chooses Edit… (Ctrl+E), which asks first and takes
+it back to draft (`Desk.return_to_draft`). A statement changed elsewhere (the command line,
+another desk) shows its new text unless this desk has typing not yet saved.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -20,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -28,7 +34,13 @@ from PySide6.QtWidgets import (
 
 from commsdesk.incidents.incident import Incident
 from commsdesk.statements.preview import Preview, preview_statement
-from commsdesk.statements.statement import Action, Statement, StatementState, allowed
+from commsdesk.statements.statement import (
+    EDIT_VOIDS_APPROVALS,
+    Action,
+    Statement,
+    StatementState,
+    allowed,
+)
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.lanes import Lane
 from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS, WARN, badge_style
@@ -40,6 +52,15 @@ LOCKED_WHY = {
     StatementState.SCHEDULED: "Scheduled: cancel the schedule to edit.",
     StatementState.POSTED: "Posted: a post is never changed. Write a follow-up statement.",
     StatementState.WITHDRAWN: "Withdrawn: reopen it to edit.",
+}
+# Why the text of a reviewed statement is read-only, and how to change it.
+GUARDED_WHY = {
+    StatementState.IN_REVIEW: "In review: the text is locked so the review stays valid. "
+    "Edit… (Ctrl+E) takes it back to draft and withdraws the review.",
+    StatementState.APPROVED: "Approved: the text is locked so what was approved is what gets "
+    "posted. Edit… (Ctrl+E) takes it back to draft; it then needs approval again.",
+    StatementState.FAILED: "The text is locked so the approved version can be posted again. "
+    "Edit… (Ctrl+E) takes it back to draft; it then needs approval again.",
 }
 
 
@@ -61,6 +82,12 @@ class StatementEditor(QWidget):
         self._dirty = False
         self._preview_generation = 0
         self.last_preview: Preview | None = None
+        self.thread_limit: int | None = None  # the desk's policy, read from the database
+        self._saves_in_flight = 0  # autosaves sent and not yet answered
+        self._save_problem: str | None = None
+        # The text this editor's typing started from (loaded, or last saved from here): a save
+        # tells the desk, so a change someone else made meanwhile is kept, not overwritten.
+        self._base_text: str | None = None
 
         self.title = QLineEdit()
         self.title.setPlaceholderText("Statement title (for the team; not posted)")
@@ -80,6 +107,7 @@ class StatementEditor(QWidget):
         )
         font = QFont(self.body.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setFamilies([self.body.fontInfo().family(), "Noto Color Emoji"])  # emoji: assets/fonts
         self.body.setFont(font)
         self.body.textChanged.connect(self._text_changed)
 
@@ -92,13 +120,14 @@ class StatementEditor(QWidget):
         self.count_label.setAccessibleName("Weighted character count")
         self.count_label.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.parts_label = QLabel()
+        # Its words never widen the window: the banner says the whole of it.
+        self.parts_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.numbering = QCheckBox("Number parts 1/n")
         self.numbering.setChecked(bool(bridge.settings.get("thread_numbering")))
         self.numbering.toggled.connect(self._numbering_toggled)
         count_row = QHBoxLayout()
         count_row.addWidget(self.count_label)
-        count_row.addWidget(self.parts_label)
-        count_row.addStretch(1)
+        count_row.addWidget(self.parts_label, 1)
         count_row.addWidget(self.numbering)
 
         self.preview = QTextBrowser()
@@ -110,6 +139,15 @@ class StatementEditor(QWidget):
         self.approvals.setWordWrap(True)
         self.save_button = QPushButton("Save version")
         self.save_button.setToolTip("Seal this text as a version (Ctrl+S)")
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip(
+            "Take the statement back to draft to change its text; asks first (Ctrl+E)"
+        )
+        self.edit_action = QAction("Edit…", self)
+        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.edit_action.triggered.connect(self.edit_text)
+        self.addAction(self.edit_action)
         self.submit_button = QPushButton("Submit for review")
         self.submit_button.setToolTip("Ask for approval (Ctrl+Return)")
         self.approve_button = QPushButton("Approve")
@@ -126,12 +164,14 @@ class StatementEditor(QWidget):
         self.schedule_button = QPushButton("Schedule…")
         self.schedule_button.setToolTip("Post the approved text at a set time")
         self.save_button.clicked.connect(self.save_version)
+        self.edit_button.clicked.connect(self.edit_text)
         self.submit_button.clicked.connect(self.submit)
         self.approve_button.clicked.connect(self.approve)
         self.post_button.clicked.connect(self.post_now)
         self.schedule_button.clicked.connect(self.schedule)
         actions = QHBoxLayout()
         for button in (
+            self.edit_button,
             self.save_button,
             self.submit_button,
             self.approve_button,
@@ -179,14 +219,18 @@ class StatementEditor(QWidget):
         """Load a statement into the editor (saving the one being left first)."""
         self.flush()
         self.statement = statement
+        self.last_preview = None
+        self._save_problem = None
         self.body.blockSignals(True)
         self.body.setPlainText(statement.body if statement else "")
         self.body.blockSignals(False)
+        self._base_text = statement.body if statement else None
         self.title.setText(statement.title if statement else "")
         self.save_state.setText("")
         self._show_meta()
         self._request_preview()
         if statement is not None:
+            self.read_thread_limit()
             self.statement_loaded.emit(statement.id)
 
     def set_incident(self, incident: Incident | None) -> None:
@@ -194,13 +238,53 @@ class StatementEditor(QWidget):
         self._request_preview()
 
     def _statement_changed(self, statement: Statement) -> None:
-        if self.statement is not None and statement.id == self.statement.id:
-            self.statement = statement
-            self._show_meta()
+        self.statement_updated(statement)
+
+    def statement_updated(self, statement: Statement) -> None:
+        """The statement as the database now holds it (changed here, by the scheduler, the
+        command line or another desk): its state, and its text unless typing here is unsaved."""
+        if self.statement is None or statement.id != self.statement.id:
+            return
+        self.statement = statement
+        if (
+            statement.body != self.body.toPlainText()
+            and not self._dirty
+            and self._saves_in_flight == 0
+        ):
+            self._replace_text(statement.body)
+            self._base_text = statement.body
+        if statement.title != self.title.text() and not self.title.hasFocus():
+            self.title.setText(statement.title)
+        self._show_meta()
+
+    def _replace_text(self, body: str) -> None:
+        """New text from elsewhere, the cursor kept where it was as far as the text allows."""
+        position = self.body.textCursor().position()
+        self.body.blockSignals(True)
+        self.body.setPlainText(body)
+        self.body.blockSignals(False)
+        cursor = self.body.textCursor()
+        cursor.setPosition(min(position, len(body)))
+        self.body.setTextCursor(cursor)
+        self._request_preview()
+
+    def read_thread_limit(self) -> None:
+        """Read the desk's thread limit (policy in the database) for the preview's warning."""
+        desk = self.bridge.desk
+        if desk is not None:
+            self.bridge.lane.submit(
+                _thread_limit, desk, on_done=self._thread_limit_read, key="thread-limit"
+            )
+
+    def _thread_limit_read(self, limit: int) -> None:
+        if limit != self.thread_limit:
+            self.thread_limit = limit
+            self._request_preview()
 
     def refresh(self) -> None:
         """Show the statement's state and approvals again (after a policy change)."""
         self._show_meta()
+        self.read_thread_limit()
 
     def _show_meta(self) -> None:
         s = self.statement
@@ -210,14 +294,21 @@ class StatementEditor(QWidget):
             self.state_badge.setText("")
             self.state_badge.setStyleSheet("")
             self.approvals.setText("Select a statement, or create one with Ctrl+N.")
-            self._set_banner(None)
+            self.edit_button.hide()
+            self.save_button.show()
+            self._update_banner()
             return
-        self.state_badge.setText(s.state.label)
-        self.state_badge.setStyleSheet(badge_style(STATE_COLOURS[s.state.value]))
+        label, colour = s.status
+        self.state_badge.setText(label)
+        self.state_badge.setStyleSheet(badge_style(STATE_COLOURS[colour]))
         locked = not allowed(s.state, Action.EDIT)
-        self.body.setReadOnly(locked)
+        guarded = s.state in EDIT_VOIDS_APPROVALS
+        self.body.setReadOnly(locked or guarded)
         self.title.setReadOnly(locked)
         self.save_button.setEnabled(not locked)
+        self.save_button.setVisible(not guarded)  # Edit… takes its place while the text is locked
+        self.edit_button.setVisible(guarded)
+        self.edit_action.setEnabled(guarded)
         self.submit_button.setEnabled(s.state is StatementState.DRAFT)
         self.approve_button.setEnabled(s.state is StatementState.IN_REVIEW)
         self.withdraw_action.setEnabled(allowed(s.state, Action.WITHDRAW))
@@ -228,12 +319,35 @@ class StatementEditor(QWidget):
             and s.approved_text is not None
         )
         self.approvals.setText(self._approvals_text(s))
-        if locked:
-            self._set_banner(LOCKED_WHY[s.state] + (f" ({s.note})" if s.note else ""), WARN)
-        elif s.state is StatementState.FAILED and s.note:
-            self._set_banner(f"Posting failed: {s.note}", BAD)
-        elif self.last_preview is None or self.last_preview.problem is None:
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        """One banner for what stands in the way, worst first: a failed save, a locked state, a
+        template problem, a failed post, the review lock, a thread over the desk's limit."""
+        s = self.statement
+        if s is None:
             self._set_banner(None)
+            return
+        notes: list[tuple[str, str]] = []
+        if self._save_problem:
+            notes.append((self._save_problem, BAD))
+        preview = self.last_preview
+        if s.state in LOCKED_WHY:
+            notes.append((LOCKED_WHY[s.state] + (f" ({s.note})" if s.note else ""), WARN))
+        else:
+            if preview is not None and preview.problem:
+                notes.append((preview.problem, BAD))
+            if s.state is StatementState.FAILED and s.note:
+                notes.append((f"Posting failed: {s.note}", BAD))
+            if s.state in GUARDED_WHY:
+                notes.append((GUARDED_WHY[s.state], WARN))
+            if preview is not None and preview.over_thread_limit:
+                notes.append((preview.over_thread_limit, WARN))
+        if not notes:
+            self._set_banner(None)
+            return
+        colour = BAD if any(c == BAD for _, c in notes) else WARN
+        self._set_banner("\n".join(text for text, _ in notes), colour)
 
     def _approvals_text(self, s: Statement) -> str:
         needed = self.bridge.required_approvals
@@ -241,11 +355,12 @@ class StatementEditor(QWidget):
         if s.state is StatementState.DRAFT:
             if needed == 0:
                 return "No approval required at this desk: submitting approves it."
-            return f"Needs {needed} approval(s) from someone other than {s.version_author}."
+            return (f"Needs {_approvals(needed)} from someone other than "
+                    f"{s.version_author}.")
         if s.state is StatementState.IN_REVIEW:
             return (
                 f"In review: v{s.version_number} by {s.version_author}; "
-                f"{len(s.approvals)} of {needed} approvals" + (f" ({who})" if who else "")
+                f"{len(s.approvals)} of {_approvals(needed)}" + (f" ({who})" if who else "")
             )
         if s.approved_text is not None:
             return f"Approved v{s.version_number}" + (f" by {who}" if who else "")
@@ -279,24 +394,43 @@ class StatementEditor(QWidget):
         from commsdesk.desk import Desk  # here, not at module level: see the bridge
 
         self._dirty = False
+        self._saves_in_flight += 1
         statement_id = self.statement.id
         self.save_state.setText("Saving…")
+        body, base = self.body.toPlainText(), self._base_text
+        self._base_text = body  # what the next save starts from, in lane order
 
         def saved(version) -> None:
+            self._saves_in_flight -= 1
+            if self.statement is not None and self.statement.id == statement_id:
+                self._kept_both(version)
             if self.statement is not None and self.statement.id == statement_id and not self._dirty:
                 self.save_state.setText(f"Saved v{version.number} {version.updated_at:%H:%M:%S}")
+                if self._save_problem and not version.meanwhile:
+                    self._save_problem = None
+                    self._update_banner()
             self.bridge.query(
                 Desk.statement, statement_id, on_done=self.bridge.statement_changed.emit
             )
 
         def failed(exc: BaseException) -> None:
+            self._saves_in_flight -= 1
+            if self.statement is None or self.statement.id != statement_id:
+                return
             self._dirty = True
             self.save_state.setText("Not saved")
-            self._set_banner(f"Could not save: {exc}", BAD)
+            self._save_problem = f"Could not save: {exc}"
+            self._update_banner()
 
         self.bridge.act(
-            Desk.autosave, statement_id, self.body.toPlainText(), on_done=saved, on_error=failed
+            Desk.autosave, statement_id, body, based_on=base, on_done=saved, on_error=failed
         )
+
+    def _kept_both(self, version) -> None:
+        """Someone else changed the text meanwhile: both versions were kept; say so."""
+        if version.meanwhile:
+            self._save_problem = version.meanwhile
+            self._update_banner()
 
     def _numbering_toggled(self, on: bool) -> None:
         if self.bridge.settings.set("thread_numbering", on):
@@ -324,34 +458,38 @@ class StatementEditor(QWidget):
             body,
             self.incident,
             numbering=self.numbering.isChecked(),
+            thread_limit=self.thread_limit,
             on_done=shown,
             key="preview",
         )
 
     def _show_preview(self, preview: Preview) -> None:
         self.last_preview = preview
+        self._update_banner()
         if preview.problem:
             self.count_label.setText("Template problem")
             self.count_label.setStyleSheet(f"font-size: 15px; font-weight: 600; color: {BAD};")
             self.parts_label.setText("")
-            self._set_banner(preview.problem, BAD)
             self.preview.setHtml(
                 f"<p style='color:{BAD}'>Nothing can be approved or posted until this is fixed:"
                 f"</p><p>{html.escape(preview.problem)}</p>"
             )
             return
-        if self.statement is not None and allowed(self.statement.state, Action.EDIT):
-            self._set_banner(None)
         parts = preview.thread.parts if preview.thread else ()
         fits = all(p.weighted_length <= preview.limit for p in parts) and not (
             preview.thread and preview.thread.problems
         )
         if len(parts) > 1:
             # A thread: each post has its own count in the preview; say how many posts.
-            self.count_label.setText(f"{len(parts)} posts")
-            self.parts_label.setText("a thread")
             total = f"{preview.count.weighted_length} in all as X counts; " if preview.count else ""
             self.parts_label.setToolTip(f"{total}each post within {preview.limit}")
+            self.count_label.setText(f"{len(parts)} posts")
+            if preview.over_thread_limit:
+                fits = False
+                self.parts_label.setText(f"over the limit ({preview.thread_limit})")
+                self.parts_label.setToolTip(preview.over_thread_limit)
+            else:
+                self.parts_label.setText("a thread")
         else:
             n = preview.count.weighted_length if preview.count else 0
             self.count_label.setText(f"{n} / {preview.limit}")
@@ -369,15 +507,61 @@ class StatementEditor(QWidget):
 
         self._autosave_timer.stop()
         self._dirty = False
+        self._saves_in_flight += 1
         statement_id = self.statement.id
+        body, base = self.body.toPlainText(), self._base_text
+        self._base_text = body
 
         def saved(version) -> None:
+            self._saves_in_flight -= 1
+            self._kept_both(version)
             self.save_state.setText(f"Saved v{version.number} {version.updated_at:%H:%M:%S}")
             self.bridge.query(
                 Desk.statement, statement_id, on_done=self.bridge.statement_changed.emit
             )
 
-        self.bridge.act(Desk.save_version, statement_id, self.body.toPlainText(), on_done=saved)
+        def failed(exc: BaseException) -> None:
+            self._saves_in_flight -= 1
+            self._dirty = True
+            self.bridge.refused.emit(str(exc) or type(exc).__name__)
+
+        self.bridge.act(
+            Desk.save_version, statement_id, body, based_on=base, on_done=saved,
+            on_error=failed,
+        )
+
+    def edit_text(self) -> None:
+        """Edit a statement in review, approved or failed: asks first, then takes it back to
+        draft (its approvals stop counting, on the timeline) and puts the cursor in the text."""
+        s = self.statement
+        if s is None or s.state not in EDIT_VOIDS_APPROVALS:
+            return
+        if s.state is StatementState.IN_REVIEW:
+            n = len(s.approvals)
+            so_far = ("; the approval given so far no longer counts" if n == 1 else
+                      f"; the {n} approvals given so far no longer count" if n else "")
+            consequence = (f"It leaves review and goes back to draft{so_far}. Submit it again "
+                           "when the text is ready.")
+        else:
+            consequence = ("It goes back to draft and its approval no longer counts: it must be "
+                           "approved again before it can be posted.")
+        answer = QMessageBox.question(
+            self,
+            "Edit the statement",
+            f"Edit the text of “{s.title}”?\n\n{consequence}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        from commsdesk.desk import Desk
+
+        def editable(statement: Statement) -> None:
+            if self.statement is not None and self.statement.id == statement.id:
+                self.body.setFocus()
+                self.body.moveCursor(QTextCursor.MoveOperation.End)
+
+        self.bridge.act(Desk.return_to_draft, s.id, on_done=editable)
 
     def submit(self) -> None:
         if self.statement is None:
@@ -443,6 +627,18 @@ class StatementEditor(QWidget):
         self.bridge.act(Desk.rename_statement, s.id, title)
 
 
+def _approvals(n: int) -> str:
+    return "1 approval" if n == 1 else f"{n} approvals"
+
+
+def _thread_limit(desk) -> int:
+    """The desk's thread limit (call on the database lane)."""
+    from commsdesk.publishing.holds import max_thread_posts
+
+    with desk.reading() as session:
+        return max_thread_posts(session)
+
+
 def _parts_html(preview: Preview) -> str:
     parts = preview.thread.parts if preview.thread else ()
     if not parts:
@@ -464,4 +660,6 @@ def _parts_html(preview: Preview) -> str:
         rows.append(f"<p style='color:{MUTED}'>… and {len(parts) - PREVIEW_PARTS_SHOWN} more</p>")
     for problem in preview.thread.problems:
         rows.append(f"<p style='color:{BAD}'>{html.escape(problem)}</p>")
+    if preview.over_thread_limit:
+        rows.insert(0, f"<p style='color:{BAD}'>{html.escape(preview.over_thread_limit)}</p>")
     return "".join(rows)

@@ -103,7 +103,7 @@ class StatementListModel(RowsTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return s.state.label
+                return s.status[0]  # "Missed: review" for a scheduled post a person must review
             if col == 1:
                 return s.title
             if col == 2:
@@ -113,10 +113,10 @@ class StatementListModel(RowsTableModel):
             if col == 4:
                 return s.version_author
         elif role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return QColor(STATE_COLOURS[s.state.value])
+            return QColor(STATE_COLOURS[s.status[1]])
         elif role == Qt.ItemDataRole.ToolTipRole:
             preview = s.body[:300] + ("…" if len(s.body) > 300 else "")
-            return f"{s.title}\n{s.state.label} · v{s.version_number}\n\n{preview}"
+            return f"{s.title}\n{s.status[0]} · v{s.version_number}\n\n{preview}"
         return None
 
 

@@ -1,4 +1,11 @@
-"""Statements panel: the incident's statements on the left, the one being worked on at the right."""
+"""Statements panel: the incident's statements on the left, the one being worked on at the right.
+
+The list follows every change: this desk's own (`statement_changed`), the scheduler's
+(`statements_changed`: the whole list is read again) and those made elsewhere, by the command line
+or another desk, which reach it as timeline events (`events_arrived`): the rows they name are read
+again, and a statement new to this desk is added without taking the editor away from the one in
+hand.
+"""
 
 from __future__ import annotations
 
@@ -67,6 +74,7 @@ class StatementsPanel(QWidget):
             header.resizeSection(column, width)
         header.setSectionHidden(4, True)  # the author is in the tooltip and the editor
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
         self.empty = QLabel()
@@ -143,6 +151,11 @@ class StatementsPanel(QWidget):
     def _listed(self, statements: list[Statement]) -> None:
         self.model.set_statements(statements)
         self._update_empty()
+        shown = self.editor.statement
+        if shown is not None:
+            fresh = next((s for s in statements if s.id == shown.id), None)
+            if fresh is not None:
+                self.editor.statement_updated(fresh)
         wanted = self._reselect_id
         self._reselect_id = None
         if wanted is not None and self.model.row_of(wanted) is not None:
@@ -210,6 +223,32 @@ class StatementsPanel(QWidget):
         if is_new:
             QTimer.singleShot(0, lambda: self.select(statement.id))
 
+    def events_arrived(self, events: list) -> None:
+        """Timeline events newer than those shown (from any desk or the command line): read the
+        statements they name again, and the approval policy when it changed."""
+        if self.incident is None:
+            return
+        from commsdesk.desk import Desk
+
+        ids = list(dict.fromkeys(e.statement_id for e in events if e.statement_id is not None))
+        if ids:
+            self.bridge.query(_statements, ids, on_done=self._arrived)
+        if any(e.kind == "desk.policy" for e in events):
+            self.bridge.query(Desk.approval_policy, on_done=self._policy_read)
+
+    def _arrived(self, statements: list[Statement]) -> None:
+        for statement in statements:
+            if self.incident is None or statement.incident_id != self.incident.id:
+                continue
+            self.model.update_statement(statement)
+            self.editor.statement_updated(statement)
+        self._update_empty()
+        self.counts_changed.emit(self.state_counts())
+
+    def _policy_read(self, policy) -> None:
+        self.bridge.required_approvals = policy.required
+        self.editor.refresh()
+
     def _remember_open(self, statement_id: int) -> None:
         settings = self.bridge.settings
         if settings.set("last_statement_id", statement_id):
@@ -217,7 +256,12 @@ class StatementsPanel(QWidget):
 
     # --- actions --------------------------------------------------------------------------
     def new_statement(self, title: str = "", body: str = "") -> None:
+        """A new draft under the incident, opened with the cursor in its text."""
         if self.incident is None:
+            self.bridge.refused.emit(
+                "Start an incident first (Ctrl+I): every statement belongs to one, and its facts "
+                "fill the statement's placeholders."
+            )
             return
         from commsdesk.desk import Desk
 
@@ -228,8 +272,13 @@ class StatementsPanel(QWidget):
             self.incident.id,
             title or f"Statement {count}",
             body,
-            on_done=lambda s: self.editor.body.setFocus(),
+            on_done=self._write_in,
         )
+
+    def _write_in(self, statement: Statement) -> None:
+        self.select(statement.id)
+        if self.editor.statement is not None and self.editor.statement.id == statement.id:
+            self.editor.body.setFocus()
 
     def focus_filter(self) -> None:
         self.search.setFocus()
@@ -265,3 +314,8 @@ class StatementsPanel(QWidget):
         self.bridge.statement_changed.emit(statement)
         if self.editor.statement and self.editor.statement.id == statement.id:
             self.editor.show_statement(statement)
+
+
+def _statements(desk, ids: list[int]) -> list[Statement]:
+    """The statements with these ids as stored now (call on the database lane)."""
+    return [desk.statement(statement_id) for statement_id in ids]

@@ -139,6 +139,7 @@ class TimelinePanel(QWidget):
         self.model = TimelineModel(self)
         self._loading_more = False
         self._ready = False
+        self._seen: int | None = None  # the newest event id read, whatever the filters
 
         self.kind = QComboBox()
         for label, kinds in GROUPS:
@@ -195,8 +196,12 @@ class TimelinePanel(QWidget):
     # --- loading ---------------------------------------------------------------------------
     def start(self) -> None:
         """Called once the desk is open."""
+        from commsdesk.desk import Desk
+
         self._ready = True
         self.reload()
+        # Where the record ends, read right behind the first load on the same lane.
+        self.bridge.query(Desk.timeline, limit=1, on_done=self._first_seen)
         self._poll.start()
 
     def _filters(self) -> dict:
@@ -236,19 +241,44 @@ class TimelinePanel(QWidget):
         self.person.blockSignals(False)
 
     def poll(self) -> None:
+        """Read events newer than any seen, whatever the filters: every one goes out on
+        `new_events` (other panels follow them); those the filters show are added here."""
         if not self._ready:
             return
         from commsdesk.desk import Desk
 
+        seen = self._seen
+        if seen is None:  # start() has not heard where the record ended yet
+            return
+        self.bridge.query(
+            Desk.timeline, after_id=seen, limit=PAGE, on_done=lambda ev: self._heard(seen, ev),
+            key="timeline-poll",
+        )  # fmt: skip
+
+    def _first_seen(self, events: list[TimelineEvent]) -> None:
+        if self._seen is None:
+            self._seen = events[0].id if events else 0
+
+    def _heard(self, after_id: int, events: list[TimelineEvent]) -> None:
+        fresh = [e for e in events if e.id > after_id]
+        if after_id != self._seen or not fresh:
+            return
+        self._seen = max(e.id for e in fresh)
+        self.new_events.emit(list(reversed(fresh)))
+        if any(value for value in self._filters().values()):
+            self._poll_shown()
+        else:
+            self._arrived(self.model.events[0].id if self.model.events else 0, fresh)
+
+    def _poll_shown(self) -> None:
+        from commsdesk.desk import Desk
+
         newest = self.model.events[0].id if self.model.events else 0
         self.bridge.query(
-            Desk.timeline,
-            after_id=newest,
-            limit=PAGE,
-            on_done=lambda ev: self._arrived(newest, ev),
-            key="timeline-poll",
+            Desk.timeline, after_id=newest, limit=PAGE,
+            on_done=lambda ev: self._arrived(newest, ev), key="timeline-shown",
             **self._filters(),
-        )
+        )  # fmt: skip
 
     def _arrived(self, after_id: int, events: list[TimelineEvent]) -> None:
         newest = self.model.events[0].id if self.model.events else 0
@@ -262,7 +292,6 @@ class TimelinePanel(QWidget):
             self.bridge.query(Desk.timeline_actors, on_done=self._set_people, key="timeline-actors")
         self.model.prepend(fresh)
         self._show_count()
-        self.new_events.emit(list(reversed(fresh)))
 
     def _maybe_load_more(self, value: int) -> None:
         bar = self.table.verticalScrollBar()

@@ -76,7 +76,7 @@ def test_post_now_asks_first_then_posts_the_approved_text_once(harness, monkeypa
     shown = " ".join(label.text() for label in seen[0].findChildren(QLabel))
     assert "to <b>the SANDBOX" in shown and "Withdrawals of ETH are open again." in shown
     assert "Nothing leaves the desk in the SANDBOX." in shown
-    assert seen[0].buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault()
+    assert seen[0].post.isDefault()  # in the SANDBOX nothing leaves the desk: Enter posts
     assert SandboxXClient(h.desk, "sandbox").recent_posts("0") == []
     editor.post_now()
     h.idle()
@@ -208,3 +208,67 @@ def test_drill_mode_switched_by_another_desk_reaches_the_window(harness):
     h.qtbot.waitUntil(lambda: h.window.header.drill.isChecked(), timeout=15_000)
     assert h.window.status_x.text() == "X: SANDBOX (drill)"
     assert h.publishing.destination().sandbox
+
+
+def post_dialog(qtbot, *, sandbox, text="Client funds are safe."):
+    from commsdesk.publishing.ui.post_dialog import PostDialog
+
+    dialog = PostDialog("Holding", "the SANDBOX" if sandbox else "X as @exchange", sandbox, 1,
+                        text)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+def test_enter_in_post_now_to_x_never_opens_the_image_picker_nor_posts(qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    picked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        lambda *a, **k: picked.append(a) or ([], ""))
+    dialog = post_dialog(qtbot, sandbox=False)
+    assert not any(b.isDefault() for b in (dialog.add, dialog.post))
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert picked == [] and dialog.isVisible()
+    assert dialog.problem.text().startswith("Enter does not post to X: Tab to Post")
+    while QApplication.focusWidget() is not dialog.post:  # Tab to Post, then Enter
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClick(dialog.post, Qt.Key.Key_Return)
+    assert picked == []
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_enter_in_post_now_to_the_sandbox_posts(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    dialog = post_dialog(qtbot, sandbox=True)
+    assert dialog.post.isDefault()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_the_post_now_excerpt_ends_on_a_word_with_one_ellipsis(qtbot):
+    first = "Client funds are safe. We are investigating the hot wallet report."
+    first += " Withdrawals of ETH stay paused while we check every single wallet report."
+    assert len(first) == 140  # the excerpt's length ends right after a full stop
+    dialog = post_dialog(qtbot, sandbox=True, text=first + "\n\nMore in the next post.")
+    shown = dialog.text.text()
+    assert shown == first.removesuffix(".") + "…"
+    assert "“" not in shown and "”" not in shown and ".…" not in shown
+    short = post_dialog(qtbot, sandbox=True, text="Withdrawals reopen at 18:00 UTC.")
+    assert short.text.text() == "Withdrawals reopen at 18:00 UTC."  # whole: no ellipsis
+
+
+def test_one_image_without_a_description_is_said_in_the_singular(qtbot, tmp_path):
+    from commsdesk.publishing.ui.post_dialog import ChosenImage
+
+    dialog = post_dialog(qtbot, sandbox=True)
+    dialog.add_image(ChosenImage(tmp_path / "a.png", "", "a.png"))
+    assert dialog.problem.text().startswith("1 image without a description:")
+    dialog.add_image(ChosenImage(tmp_path / "b.png", "", "b.png"))
+    assert dialog.problem.text().startswith("2 images without a description:")

@@ -37,7 +37,7 @@ def test_empty_desk_says_what_to_do(harness):
         texts = " ".join(label.text() for label in panel.findChildren(QLabel))
         assert len(texts) > 150
     assert "OBS Studio" in " ".join(lb.text() for lb in h.window.broadcast.findChildren(QLabel))
-    h.qtbot.waitUntil(lambda: h.window.schedule_panel.banner.text() == "Scheduled posting is on.")
+    h.qtbot.waitUntil(lambda: h.window.schedule_panel.banner.text().startswith("Posting is on"))
     assert h.window.schedule_panel.empty.text().startswith("Nothing is scheduled")
     assert h.window.status_schedule.text() == "Schedule: nothing scheduled"
 
@@ -104,7 +104,8 @@ def test_review_and_approval_by_someone_else(harness):
     editor.submit()
     h.idle()
     assert editor.statement.state is StatementState.IN_REVIEW
-    assert not editor.body.isReadOnly()  # editing stays possible; it would void the review
+    assert editor.body.isReadOnly()  # a stray keystroke cannot void the review
+    assert not editor.edit_button.isHidden() and editor.edit_button.isEnabled()
     assert editor.approve_button.isEnabled()
     assert not editor.submit_button.isEnabled()
     h.window._refused = lambda message: None
@@ -125,7 +126,9 @@ def test_review_and_approval_by_someone_else(harness):
     assert h.window.statements.model.index(row, 0).data() == "Approved"
 
 
-def test_edit_after_approval_needs_approval_again(harness, qtbot):
+def test_edit_after_approval_needs_approval_again(harness, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
     h = harness
     start_incident(h)
     editor = new_statement(h, body="Withdrawals are open.")
@@ -136,10 +139,19 @@ def test_edit_after_approval_needs_approval_again(harness, qtbot):
     h.idle()
     assert editor.statement.state is StatementState.APPROVED
     h.be("Ana Ruiz (comms)")
+    qtbot.keyClicks(editor.body, " All of them.")  # the approved text is read-only
+    editor.flush()
+    h.idle()
+    assert editor.body.toPlainText() == "Withdrawals are open."
+    assert h.desk.statement(editor.statement.id).state is StatementState.APPROVED
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    editor.edit_button.click()  # a person chooses to edit: it goes back to draft, asked first
+    h.idle()
+    assert editor.statement.state is StatementState.DRAFT and not editor.body.isReadOnly()
     qtbot.keyClicks(editor.body, " All of them.")
     editor.flush()
     h.idle()
-    assert editor.statement.state is StatementState.DRAFT
+    assert h.desk.statement(editor.statement.id).body == "Withdrawals are open. All of them."
     kinds = [e.kind for e in h.desk.timeline(limit=5)]
     assert "statement.approval_voided" in kinds
 
@@ -179,7 +191,9 @@ def test_verify_record_reports_intact(harness):
 
 def test_shortcuts_are_bound(harness):
     h = harness
-    shortcuts = {a.text(): a.shortcut().toString() for a in h.window.statement_actions}
+    shortcuts = {
+        a.text().replace("&", ""): a.shortcut().toString() for a in h.window.statement_actions
+    }
     assert shortcuts["New statement"] == "Ctrl+N"
     assert shortcuts["Save version"] == "Ctrl+S"
     assert shortcuts["Approve"] == "Ctrl+Shift+A"
