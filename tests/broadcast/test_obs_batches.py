@@ -49,6 +49,9 @@ def every_request() -> list[ObsRequest]:
         batches.program_screenshot("Camera", 320, 180),
         batches.remember_return_scene("Camera"),
         batches.recall_return_scene(),
+        batches.slide_item_id(),
+        batches.slide_transform(3),
+        batches.slide_settings(),
         *batches.stream_readings(),
         *batches.inventory_requests(),
         ObsRequest("GetVersion"),
@@ -105,6 +108,9 @@ def test_the_answer_fields_read_back_exist(protocol):
     assert "imageData" in answers("GetSourceScreenshot")
     assert "sceneItemId" in answers("CreateInput")
     assert "slotValue" in answers("GetPersistentData")
+    assert "sceneItemId" in answers("GetSceneItemId")
+    assert "sceneItemTransform" in answers("GetSceneItemTransform")
+    assert "inputSettings" in answers("GetInputSettings")
 
 
 def test_slide_push_is_one_batch_reading_the_scene_then_cutting_last():
@@ -216,3 +222,10 @@ def test_stream_sample_reads_both_answers():
     assert sample.active and sample.bytes_sent == 1234 and sample.dropped_frames == 2
     assert sample.encoder_skipped == 3 and sample.render_missed == 1
     assert sample.target_fps == pytest.approx(29.97, abs=0.01)
+
+
+def test_the_size_of_a_slide_obs_could_not_load_is_none():
+    loaded = {"sceneItemTransform": {"sourceWidth": 1920.0, "sourceHeight": 1080.0}}
+    assert batches.source_size_from(loaded) == (1920, 1080)
+    assert batches.source_size_from({"sceneItemTransform": {"sourceWidth": 0.0}}) == (0, 0)
+    assert batches.render_frames_from({"renderTotalFrames": 4242}) == 4242

@@ -36,3 +36,37 @@ def test_scripted_failures_and_disconnected_calls():
     with pytest.raises(ObsError) as caught:
         obs.stop_stream().result()
     assert caught.value.code == 501
+
+
+def test_a_call_after_the_connection_dropped_says_so_in_plain_words():
+    """Between the socket closing and the state moving on, a call must not read "not connected
+    (connected)"."""
+    from commsdesk.broadcast.obs.api import ConnectionStatus
+    from commsdesk.broadcast.obs.connection import ObsConnection
+
+    connection = ObsConnection("127.0.0.1", 1, "")
+    try:
+        connection._set_status(ConnectionStatus(ConnectionState.CONNECTED))
+        with pytest.raises(ObsError) as caught:
+            connection.scenes().result(5)
+        assert caught.value.kind == "not_connected"
+        assert caught.value.message == "The connection to OBS has just ended."
+        connection._set_status(ConnectionStatus(ConnectionState.UNREACHABLE))
+        with pytest.raises(ObsError) as caught:
+            connection.scenes().result(5)
+        assert caught.value.message == "OBS is not connected (unreachable)."
+    finally:
+        connection.close()
+
+
+def test_the_fake_loads_only_a_png_it_can_read(tmp_path):
+    obs = FakeObs()
+    obs.start()
+    good, gone = tmp_path / "slide.png", tmp_path / "gone.png"
+    good.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    obs.push_slide(str(good)).result()
+    assert obs.slide_loaded(str(good)).result() is True
+    obs.push_slide(str(gone)).result()
+    assert obs.slide_loaded(str(gone)).result() is False
+    assert obs.slide_loaded(str(good)).result() is None  # no longer the slide
+    assert obs.slide_file().result() == str(gone)

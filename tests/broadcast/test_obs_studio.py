@@ -262,3 +262,32 @@ def test_thumbnails_of_the_program_arrive(obs):
     image = QImage.fromData(thumbnails[-1])
     assert (image.width(), image.height()) == (64, 36)
     assert image.pixelColor(QPoint(10, 10)).red() > 200  # "Camera" is red
+
+
+def test_obs_says_whether_it_could_load_the_pushed_image(obs, tmp_path, qapp):
+    """A file OBS cannot read (as on another machine) leaves its image source with no size:
+    told apart after each push, also right after an image that did load."""
+    connection, _ = obs
+    quadrant_png(tmp_path / "slide.png")
+    (tmp_path / "not-a-png.png").write_bytes(b"not a picture")
+    unreadable = [str(tmp_path / "nowhere" / "slide.png"), str(tmp_path / "not-a-png.png")]
+    for path, loaded in ((str(tmp_path / "slide.png"), True), (unreadable[0], False),
+                         (str(tmp_path / "slide.png"), True), (unreadable[1], False)):  # fmt: skip
+        connection.push_slide(path).result(ANSWER)
+        assert connection.slide_loaded(path).result(ANSWER) is loaded, path
+        assert connection.slide_file().result(ANSWER) == path
+    assert connection.slide_loaded(str(tmp_path / "slide.png")).result(ANSWER) is None  # replaced
+    connection.back_to_live().result(ANSWER)
+
+
+def test_no_password_given_to_an_obs_that_asks_for_one_says_so(obs_studio: ObsStudio):
+    connection = ObsConnection("127.0.0.1", obs_studio.port, "")
+    heard = Heard().listen_to(connection)
+    connection.start()
+    try:
+        status = heard.wait_state(ConnectionState.NO_PASSWORD, ConnectionState.WRONG_PASSWORD)
+    finally:
+        connection.close()
+    assert status.state is ConnectionState.NO_PASSWORD
+    assert "none is set" in status.detail and "COMMSDESK_OBS_PASSWORD" in status.detail
+    assert "refused" not in status.detail

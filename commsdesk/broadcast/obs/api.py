@@ -42,6 +42,7 @@ class ConnectionState(StrEnum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
     WRONG_PASSWORD = "wrong password"  # OBS refused the password: no retry until it changes
+    NO_PASSWORD = "no password"  # OBS asks for a password and none is set: no retry either
     UNREACHABLE = "unreachable"  # nothing listens there, or the connection broke
     NOT_ANSWERING = "not answering"  # connected, and no answer within the time allowed
     OBS_EXITING = "OBS exiting"  # OBS said it is closing (ExitStarted / close frame)
@@ -152,6 +153,14 @@ class ObsController(Protocol):
 
     def push_slide(self, image_path: str, countdown: str | None = None) -> Future[PushResult]:
         """Show the PNG at `image_path` (with `countdown` text, or none) on air, in one batch."""
+
+    def slide_loaded(self, image_path: str) -> Future[bool | None]:
+        """After a push: did OBS load the image at `image_path`? True when its image source
+        has a size, False when it has none (OBS could not read the file), None when OBS could
+        not tell (it rendered no frame in time, or the slide was replaced meanwhile)."""
+
+    def slide_file(self) -> Future[str]:
+        """The file the slides scene's image source shows ("" when none)."""
 
     def set_countdown(self, text: str) -> Future[None]: ...
 

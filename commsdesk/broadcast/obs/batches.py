@@ -215,6 +215,21 @@ def program_screenshot(scene: str, width: int, height: int | None = None) -> Obs
     return ObsRequest("GetSourceScreenshot", data)
 
 
+def slide_item_id() -> ObsRequest:
+    return ObsRequest("GetSceneItemId", {"sceneName": SLIDES_SCENE, "sourceName": SLIDE_INPUT})
+
+
+def slide_transform(item_id: int) -> ObsRequest:
+    """The slide's place in its scene, with the size of the image OBS loaded (0 when none)."""
+    return ObsRequest(
+        "GetSceneItemTransform", {"sceneName": SLIDES_SCENE, "sceneItemId": item_id}
+    )
+
+
+def slide_settings() -> ObsRequest:
+    return ObsRequest("GetInputSettings", {"inputName": SLIDE_INPUT})
+
+
 def stream_readings() -> list[ObsRequest]:
     return [ObsRequest("GetStreamStatus"), ObsRequest("GetStats")]
 
@@ -245,6 +260,17 @@ def scene_list_from(answer: Mapping[str, Any]) -> SceneList:
 def program_scene_from(answer: Mapping[str, Any]) -> str | None:
     """GetCurrentProgramScene: `currentProgramSceneName` (5.1), or `sceneName` (5.5+)."""
     return answer.get("currentProgramSceneName") or answer.get("sceneName")
+
+
+def source_size_from(answer: Mapping[str, Any]) -> tuple[int, int]:
+    """GetSceneItemTransform: the source's own size; (0, 0) for an image OBS could not load."""
+    transform = answer.get("sceneItemTransform") or {}
+    return int(transform.get("sourceWidth") or 0), int(transform.get("sourceHeight") or 0)
+
+
+def render_frames_from(stats: Mapping[str, Any]) -> int:
+    """GetStats: frames OBS has rendered since it started."""
+    return int(stats.get("renderTotalFrames") or 0)
 
 
 def inventory_from(

@@ -32,12 +32,14 @@ T = TypeVar("T")
 _SETTLED = {
     ConnectionState.CONNECTED,
     ConnectionState.WRONG_PASSWORD,
+    ConnectionState.NO_PASSWORD,
     ConnectionState.UNREACHABLE,
     ConnectionState.NOT_ANSWERING,
     ConnectionState.OBS_EXITING,
 }
 _KIND: dict[ConnectionState, ObsErrorKind] = {
     ConnectionState.WRONG_PASSWORD: "wrong_password",
+    ConnectionState.NO_PASSWORD: "wrong_password",
     ConnectionState.UNREACHABLE: "unreachable",
     ConnectionState.NOT_ANSWERING: "not_answering",
     ConnectionState.OBS_EXITING: "unreachable",
@@ -106,6 +108,9 @@ class BlockingObs:
 
     def push_slide(self, image_path: str, countdown: str | None = None) -> PushResult:
         return self._wait(self.connection.push_slide(image_path, countdown))
+
+    def slide_loaded(self, image_path: str) -> bool | None:
+        return self._wait(self.connection.slide_loaded(image_path))
 
     def set_countdown(self, text: str) -> None:
         self._wait(self.connection.set_countdown(text))

@@ -49,6 +49,7 @@ from commsdesk.broadcast.obs.api import (
     ThumbnailListener,
 )
 from commsdesk.broadcast.obs.batches import ObsRequest
+from commsdesk.keyring_secrets import ENV_OBS_PASSWORD
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -67,6 +68,9 @@ STATUS_NOT_READY = 207
 STATUS_NOT_FOUND = 600
 
 _SLIDES_NAMES = {SLIDES_SCENE, SLIDE_INPUT, COUNTDOWN_INPUT}
+PASSWORD_REFUSED = {ConnectionState.WRONG_PASSWORD, ConnectionState.NO_PASSWORD}
+FRAMES_BEFORE_CHECK = 2  # OBS applies new source settings on its next frame
+LOAD_CHECK_TIMEOUT = 3.0  # an OBS rendering no frames for this long cannot tell
 
 
 class _DebugOnlyJson:
@@ -221,6 +225,11 @@ class ObsConnection:
             session = self._session
             if session is not None:
                 await self._drop(session)
+            # Calls still running (a load check waiting for frames) end now, as cancelled.
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         if self._thread.is_alive():
             with contextlib.suppress(Exception):
@@ -243,7 +252,7 @@ class ObsConnection:
                 return
             if was_connected:
                 delay = BACKOFF_FIRST
-            if outcome.state is ConnectionState.WRONG_PASSWORD or not self._auto_reconnect:
+            if outcome.state in PASSWORD_REFUSED or not self._auto_reconnect:
                 self._set_status(outcome)
                 return
             self._set_status(replace(outcome, retry_in=delay))
@@ -293,6 +302,12 @@ class ObsConnection:
             code = client.ws.close_code if client.ws is not None else None
             was_closed = closed.done()
             await self._abort(client, graceful=False)
+            if code == CLOSE_AUTH_FAILED and not self._password:
+                return False, ConnectionStatus(
+                    ConnectionState.NO_PASSWORD,
+                    f"OBS at {where} asks for a password; none is set (OBS settings… in the "
+                    f"desk, or {ENV_OBS_PASSWORD})",
+                )
             if code == CLOSE_AUTH_FAILED:
                 return False, ConnectionStatus(
                     ConnectionState.WRONG_PASSWORD,
@@ -425,7 +440,10 @@ class ObsConnection:
     def _require_session(self) -> _Session:
         session = self._session
         if session is None or session.closed.done():
-            raise ObsError("not_connected", f"Not connected to OBS ({self.status.state}).")
+            state = self.status.state
+            if session is not None or state is ConnectionState.CONNECTED:
+                raise ObsError("not_connected", "The connection to OBS has just ended.")
+            raise ObsError("not_connected", f"OBS is not connected ({state}).")
         return session
 
     async def _answered(self, session: _Session, coro: Coroutine, what: str, timeout: float):
@@ -621,6 +639,36 @@ class ObsConnection:
             return PushResult(self._return_scene, image_path, self._has_countdown)
 
         return self._submit(push())
+
+    def slide_loaded(self, image_path: str) -> Future[bool | None]:
+        async def check() -> bool | None:
+            # OBS applies new settings to a source on its next frame: until then the size read
+            # is the previous image's. Two frames rendered after the push, the answer is this one.
+            started = batches.render_frames_from(await self._call(ObsRequest("GetStats")))
+            deadline = self._loop.time() + LOAD_CHECK_TIMEOUT
+            while True:
+                frames = batches.render_frames_from(await self._call(ObsRequest("GetStats")))
+                if frames >= started + FRAMES_BEFORE_CHECK:
+                    break
+                if self._loop.time() > deadline:
+                    return None
+                await asyncio.sleep(0.02)
+            settings = await self._call(batches.slide_settings())
+            if (settings.get("inputSettings") or {}).get("file") != image_path:
+                return None  # another slide went up meanwhile
+            item = await self._call(batches.slide_item_id())
+            transform = await self._call(batches.slide_transform(item["sceneItemId"]))
+            width, height = batches.source_size_from(transform)
+            return width > 0 and height > 0
+
+        return self._submit(check())
+
+    def slide_file(self) -> Future[str]:
+        async def read() -> str:
+            answer = await self._call(batches.slide_settings())
+            return str((answer.get("inputSettings") or {}).get("file") or "")
+
+        return self._submit(read())
 
     def set_countdown(self, text: str) -> Future[None]:
         async def update() -> None:

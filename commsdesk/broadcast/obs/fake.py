@@ -2,9 +2,10 @@
 
 It keeps scenes, the program (and preview) scene, the slides scene and its sources, the
 countdown text and a stream reading, and tells listeners as the real adapter does (on the
-calling thread here). Scripting: `set_state(...)` moves the connection, `fail_next(kind)` makes
-the next call fail with an ObsError, `emit(event, data)` sends an OBS event, `reading` is what
-`stream_reading()` returns.
+calling thread here). It runs on this machine: a slide loads when its file is a readable PNG.
+Scripting: `set_state(...)` moves the connection, `fail_next(kind)` makes the next call fail with
+an ObsError, `emit(event, data)` sends an OBS event, `reading` is what `stream_reading()` returns,
+`restart(program)` is OBS started again (its program `program`, no events sent).
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class FakeObs:
         for _ in range(times):
             self._failures.append(ObsError(kind, message or f"scripted failure: {kind}"))
 
+    def restart(self, program: str) -> None:
+        """OBS came back with `program` on air, as after a crash: nothing is announced."""
+        self.program = program
+        self._return_scene = None
+
     def emit(self, event_type: str, data: dict[str, Any] | None = None) -> None:
         for listener in list(self._event_listeners):
             listener(event_type, data or {})
@@ -113,7 +119,7 @@ class FakeObs:
             if self._failures:
                 raise self._failures.pop(0)
             if not self._status.connected:
-                raise ObsError("not_connected", f"Not connected to OBS ({self._status.state}).")
+                raise ObsError("not_connected", f"OBS is not connected ({self._status.state}).")
             future.set_result(fn())
         except ObsError as exc:
             future.set_exception(exc)
@@ -164,6 +170,21 @@ class FakeObs:
             return PushResult(self._return_scene, image_path, True)
 
         return self._answer("push_slide", push)
+
+    def slide_loaded(self, image_path: str) -> Future[bool | None]:
+        def loaded() -> bool | None:
+            if self.inputs.get(SLIDE_INPUT, {}).get("file") != image_path:
+                return None
+            try:
+                with open(image_path, "rb") as file:
+                    return file.read(8) == b"\x89PNG\r\n\x1a\n"
+            except OSError:
+                return False
+
+        return self._answer("slide_loaded", loaded)
+
+    def slide_file(self) -> Future[str]:
+        return self._answer("slide_file", lambda: self.inputs.get(SLIDE_INPUT, {}).get("file", ""))
 
     def set_countdown(self, text: str) -> Future[None]:
         def update() -> None:

@@ -1,5 +1,6 @@
 """Where OBS is and its WebSocket password. The password goes to the keyring (on a lane, by the
-bridge); it is never shown back, and a blank field keeps the one stored."""
+bridge); it is never shown back, and a blank field keeps the one stored. Where no keyring works,
+the dialog says the password will not outlast the desk, and how to give it instead."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from commsdesk.keyring_secrets import ENV_OBS_PASSWORD
-from commsdesk.ui.theme import MUTED
+from commsdesk.ui.theme import MUTED, WARN
 
 
 class ObsSettingsDialog(QDialog):
@@ -32,17 +33,12 @@ class ObsSettingsDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("blank: keep the stored password")
-        note = (
-            "OBS: Tools → WebSocket Server Settings shows the port and password. The password "
-            "is kept in the system keyring."
-        )
-        if os.environ.get(ENV_OBS_PASSWORD) is not None:
-            note += f" {ENV_OBS_PASSWORD} is set: it is used instead of the keyring's."
-        else:
-            note += f" For scripts, {ENV_OBS_PASSWORD} can give it instead."
-        hint = QLabel(note)
-        hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {MUTED};")
+        hint = QLabel("OBS: Tools → WebSocket Server Settings shows the port and password.")
+        self.keeping = QLabel(self._keeping_words(None))
+        self.keeping.setObjectName("obs-password-keeping")
+        for label in (hint, self.keeping):
+            label.setWordWrap(True)
+            label.setStyleSheet(f"color: {MUTED};")
         form = QFormLayout()
         form.addRow("Host", self.host)
         form.addRow("Port", self.port)
@@ -56,9 +52,28 @@ class ObsSettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addWidget(self.keeping)
         layout.addWidget(buttons)
+        self.setMinimumWidth(480)  # wrapped notes read in a few full lines
         if ask_password:
             self.password.setFocus()
+
+    @staticmethod
+    def _keeping_words(keyring_problem: str | None) -> str:
+        if os.environ.get(ENV_OBS_PASSWORD) is not None:
+            return (f"{ENV_OBS_PASSWORD} is set: the desk uses it when it starts; a password "
+                    "typed here is used until the desk closes.")  # fmt: skip
+        if keyring_problem:
+            return keyring_problem
+        return (f"The password is kept in the system keyring. For scripts, {ENV_OBS_PASSWORD} "
+                "can give it instead.")  # fmt: skip
+
+    def show_keyring_problem(self, problem: str | None) -> None:
+        """Where no keyring works, say so: a password typed here would not outlast the desk."""
+        if problem and os.environ.get(ENV_OBS_PASSWORD) is None:
+            self.keeping.setText(self._keeping_words(problem))
+            self.keeping.setStyleSheet(f"color: {WARN}; font-weight: 600;")
+            self.adjustSize()
 
     def values(self) -> tuple[str, int, str | None]:
         """(host, port, the new password or None to keep the stored one)."""

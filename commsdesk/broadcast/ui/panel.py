@@ -1,10 +1,11 @@
 """The Broadcast panel: the stream producer's controls for OBS Studio, thin over BroadcastBridge.
 
 Top to bottom: the connection (in words and colour, with OBS settings, Reconnect and, after a
-refused password, Enter password…), the scenes (a button each, program marked ON AIR in red,
-preview in green in studio mode; keys 1–9 while the panel has focus, except in a text field) with
-a live thumbnail of the program, what is on air now with Back to live (Ctrl+Shift+L), the slide
-composer with its preview and Put on air (Ctrl+Shift+B), and the stream's health with End stream.
+refused or missing password, Enter password…), the scenes (`SceneButtons`; keys 1–9 while the
+panel has focus, except in a text field) with a live thumbnail of the program, what OBS has on air
+now (as OBS last said: never ON AIR on a guess) with Back to live (Ctrl+Shift+L), the slide
+composer with its preview, a note when OBS runs on another machine, Put on air (Ctrl+Shift+B),
+and the stream's health with End stream.
 """
 
 from __future__ import annotations
@@ -19,30 +20,29 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from commsdesk.broadcast.obs.api import SLIDES_SCENE, ConnectionState, ConnectionStatus, SceneList
+from commsdesk.broadcast.obs.api import ConnectionState, ConnectionStatus, SceneList
 from commsdesk.broadcast.on_air import producer_zone
-from commsdesk.broadcast.ui.bridge import THUMBNAIL_FRAME, BroadcastBridge, OnAir, Rendering
+from commsdesk.broadcast.program import Program, Tone, remote_note
+from commsdesk.broadcast.ui.bridge import BroadcastBridge
 from commsdesk.broadcast.ui.health import HealthView
+from commsdesk.broadcast.ui.obs_link import THUMBNAIL_FRAME
+from commsdesk.broadcast.ui.rendering import Rendering
+from commsdesk.broadcast.ui.scene_buttons import SceneButtons
 from commsdesk.clock import utc_now
 from commsdesk.slides.slide_kinds import BackAt, SlideKind, countdown_text
 from commsdesk.slides.ui.composer import SlideComposer
 from commsdesk.ui.steady import Holder, make_steady, set_steady_text
 from commsdesk.ui.theme import BAD, MUTED, OK, WARN
-
-PREVIEW_GREEN = "#2e7d32"
-
 
 # The on-air line looks the same in shape whether a slide is on air or not (only its colours
 # change), so switching never lays the panel out again.
@@ -62,6 +62,9 @@ def connection_words(status: ConnectionStatus, retry_left: int | None) -> tuple[
     if state is ConnectionState.WRONG_PASSWORD:
         return ("Wrong password: OBS refused it. Enter the password from OBS's WebSocket "
                 "settings.", "OBS: wrong password", BAD)  # fmt: skip
+    if state is ConnectionState.NO_PASSWORD:
+        return ("OBS asks for a password and none is set. Enter the one from OBS's WebSocket "
+                "settings.", "OBS: needs a password", BAD)  # fmt: skip
     if state is ConnectionState.UNREACHABLE:
         return f"Unreachable{retry}", f"OBS: unreachable{retry}", BAD
     if state is ConnectionState.NOT_ANSWERING:
@@ -91,8 +94,6 @@ class BroadcastPanel(QWidget):
                         "OBS: connected (30.2.3)")
         self.notify = notify
         self.selected_statement = selected_statement
-        self.scene_buttons: list[QPushButton] = []
-        self._scene_names: tuple[str, ...] | None = None
         self._retry_at: float | None = None
         self._latest_generation = 0
         self._push_generation: int | None = None
@@ -133,20 +134,12 @@ class BroadcastPanel(QWidget):
 
         # --- scenes and the program thumbnail ---
         scenes_box = QGroupBox("Scenes: click, or keys 1–9")
-        self.scene_grid = QGridLayout()
-        self.scene_grid.setSpacing(6)
-        scene_box = QWidget()
-        scene_box.setObjectName("obs-scenes")
-        scene_column = QVBoxLayout(scene_box)
-        scene_column.setContentsMargins(0, 0, 0, 0)
-        scene_column.addLayout(self.scene_grid)
-        scene_column.addStretch(1)
-        self.no_scenes = QLabel("Scenes appear when OBS is connected.")
-        self.no_scenes.setStyleSheet(f"color: {MUTED};")
-        scene_column.insertWidget(0, self.no_scenes)
+        self.scenes = SceneButtons()
+        self.scenes.switch_requested.connect(lambda name: self.bridge.switch_scene(name))
         # Switching restyles the buttons (the one on air in bold): that stays in here; the
-        # panel is laid out again only when the list of scenes changes.
-        self.scene_holder = Holder(scene_box)
+        # panel is laid out again only when the room the scenes need changes.
+        self.scene_holder = Holder(self.scenes)
+        self.scenes.room_changed.connect(self.scene_holder.refit)
         self.thumbnail = QLabel("No picture")
         self.thumbnail.setObjectName("program-thumbnail")
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -158,11 +151,11 @@ class BroadcastPanel(QWidget):
         scenes_layout.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignHCenter)
 
         # --- on air now ---
-        self.on_air_label = QLabel("No slide on air")
+        self.on_air_label = QLabel()
         self.on_air_label.setObjectName("on-air")
         self.on_air_label.setWordWrap(True)
         self.on_air_label.setStyleSheet(f"color: {MUTED}; {ON_AIR_SHAPE}")
-        self.on_air_label.setFixedHeight(2 * self.on_air_label.fontMetrics().lineSpacing() + 16)
+        self.on_air_label.setFixedHeight(3 * self.on_air_label.fontMetrics().lineSpacing() + 16)
         self.back_button = QPushButton("Back to live")
         self.back_button.setToolTip("Return to the scene that was on before the slide "
                                     "(Ctrl+Shift+L)")  # fmt: skip
@@ -192,20 +185,28 @@ class BroadcastPanel(QWidget):
         # Its look is set in full now, and its room kept: the first bold text or a new line's
         # height would otherwise cost a font lookup and a relayout in the middle of a push.
         self.slide_message.setStyleSheet(f"color: {MUTED}; font-weight: 600;")
-        self.slide_message.setFixedHeight(2 * self.slide_message.fontMetrics().lineSpacing() + 4)
+        self.slide_message.setFixedHeight(3 * self.slide_message.fontMetrics().lineSpacing() + 4)
+        # Where OBS runs on another machine: it reads slides as files, so say which and where.
+        # Its height follows its text: it only changes with a new slide while OBS is remote.
+        self.remote_note = QLabel()
+        self.remote_note.setObjectName("obs-remote-note")
+        self.remote_note.setWordWrap(True)
+        self.remote_note.setStyleSheet(f"color: {WARN}; font-weight: 600;")
+        self.remote_note.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.put_button)
         buttons.addStretch(1)
         buttons.addWidget(self.page_button)
         slide_layout = QVBoxLayout(slide_box)
         slide_layout.addWidget(self.composer)
+        slide_layout.addWidget(self.remote_note)
         slide_layout.addLayout(buttons)
         slide_layout.addWidget(Holder(self.slide_message))
 
         # --- stream health ---
         health_box = QGroupBox("Stream")
         self.health = HealthView()
-        self.health.stop_requested.connect(self.bridge.stop_stream)
+        self.health.stop_requested.connect(self.bridge.stream.end)
         QVBoxLayout(health_box).addWidget(Holder(self.health))
 
         content = QWidget()
@@ -223,6 +224,11 @@ class BroadcastPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Never narrower than what it holds: with no horizontal scroll bar, a narrower panel
+        # would cut the right of every row off.
+        content.ensurePolished()
+        scroll.setMinimumWidth(content.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())  # fmt: skip
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -249,13 +255,15 @@ class BroadcastPanel(QWidget):
         bridge.on_air_changed.connect(self.show_on_air)
         bridge.rendered.connect(self._rendered)
         bridge.render_failed.connect(self._render_failed)
+        bridge.place_known.connect(self._show_place)
         bridge.failed.connect(self._failed)
         bridge.alert.connect(self._alert)
         bridge.done.connect(self._done)
         self.show_status(bridge.status)
         if bridge.scenes is not None:
             self.show_scenes(bridge.scenes)
-        self.show_on_air(bridge.on_air)
+        self.show_on_air(bridge.program)
+        self._show_place()
         self._composer_changed()
         self.composer.flush()
         self.request_preview()
@@ -266,13 +274,14 @@ class BroadcastPanel(QWidget):
             time.monotonic() + status.retry_in if status.retry_in is not None else None
         )
         self._paint_status(status)
-        self.enter_password.setVisible(status.state is ConnectionState.WRONG_PASSWORD)
+        self.enter_password.setVisible(status.state in (ConnectionState.WRONG_PASSWORD,
+                                                        ConnectionState.NO_PASSWORD))  # fmt: skip
         if not status.connected:
             self.thumbnail.setPixmap(QPixmap())
             self.thumbnail.setText("No picture")
-            self._set_scene_buttons_enabled(False)
-        else:
-            self._set_scene_buttons_enabled(True)
+            if self.bridge.scenes is not None:  # no scene is known to be on air now
+                self.scenes.show_scenes(SceneList(self.bridge.scenes.scenes, None), False)
+        self.scenes.set_enabled(status.connected)
 
     def _paint_status(self, status: ConnectionStatus) -> None:
         left = None
@@ -297,54 +306,15 @@ class BroadcastPanel(QWidget):
         dialog.accepted.connect(lambda: self.bridge.apply_settings(*dialog.values()))
         dialog.open()
         self.settings_dialog = dialog
+        self.bridge.link.keyring_problem(dialog.show_keyring_problem)
 
     # --- scenes ----------------------------------------------------------------------------
-    def show_scenes(self, scenes: SceneList) -> None:
-        """One button per scene; when only the marks moved, the buttons stay and are restyled
-        (building widgets and their style sheets is the costly part on the UI thread)."""
-        rebuilt = scenes.scenes != self._scene_names
-        if rebuilt:
-            for button in self.scene_buttons:
-                self.scene_grid.removeWidget(button)
-                button.deleteLater()
-            self.scene_buttons = []
-            self._scene_names = scenes.scenes
-            for index, name in enumerate(scenes.scenes):
-                button = QPushButton()
-                button.setObjectName(f"scene-{index + 1}")
-                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-                button.clicked.connect(lambda _=False, n=name: self.bridge.switch_scene(n))
-                self.scene_grid.addWidget(button, index // 2, index % 2)
-                self.scene_buttons.append(button)
-        if self.no_scenes.isHidden() == (not scenes.scenes):  # the hint comes or goes
-            self.no_scenes.setVisible(not scenes.scenes)
-            rebuilt = True
-        for index, (name, button) in enumerate(zip(scenes.scenes, self.scene_buttons,
-                                                   strict=True)):  # fmt: skip
-            number = f"{index + 1}  " if index < 9 else ""
-            text = f"{number}{name}"
-            style = "text-align: left; padding: 6px 10px;"
-            tip = f"Put {name} on air" + (f" (key {index + 1})" if index < 9 else "")
-            if name == scenes.program:
-                text += "   ● ON AIR"
-                style += f" background: {BAD}; color: white; font-weight: 700;"
-                tip = f"{name} is on air"
-            elif name == scenes.preview:
-                text += "   PREVIEW"
-                style += f" background: {PREVIEW_GREEN}; color: white; font-weight: 600;"
-            if name == SLIDES_SCENE:
-                style += " font-style: italic;"
-            if button.text() != text:
-                button.setText(text)
-            _restyle(button, style)
-            button.setToolTip(tip)
-        if rebuilt:  # the room the scenes take changes: the one relayout worth having
-            self.scene_holder.refit()
-        self._set_scene_buttons_enabled(self.bridge.connected)
+    @property
+    def scene_buttons(self) -> list[QPushButton]:
+        return self.scenes.buttons
 
-    def _set_scene_buttons_enabled(self, on: bool) -> None:
-        for button in self.scene_buttons:
-            button.setEnabled(on)
+    def show_scenes(self, scenes: SceneList) -> None:
+        self.scenes.show_scenes(scenes, self.bridge.connected)
 
     def switch_nth(self, number: int) -> None:
         scenes = self.bridge.scenes
@@ -356,14 +326,28 @@ class BroadcastPanel(QWidget):
         self.thumbnail.setPixmap(QPixmap.fromImage(image))
 
     # --- on air ----------------------------------------------------------------------------
-    def show_on_air(self, slide: OnAir | None) -> None:
-        self.back_button.setEnabled(slide is not None)
-        if slide is None:
-            self.on_air_label.setText("No slide on air")
-            _restyle(self.on_air_label, f"color: {MUTED}; {ON_AIR_SHAPE}")
-            return
-        self.on_air_label.setText(slide.line(utc_now()))
-        _restyle(self.on_air_label, f"color: white; background: {BAD}; {ON_AIR_SHAPE}")
+    def show_on_air(self, program: Program) -> None:
+        """The on-air line as OBS last told it; Back to live while the slides scene is on."""
+        self.back_button.setEnabled(program.slide_on_air)
+        text, tone = program.banner(utc_now())
+        self.on_air_label.setText(text)
+        look = {Tone.ON_AIR: f"color: white; background: {BAD};", Tone.OFF: f"color: {MUTED};",
+                Tone.UNKNOWN: f"color: {WARN};"}[tone]  # fmt: skip
+        _restyle(self.on_air_label, f"{look} {ON_AIR_SHAPE}")
+
+    def _show_place(self) -> None:
+        """Where OBS runs on another machine, the note saying where it must find the slide."""
+        remote = self.bridge.obs_local is False
+        if remote:
+            rendering = self.composer.rendering
+            note = remote_note(self.bridge.link.host, rendering.path if rendering else None,
+                               self.bridge.drawer.folder)  # fmt: skip
+            # A long path wraps after any "/" (a zero-width space there); the tooltip has it
+            # whole, to copy.
+            self.remote_note.setText(note.replace("/", "/\u200b"))
+            self.remote_note.setToolTip(note)
+        if self.remote_note.isHidden() == remote:
+            self.remote_note.setVisible(remote)
 
     def back_to_live(self) -> None:
         self.bridge.back_to_live()
@@ -379,7 +363,7 @@ class BroadcastPanel(QWidget):
 
     def _tick(self) -> None:
         if self.bridge.on_air is not None:
-            self.on_air_label.setText(self.bridge.on_air.line(utc_now()))
+            self.on_air_label.setText(self.bridge.program.banner(utc_now())[0])
         if self._retry_at is not None:
             self._paint_status(self.bridge.status)
         rendering = self.composer.rendering
@@ -410,6 +394,8 @@ class BroadcastPanel(QWidget):
         if isinstance(rendering.slide, BackAt):
             countdown = countdown_text(rendering.slide.at, utc_now())
         self.composer.show_rendering(rendering, countdown)
+        if self.bridge.obs_local is False:
+            self._show_place()
         if self._push_generation == rendering.generation:
             self._push_generation = None
             self.bridge.push(rendering)
@@ -453,8 +439,8 @@ class BroadcastPanel(QWidget):
         def written(path: Path) -> None:
             PageDialog(QUrl.fromLocalFile(str(path)).toString(), self).open()
 
-        self.bridge.write_page(
-            self.composer.request(), self.composer.fold, written,
+        self.bridge.drawer.write_page(
+            self.composer.request(), self.composer.fold, utc_now(), written,
             lambda exc: self._failed("No page written", str(exc)),
         )  # fmt: skip
 

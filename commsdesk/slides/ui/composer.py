@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commsdesk.broadcast.ui.bridge import PREVIEW_SIZE, Rendering
+from commsdesk.broadcast.ui.rendering import PREVIEW_SIZE, Rendering
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
 from commsdesk.slides.slide_kinds import (

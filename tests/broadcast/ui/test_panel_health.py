@@ -21,7 +21,7 @@ def live(at: float, **values) -> StreamSample:
 def read(broadcast, qtbot, sample: StreamSample):
     broadcast.obs.obs.reading = sample
     with qtbot.waitSignal(broadcast.obs.health_changed):
-        broadcast.obs.read_health()
+        broadcast.obs.stream.read()
     return broadcast.panel.health
 
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QBuffer, QByteArray, Qt
 from PySide6.QtGui import QColor, QImage
 
 from commsdesk.broadcast.obs.api import ConnectionState
-from commsdesk.broadcast.ui.bridge import THUMBNAIL_BOX, THUMBNAIL_WIDTH
+from commsdesk.broadcast.ui.obs_link import THUMBNAIL_BOX, THUMBNAIL_WIDTH
 from commsdesk.ui.theme import BAD
 
 

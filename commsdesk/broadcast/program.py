@@ -1,0 +1,154 @@
+"""What OBS has on air, as the desk knows it, and the words the producer reads about it.
+
+A slide is on air only while OBS's program scene, as last read from OBS, is the slides scene. The
+desk reads the program on every (re)connect and on each CurrentProgramSceneChanged; it never
+assumes. While OBS cannot be reached it says what it last knew and when, never "ON AIR".
+
+Pure: no Qt, no network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from pathlib import PurePath
+
+from commsdesk.broadcast import on_air
+from commsdesk.broadcast.obs.api import SLIDES_SCENE, ObsError
+from commsdesk.slides.slide_kinds import Slide
+
+# What a failed push means, by why it failed.
+GONE = {"not_connected", "unreachable", "wrong_password"}
+MAYBE = {"connection_lost", "not_answering"}
+
+
+@dataclass(frozen=True)
+class OnAir:
+    """A slide the desk put in the slides scene. `loaded` is whether OBS could read its file
+    (None until OBS has said)."""
+
+    slide: Slide
+    path: PurePath
+    alt: str
+    return_scene: str | None
+    countdown: bool  # the desk keeps OBS's countdown text current
+    since: datetime
+    loaded: bool | None = None
+
+    def line(self, now: datetime) -> str:
+        line = on_air.on_air_line(self.slide, now)
+        if self.loaded is False:
+            line += " · BLANK: OBS could not load the image"
+        return line
+
+
+class Tone(StrEnum):
+    ON_AIR = "on air"  # a slide is on air (red)
+    OFF = "off"  # no slide on air (quiet)
+    UNKNOWN = "unknown"  # the desk cannot tell now (amber)
+
+
+@dataclass(frozen=True)
+class Program:
+    """OBS's program as last read, and the desk's slide in the slides scene when it knows it.
+
+    `slide` is kept only while the program is the slides scene; `other_file` is that scene's
+    file when it is not a slide the desk put there (another desk, the command line, a restart)."""
+
+    reachable: bool = False
+    scene: str | None = None  # None: not read from this OBS yet
+    slide: OnAir | None = None
+    other_file: str = ""
+    known_at: datetime | None = None  # when OBS last told the desk what it shows
+
+    @property
+    def slide_on_air(self) -> bool:
+        return self.reachable and self.scene == SLIDES_SCENE
+
+    @property
+    def on_air(self) -> OnAir | None:
+        """The desk's slide, while OBS has it on air."""
+        return self.slide if self.slide_on_air else None
+
+    def read(self, scene: str | None, now: datetime) -> Program:
+        """OBS says `scene` is its program."""
+        if scene == SLIDES_SCENE:
+            return replace(self, reachable=True, scene=scene, known_at=now)
+        return Program(reachable=True, scene=scene, known_at=now)
+
+    def pushed(self, slide: OnAir, now: datetime) -> Program:
+        return Program(reachable=True, scene=SLIDES_SCENE, slide=slide, known_at=now)
+
+    def showing_file(self, file: str) -> Program:
+        """The slides scene shows `file`: the desk's slide if it is that file, else another."""
+        if self.slide is not None and str(self.slide.path) == file:
+            return replace(self, other_file="")
+        return replace(self, slide=None, other_file=file)
+
+    def lost(self) -> Program:
+        """OBS cannot be reached: what was known stays, as last known."""
+        return replace(self, reachable=False)
+
+    def banner(self, now: datetime) -> tuple[str, Tone]:
+        """The on-air line and its tone."""
+        if not self.reachable:
+            if self.scene is None or self.known_at is None:
+                return "OBS not connected: what it shows is not known", Tone.UNKNOWN
+            if self.scene == SLIDES_SCENE:
+                what = (f"slide {on_air.headline(self.slide.slide)}" if self.slide
+                        else f"the {SLIDES_SCENE} scene")  # fmt: skip
+            else:
+                what = f"scene {self.scene}"
+            return (f"OBS not reachable. Last known, {self.known_at:%H:%M} UTC: {what}",
+                    Tone.UNKNOWN)  # fmt: skip
+        if self.scene is None:
+            return "Reading what OBS has on air…", Tone.UNKNOWN
+        if self.scene != SLIDES_SCENE:
+            return "No slide on air", Tone.OFF
+        if self.slide is not None:
+            return self.slide.line(now), Tone.ON_AIR
+        shown = f" ({PurePath(self.other_file).name})" if self.other_file else ""
+        return (f"ON AIR: the {SLIDES_SCENE} scene{shown}, not put there from this desk",
+                Tone.ON_AIR)  # fmt: skip
+
+
+def push_failure_text(exc: BaseException) -> str:
+    """What the producer reads when a push fails, by why."""
+    if isinstance(exc, ObsError):
+        if exc.kind in GONE:
+            return (
+                f"The slide is NOT on air: {exc.message.rstrip('.')}. It will not be sent by "
+                "itself when OBS is back; put it on air again then."
+            )
+        if exc.kind in MAYBE:
+            return (
+                f"OBS went away during the push ({exc.message}). Check OBS: the slide may or may "
+                "not be on air. It will not be sent again by itself."
+            )
+        return f"The slide is NOT on air: {exc.message}"
+    return f"The slide is NOT on air: {exc}"
+
+
+def not_loaded_text(path: PurePath, host: str, local: bool | None) -> str:
+    """OBS cut to the slides scene but its image source could not read the file."""
+    if local is False:
+        return (
+            f"OBS shows a blank slide: it runs on {host} and found no image at {path} there. "
+            f"Copy the file to that path on {host} (or share the folder at the same path), "
+            "then put the slide on air again."
+        )
+    return (
+        f"OBS shows a blank slide: it could not read {path}. Check that OBS may read that "
+        "folder, then put the slide on air again."
+    )
+
+
+def remote_note(host: str, path: PurePath | None, folder: PurePath) -> str:
+    """Before a push, when OBS runs on another machine: OBS reads slides as files."""
+    where = path if path is not None else folder / "slide-….png"
+    return (
+        f"OBS runs on {host}, not on this computer, and reads each slide as a file: {host} "
+        f"must have it at {where}. The desk cannot send it there yet: share that folder with "
+        f"{host} at the same path."
+    )

@@ -1,0 +1,91 @@
+"""What the Broadcast panel says is on air comes from OBS, over the in-memory OBS: lost, it says
+what it last knew (never ON AIR); back, it reads OBS's program again; a cut made in OBS itself
+takes ON AIR away; a slides scene the desk did not fill is named as such."""
+
+from __future__ import annotations
+
+from commsdesk.broadcast.obs.api import SLIDE_INPUT, SLIDES_SCENE, ConnectionState
+from commsdesk.slides.slide_kinds import SlideKind
+from commsdesk.ui.theme import BAD, WARN
+
+
+def put_standby_on_air(broadcast, qtbot) -> None:
+    panel = broadcast.panel
+    panel.composer.set_kind(SlideKind.STANDBY)
+    panel.put_on_air()
+    qtbot.waitUntil(lambda: broadcast.obs.on_air is not None)
+    assert panel.on_air_label.text().startswith("ON AIR: Standby")
+    assert panel.back_button.isEnabled()
+
+
+def test_obs_lost_says_last_known_and_back_on_another_scene_says_no_slide(
+    broadcast, fake_obs, qtbot
+):
+    broadcast.connect()
+    panel = broadcast.panel
+    broadcast.window.resize(1280, 720)
+    broadcast.window.show()
+    qtbot.waitExposed(broadcast.window)
+    broadcast.window.docks[1].show()
+    broadcast.window.docks[1].raise_()
+    composer = panel.composer
+    composer.set_kind(SlideKind.BACK_AT)
+    composer.fields["at"].setText("+20m")
+    panel.put_on_air()
+    qtbot.waitUntil(lambda: broadcast.obs.on_air is not None)
+    assert "back in " in panel.on_air_label.text()
+
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
+    text = panel.on_air_label.text()
+    assert text.startswith("OBS not reachable. Last known, ") and ": slide Back at " in text
+    assert "ON AIR" not in text and "back in" not in text  # no countdown ticking on a guess
+    assert not any("ON AIR" in b.text() for b in panel.scene_buttons)
+    label = panel.on_air_label  # all of it readable, at 1280×720
+    assert label.isVisible() and label.heightForWidth(label.width()) <= label.height()
+    assert WARN in panel.on_air_label.styleSheet() and BAD not in panel.on_air_label.styleSheet()
+    assert not panel.back_button.isEnabled()
+    assert broadcast.obs.on_air is None
+    assert broadcast.window.slide_on_air() is None  # a post is not offered a guess either
+
+    fake_obs.restart("Camera")  # OBS came back on its camera, after a crash
+    fake_obs.set_state(ConnectionState.CONNECTED)
+    qtbot.waitUntil(lambda: panel.on_air_label.text() == "No slide on air")
+    assert not panel.back_button.isEnabled()
+    assert broadcast.obs.on_air is None
+    assert panel.scene_buttons[0].text() == "1  Camera   ● ON AIR"
+    calls = len(fake_obs.calls)
+    panel._tick()
+    broadcast.idle()
+    assert "set_countdown" not in fake_obs.calls[calls:]
+
+
+def test_obs_back_still_on_the_slide_says_on_air_again(broadcast, fake_obs, qtbot):
+    broadcast.connect()
+    put_standby_on_air(broadcast, qtbot)
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
+    assert "ON AIR" not in broadcast.panel.on_air_label.text()
+    fake_obs.set_state(ConnectionState.CONNECTED)
+    qtbot.waitUntil(lambda: broadcast.panel.on_air_label.text().startswith("ON AIR: Standby"))
+    assert broadcast.panel.back_button.isEnabled()
+
+
+def test_a_cut_made_in_obs_takes_on_air_away(broadcast, fake_obs, qtbot):
+    broadcast.connect()
+    put_standby_on_air(broadcast, qtbot)
+    fake_obs.switch_scene("Screen")  # the producer cut in OBS itself
+    qtbot.waitUntil(lambda: broadcast.panel.on_air_label.text() == "No slide on air")
+    assert not broadcast.panel.back_button.isEnabled()
+    assert broadcast.obs.on_air is None
+
+
+def test_a_slides_scene_the_desk_did_not_fill_is_named_not_guessed(broadcast, fake_obs, qtbot):
+    broadcast.connect()
+    put_standby_on_air(broadcast, qtbot)
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
+    fake_obs.inputs[SLIDE_INPUT]["file"] = "/elsewhere/slide-from-another-desk.png"
+    fake_obs.set_state(ConnectionState.CONNECTED)
+    expected = (f"ON AIR: the {SLIDES_SCENE} scene (slide-from-another-desk.png), not put there "
+                "from this desk")  # fmt: skip
+    qtbot.waitUntil(lambda: broadcast.panel.on_air_label.text() == expected)
+    assert broadcast.obs.on_air is None  # not the desk's slide: not offered to a post
+    assert broadcast.panel.back_button.isEnabled()  # but the producer can still cut back
