@@ -93,8 +93,10 @@ class Notices(QObject):
 
     # --- the stream ---------------------------------------------------------------------------
     def stream_health(self, health) -> None:
-        """A reading of the stream (BroadcastBridge.health_changed; None: no reading)."""
-        if health is None or health.ok:
+        """A reading of the stream (BroadcastBridge.health_changed; None: no reading). Only a
+        live stream's trouble is a warning: OBS's render figures while nothing is streaming
+        are the Broadcast panel's business."""
+        if health is None or health.ok or not health.live:
             if self._stream_bad:
                 self._stream_bad = False
                 self.window.header.clear_warning("stream")

@@ -222,7 +222,7 @@ def test_with_no_system_fonts_the_shipped_ones_still_draw_chinese(qapp, tmp_path
     report, image = render_without_system_fonts(tmp_path, "冷钱包资金安全", FONTS_DIR)
     assert report == {
         "warnings": [],
-        "families": ["Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback"],
+        "families": ["Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback", "Noto Color Emoji"],
     }
     assert band_ink(image) > 1500  # seven glyphs at 68 px, not empty boxes
 

@@ -135,6 +135,10 @@ def test_obs_coming_and_going_and_switches_never_lay_the_window_out_again(
                 Requests.count += 1
             return False
 
+    from PySide6.QtCore import QCoreApplication
+
+    # Layouts still pending from start-up (a loaded machine may not have run them yet) first.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     watcher = Requests()
     for widget in (content, window):
         widget.installEventFilter(watcher)
