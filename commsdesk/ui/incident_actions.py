@@ -192,6 +192,19 @@ class IncidentActions:
         if template is not None:
             self.new_statement(template.title, template.source)
 
+    def _show_team(self, connected: bool, why: str) -> None:
+        """Team mode: the header names the database; losing it is said there and below."""
+        desk = self.bridge.desk
+        url = desk.engine.url
+        where = f"{url.database}@{url.host or 'this machine'}"
+        self.header.set_team(desk.person.name, where, connected)
+        if not connected:
+            self.statusBar().showMessage(f"The team database is not reachable ({why}); "
+                                         "reconnecting…")
+        elif why == "" and self._team_was_lost:
+            self.statusBar().showMessage("The team database is back.", 5000)
+        self._team_was_lost = not connected
+
     def ask_team(self) -> None:
         """Desk → Connect to a team…: kept for the next start, which it offers now."""
         from commsdesk.ui.team_dialog import TeamDialog

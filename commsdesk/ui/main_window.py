@@ -297,18 +297,6 @@ class MainWindow(IncidentActions, QMainWindow):
         elif not self.settings.get("operator_name"):
             self.ask_operator()
 
-    def _show_team(self, connected: bool, why: str) -> None:
-        desk = self.bridge.desk
-        url = desk.engine.url
-        where = f"{url.database}@{url.host or 'this machine'}"
-        self.header.set_team(desk.person.name, where, connected)
-        if not connected:
-            self.statusBar().showMessage(f"The team database is not reachable ({why}); "
-                                         "reconnecting…")
-        elif why == "" and self._team_was_lost:
-            self.statusBar().showMessage("The team database is back.", 5000)
-        self._team_was_lost = not connected
-
     def _incident_changed(self, incident) -> None:
         super()._incident_changed(incident)
         if not self._record_checked and self.bridge.desk is not None:

@@ -1,0 +1,40 @@
+"""The desk window on a team database: it names who is signed in and where, and follows what
+other desks do through the change feed, with the timeline's poll stopped."""
+
+from __future__ import annotations
+
+from commsdesk.incidents.incident import Severity
+from tests.support.desk_harness import DeskHarness
+from tests.team.test_identity import MIRA, SAM, Team, pg_server, pg_url  # noqa: F401
+
+
+def test_the_window_names_the_person_and_follows_another_desk_live(qtbot, pg_url, tmp_path):
+    team = Team(pg_url, tmp_path)
+    mira = team.desk(MIRA)
+    incident = mira.start_incident(MIRA, "Hot wallet drained", Severity.P1)
+    statement = mira.create_statement(MIRA, incident.id, "First", "We are on it.")
+    mira.submit(MIRA, statement.id)
+    (tmp_path / "window").mkdir()
+    h = DeskHarness(qtbot, tmp_path / "window", operator=None, database=team.url(MIRA))
+    try:
+        header = h.window.header.operator_button.full_text
+        assert header.startswith(f"{MIRA} · team ") and "NOT REACHABLE" not in header
+        assert h.bridge.actor == MIRA
+        h.window.timeline._poll.stop()  # only the change feed may bring the news
+        qtbot.waitUntil(lambda: h.bridge.listener is not None
+                        and h.bridge.listener.listening.is_set(), timeout=20_000)  # fmt: skip
+        model = h.window.statements.model
+        qtbot.waitUntil(lambda: model.knows(statement.id), timeout=10_000)
+
+        team.desk(SAM).approve(SAM, statement.id)  # another desk, another person
+
+        def listed() -> str:
+            return model.index(model.row_of(statement.id), 0).data()
+
+        qtbot.waitUntil(lambda: listed() == "Approved", timeout=10_000)
+        later = h.window.timeline.model
+        qtbot.waitUntil(lambda: any(e.actor == SAM for e in later.events), timeout=10_000)
+    finally:
+        h.close()
+        h.bridge.stop_listening()
+        team.close()
