@@ -12,8 +12,8 @@ parts of a thread stops the next one.
 - **Drill mode**: nothing reaches a real X account. Posts prepared while it is on go to the
   SANDBOX; a post prepared for X before it went on is held for a person, never sent.
 
-Pause and resume themselves are use cases of the scheduler (they also pause its jobs); drill on
-and off are `set_drill_mode` here.
+All three are read by one query (`holds`). Pause and resume themselves are use cases of the
+scheduler (they also pause its jobs); drill on and off are `set_drill_mode` here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from commsdesk.clock import as_utc
@@ -36,6 +36,10 @@ PAUSED_REASON_KEY = "schedule_paused_reason"
 PAUSE_KEYS = (PAUSED_AT_KEY, PAUSED_BY_KEY, PAUSED_REASON_KEY)
 DRILL_KEY = "drill_mode"
 MAX_POSTS_KEY = "max_thread_posts"  # the longest thread posted without an explicit go-ahead
+_POLICY = PolicyRow.__table__
+_HOLDS = select(_POLICY.c.key, _POLICY.c.value).where(
+    or_(*(_POLICY.c.key == key for key in (*PAUSE_KEYS, DRILL_KEY, MAX_POSTS_KEY)))
+)
 
 
 @dataclass(frozen=True)
@@ -56,23 +60,40 @@ def set_policy(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
+@dataclass(frozen=True)
+class Holds:
+    """Pause all, Drill mode and the thread limit, as one read found them."""
+
+    pause: PauseState | None
+    drill: bool
+    max_thread_posts: int
+
+
+def holds(session: Session) -> Holds:
+    """Every hold on posting, in one query inside the caller's transaction (a plain statement,
+    so what this session changed through the ORM is flushed first)."""
+    session.flush()
+    values = dict(session.execute(_HOLDS).all())
+    pause = None
+    if PAUSED_AT_KEY in values:
+        pause = PauseState(
+            by=values.get(PAUSED_BY_KEY, ""),
+            reason=values.get(PAUSED_REASON_KEY, ""),
+            since=as_utc(datetime.fromisoformat(values[PAUSED_AT_KEY])),
+        )
+    try:
+        limit = max(1, int(values[MAX_POSTS_KEY])) if MAX_POSTS_KEY in values else MAX_THREAD_POSTS
+    except ValueError:
+        limit = MAX_THREAD_POSTS
+    return Holds(pause, values.get(DRILL_KEY) == "on", limit)
+
+
 def pause_state(session: Session) -> PauseState | None:
-    values = {
-        row.key: row.value
-        for row in session.scalars(select(PolicyRow).where(PolicyRow.key.in_(PAUSE_KEYS)))
-    }
-    if PAUSED_AT_KEY not in values:
-        return None
-    return PauseState(
-        by=values.get(PAUSED_BY_KEY, ""),
-        reason=values.get(PAUSED_REASON_KEY, ""),
-        since=as_utc(datetime.fromisoformat(values[PAUSED_AT_KEY])),
-    )
+    return holds(session).pause
 
 
 def drill_on(session: Session) -> bool:
-    row = session.get(PolicyRow, DRILL_KEY)
-    return row is not None and row.value == "on"
+    return holds(session).drill
 
 
 def drill_mode(desk: Desk) -> bool:
@@ -103,11 +124,7 @@ def set_drill_mode(desk: Desk, actor: str, on: bool) -> bool:
 
 
 def max_thread_posts(session: Session) -> int:
-    row = session.get(PolicyRow, MAX_POSTS_KEY)
-    try:
-        return max(1, int(row.value)) if row is not None else MAX_THREAD_POSTS
-    except ValueError:
-        return MAX_THREAD_POSTS
+    return holds(session).max_thread_posts
 
 
 def set_max_thread_posts(desk: Desk, actor: str, n: int) -> bool:

@@ -5,7 +5,9 @@ anything, and renews the lease with every part and every wait; a second run is r
 the claim is live, or takes over once the claimant's process is gone. Before each part the run
 checks, in the transaction that records the part's intent, that it still holds the claim and
 that neither Drill mode nor Pause all holds the post (`holds.py`); a person's override of the
-pause goes on the timeline once per run.
+pause goes on the timeline once per run. When nothing has to happen between the claim and the
+first part (it was never sent, it has no images to upload), that part's intent is recorded in
+the claim's own transaction, with the same checks.
 """
 
 from __future__ import annotations
@@ -18,29 +20,36 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from commsdesk.clock import as_utc
 from commsdesk.desk import Desk, DeskError
-from commsdesk.publishing.holds import drill_on, pause_state
-from commsdesk.publishing.publication import (
-    OutboxMedia,
-    OutboxPart,
-    PartState,
-    Publication,
-    PublicationState,
+from commsdesk.publishing.holds import holds
+from commsdesk.publishing.outbox import (
+    publication_from,
+    publication_row,
+    record_sending,
+    set_publication,
 )
+from commsdesk.publishing.publication import OutboxPart, PartState, Publication, PublicationState
 from commsdesk.publishing.x.api import XAccountClient
-from commsdesk.store.models import EventRow, OutboxPartRow, PublicationRow
+from commsdesk.store.models import EventRow
 from commsdesk.timeline.chain import EventKind
 
 Progress = Callable[[Publication], None]
 
 LEASE = timedelta(minutes=2)  # a run's claim, renewed with each part and each wait
 CLAIMANT = re.compile(r"\((?P<host>[^,()]+), process (?P<pid>\d+)\)$")
+_EVENTS = EventRow.__table__
+_STARTED = (
+    select(_EVENTS.c.data)
+    .where(_EVENTS.c.kind == str(EventKind.PUBLISH_STARTED))
+    .order_by(_EVENTS.c.id.desc())
+)
+_STARTED_FOR_TEXT = _STARTED.where(_EVENTS.c.statement_id.is_(None))
+_STARTED_FOR_STATEMENT = _STARTED.where(_EVENTS.c.statement_id == bindparam("statement_id"))
 
 
 class PublicationBusy(DeskError):
@@ -84,6 +93,7 @@ class Run:
     override_recorded: bool = False
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     held: str | None = None  # why the run stopped before a part
+    intent: int | None = None  # the part whose intent the claim recorded, not yet sent
     released: bool = False  # the claim was let go in the transaction that ended the run
 
     @property
@@ -93,9 +103,21 @@ class Run:
 
 def claim(desk: Desk, run: Run) -> Publication:
     """Claim the publication for this run and read it as it now stands; refused when
-    another live run holds it, or when its parts are not those the record holds."""
+    another live run holds it, or when its parts are not those the record holds. A posted
+    publication is only read: there is nothing left to claim it for.
+
+    When the next part can go out at once (never sent, no images to upload first), its
+    intent is recorded in the same transaction, after the same checks as `mark_sending`
+    (`run.intent` says so; `run.held` when the holds stopped it instead)."""
     with desk.transaction() as session:
-        row = session.get(PublicationRow, run.row_id, with_for_update=True)
+        row = publication_row(session, run.row_id, lock=True)
+        if row is None:
+            raise DeskError(f"No publication #{run.row_id}.")
+        publication = publication_from(session, row)
+        run.total = len(publication.parts)
+        if publication.state is PublicationState.POSTED:
+            run.released = True
+            return publication
         now = desk.now()
         if (
             row.claim_token not in (None, run.token)
@@ -107,7 +129,6 @@ def claim(desk: Desk, run: Run) -> Publication:
                 f"This is being posted now by {row.claimed_by}; it was not started again. "
                 "Wait for that run to finish (the desk shows its progress)."
             )
-        publication = publication_from(session, row)
         recorded = recorded_parts_digest(session, publication)
         if recorded is not None and recorded != parts_digest(
             [p.text for p in publication.parts]
@@ -117,34 +138,107 @@ def claim(desk: Desk, run: Run) -> Publication:
                 "was prepared; nothing is posted. Check the record with `commsdesk timeline "
                 "verify`."
             )
-        row.claim_token, row.claimed_by, row.claimed_until = run.token, run.who, now + LEASE
+        claimed = {"claim_token": run.token, "claimed_by": run.who, "claimed_until": now + LEASE}
+        part = publication.next_part
+        if (
+            publication.state is not PublicationState.REPLIES_REFUSED
+            and part is not None
+            and part.state is PartState.PENDING
+            and not part.attempts
+            and not part.media
+        ):
+            reason = hold_reason(desk, session, run, row)
+            if reason is not None:  # held before anything was sent: no claim is left
+                hold(desk, session, run, row, part, reason)
+                claimed = {"claim_token": None, "claimed_by": None, "claimed_until": None}
+                run.released = True
+            else:
+                claimed.update(posting(row, now))
+                record_sending(session, run.row_id, part.position, now)
+                run.intent = part.position
+        set_publication(session, run.row_id, **claimed)
     return publication
+
 
 def release(desk: Desk, run: Run) -> None:
     """Let the claim go, unless the transaction that ended the run already did."""
     if run.released:
         return
     with desk.transaction() as session:
-        let_go(run, session.get(PublicationRow, run.row_id, with_for_update=True))
+        pub = publication_row(session, run.row_id, lock=True)
+        if pub is not None:
+            set_publication(session, run.row_id, **let_go(run, pub))
 
 
-def let_go(run: Run, pub: PublicationRow) -> None:
-    """Release the run's claim inside the transaction that records how the run ended."""
-    if pub.claim_token == run.token:
-        pub.claim_token, pub.claimed_by, pub.claimed_until = None, None, None
-        run.released = True
-
-def hold_reason(desk: Desk, session: Session, run: Run, pub: PublicationRow) -> str | None:
-    """Why the next part must not go out now, or None; renews the run's claim."""
+def let_go(run: Run, pub: Row) -> dict:
+    """The values that release the run's claim, for the transaction that records how the run
+    ended; none when the claim is no longer the run's."""
     if pub.claim_token != run.token:
-        return f"another run took it over ({pub.claimed_by})"
-    pub.claimed_until = desk.now() + LEASE
-    if not pub.sandbox and drill_on(session):
+        return {}
+    run.released = True
+    return {"claim_token": None, "claimed_by": None, "claimed_until": None}
+
+
+def may_send(desk: Desk, run: Run, part: OutboxPart) -> bool:
+    """Before a part's images go up: False (and the publication held) when it must wait."""
+    with desk.transaction() as session:
+        if clear_to_send(desk, session, run, part) is None:
+            return False
+        set_publication(session, run.row_id, claimed_until=desk.now() + LEASE)
+    return True
+
+
+def mark_sending(desk: Desk, run: Run, part: OutboxPart) -> bool:
+    """Record the intent to send the part, renewing the claim; False (nothing recorded but
+    the hold) when a pause, drill mode or another run got there first."""
+    with desk.transaction() as session:
+        return record_intent(desk, session, run, part)
+
+
+def record_intent(desk: Desk, session: Session, run: Run, part: OutboxPart) -> bool:
+    """`mark_sending` inside the caller's write transaction."""
+    pub = clear_to_send(desk, session, run, part)
+    if pub is None:
+        return False
+    now = desk.now()
+    set_publication(session, run.row_id, claimed_until=now + LEASE, **posting(pub, now))
+    record_sending(session, run.row_id, part.position, now)
+    return True
+
+
+def posting(pub: Row, now: datetime) -> dict:
+    """What a part's intent changes on its publication: it is posting (again)."""
+    if pub.state == PublicationState.POSTING.value:
+        return {}
+    return {
+        "state": PublicationState.POSTING.value, "error": "", "wait_until": None,
+        "updated_at": now,
+    }
+
+
+def clear_to_send(desk: Desk, session: Session, run: Run, part: OutboxPart) -> Row | None:
+    """In a write transaction, before `part`: the publication's row when the part may go;
+    None when it must wait (the publication is then held, with its event)."""
+    pub = publication_row(session, run.row_id, lock=True)
+    if pub.claim_token != run.token:
+        reason = f"another run took it over ({pub.claimed_by})"
+    else:
+        reason = hold_reason(desk, session, run, pub)
+    if reason is None:
+        return pub
+    hold(desk, session, run, pub, part, reason)
+    return None
+
+
+def hold_reason(desk: Desk, session: Session, run: Run, pub: Row) -> str | None:
+    """Why Drill mode or Pause all stops the next part now, or None."""
+    in_force = holds(session)
+    if not pub.sandbox and in_force.drill:
         return (
             f"drill mode is on; it was prepared for X as {pub.account} before drill mode "
             "went on. Post it again once drill mode is off"
         )
-    held = pause_state(session)
+    held = in_force.pause
     if held is None:
         return None
     if not run.despite_pause:
@@ -159,14 +253,16 @@ def hold_reason(desk: Desk, session: Session, run: Run, pub: PublicationRow) -> 
         )
     return None
 
+
 def hold(
-    desk: Desk, session: Session, run: Run, pub: PublicationRow, part: OutboxPart, reason: str
+    desk: Desk, session: Session, run: Run, pub: Row, part: OutboxPart, reason: str
 ) -> None:
     """Stop the run before `part`: the publication waits, held, for a person."""
     run.held = reason
-    pub.state, pub.error = PublicationState.HELD.value, f"Held: {reason}."
-    pub.updated_at = desk.now()
-    let_go(run, pub)
+    set_publication(
+        session, pub.id, state=PublicationState.HELD.value, error=f"Held: {reason}.",
+        updated_at=desk.now(), **let_go(run, pub),
+    )
     desk.append_event(
         session, run.actor, EventKind.POST_HELD,
         f"Post {part.position + 1}/{run.total} held, not sent: {reason}",
@@ -174,54 +270,19 @@ def hold(
     )
 
 
-def part_row(session: Session, publication_id: int, position: int) -> OutboxPartRow:
-    return session.scalar(
-        select(OutboxPartRow).where(
-            OutboxPartRow.publication_id == publication_id, OutboxPartRow.position == position
-        )
-    )
-
-
-def part_count(session: Session, publication_id: int) -> int:
-    return len(session.scalars(
-        select(OutboxPartRow.id).where(OutboxPartRow.publication_id == publication_id)
-    ).all())
-
-
-def publication_from(session: Session, row: PublicationRow) -> Publication:
-    parts = session.scalars(
-        select(OutboxPartRow)
-        .where(OutboxPartRow.publication_id == row.id)
-        .order_by(OutboxPartRow.position)
-    )
-    return Publication(
-        id=row.id,
-        key=row.key,
-        statement_id=row.statement_id,
-        account=row.account,
-        sandbox=row.sandbox,
-        state=PublicationState(row.state),
-        parts=tuple(
-            OutboxPart(
-                p.position, p.text, PartState(p.state), p.post_id, p.attempts, p.last_error,
-                tuple(OutboxMedia.from_json(m) for m in p.media or ()),
-            )
-            for p in parts
-        ),
-        error=row.error,
-        wait_until=as_utc(row.wait_until) if row.wait_until else None,
-        standalone_from=row.standalone_from,
-    )
-
-
 def recorded_parts_digest(session: Session, publication: Publication) -> str | None:
-    """The parts' digest in the event that started the publication (None before digests)."""
-    query = select(EventRow.data).where(EventRow.kind == str(EventKind.PUBLISH_STARTED))
+    """The parts' digest in the event that started the publication (None before digests).
+    Newest first, read only as far as that event."""
     if publication.statement_id is None:
-        query = query.where(EventRow.statement_id.is_(None))
+        result = session.execute(_STARTED_FOR_TEXT)
     else:
-        query = query.where(EventRow.statement_id == publication.statement_id)
-    for data in session.scalars(query.order_by(EventRow.id.desc())):
-        if (data or {}).get("publication") == publication.id:
-            return data.get("parts_sha256")
+        result = session.execute(
+            _STARTED_FOR_STATEMENT, {"statement_id": publication.statement_id}
+        )
+    try:
+        for data in result.scalars():
+            if (data or {}).get("publication") == publication.id:
+                return data.get("parts_sha256")
+    finally:
+        result.close()
     return None
