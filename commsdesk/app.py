@@ -116,7 +116,11 @@ def x_client(desk, account: str, sandbox: bool):
     if credentials is None:
         why = keyring_status() or f"The keyring holds no keys for the X account {account!r}."
         raise DeskError(f"Cannot post as {account}: {why}")
-    return TweepyXClient(credentials)
+    try:  # how long to wait for X's answer to one request (default 10 s)
+        timeout = float(os.environ.get("COMMSDESK_X_TIMEOUT", "") or 10.0)
+    except ValueError:
+        timeout = 10.0
+    return TweepyXClient(credentials, timeout=timeout)
 
 
 def connect_obs(host: str, port: int, password: str | None):

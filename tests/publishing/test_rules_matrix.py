@@ -256,6 +256,7 @@ def test_a_publication_another_process_is_posting_is_not_posted_again(world, pat
     first = start_commsdesk(
         "post", "--statement", str(sid), "--account", ENV_ACCOUNT,
         data_dir=world.data_dir, operator=ANA,
+        env={"COMMSDESK_X_TIMEOUT": "300"},  # held as long as a slow machine takes the second
     )
     try:
         while len(world.x_api.posts) < 1:
