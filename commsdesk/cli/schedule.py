@@ -35,7 +35,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         if args.schedule_command == "pause":
             held = scheduler.pause(actor, args.reason)
             print(
-                f"Scheduled posting paused by {held.by}: {held.reason}\n"
+                f"All posting paused by {held.by}: {held.reason}\n"
                 f"A running desk holds its posts from its next check (within {CHECK_EVERY:.0f} s)."
             )
             return 0

@@ -78,7 +78,7 @@ def record_pause(desk: Desk, actor: str, reason: str) -> PauseState:
     actor = (actor or "").strip()
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DeskError("Say why scheduled posting is paused.")
+        raise DeskError("Say why all posting is paused.")
     if len(reason) > MAX_REASON:
         raise DeskError(f"The reason is too long ({len(reason)} characters; at most {MAX_REASON}).")
     with desk.transaction() as session:
@@ -92,7 +92,7 @@ def record_pause(desk: Desk, actor: str, reason: str) -> PauseState:
             session,
             actor,
             EventKind.SCHEDULE_PAUSED,
-            f"Scheduled posting paused by {actor}: {reason}",
+            f"All posting paused by {actor}: {reason}",
             data={"reason": reason},
         )
         state = PauseState(event.actor, reason, as_utc(event.at))

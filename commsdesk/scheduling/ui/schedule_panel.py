@@ -312,7 +312,7 @@ class SchedulePanel(QWidget):
             return
         answer = QMessageBox.question(
             self, "Resume posting",
-            "Resume scheduled posting? Anything that fell due while paused is held for review, "
+            "Resume posting? Anything that fell due while paused is held for review, "
             "not posted.",
         )
         if answer == QMessageBox.StandardButton.Yes:

@@ -157,7 +157,7 @@ def test_pause_with_no_reason_is_refused_in_the_dialog_which_says_every_post_sto
     h.qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # no reason given
     h.idle()
     assert dialog.isVisible()
-    assert dialog.problem.text() == "Say why scheduled posting is paused."
+    assert dialog.problem.text() == "Say why all posting is paused."
     assert paused(h.desk) is None
     h.qtbot.keyClicks(dialog.reason, "Facts under review")
     assert dialog.problem.text() == ""
