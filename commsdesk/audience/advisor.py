@@ -9,6 +9,14 @@ Fed the total audience one observation at a time (`observe(at, viewers | None)`)
 - `sudden_drop` when the raw count falls by more than `drop_share` within `drop_window`: likely a
   stream problem (encoder, ingest), not lost interest, so it points at stream health.
 
+The total may be partial (some platforms not reading: `observe(..., coverage=(2, 3))`): the
+advisor keeps working on it, and every piece of advice given on a partial total says so. A fall
+that comes with a platform no longer reading is not a sudden drop (the count went, not the
+audience): the drop window starts again whenever the number of platforms reading changes.
+
+Anything but a finite number of 0 or more is a gap, and a time that is not finite is ignored, so
+no value can break the advisor (values are checked at the edge before they get here).
+
 Gaps never count as low. A gap pauses the below-threshold clock: the time inside the gap is not
 counted, and the clock goes on from the first number after it. A gap longer than
 `gap_resets_after` breaks the clock (it restarts from zero): after that long without a number
@@ -72,6 +80,7 @@ class Advice:
     peak: float
     peak_at: float
     slope_per_min: float | None = None
+    partial: str = ""  # "2 of 3 platforms reading" when given on a partial total
 
 
 @dataclass(frozen=True)
@@ -85,13 +94,17 @@ class AdvisorStatus:
     below_seconds: float
     advising: bool
     started_at: float | None
+    coverage: tuple[int, int] | None = None  # platforms (reading, counting) at the last number
 
 
 def clock_label(zone: tzinfo = UTC) -> Callable[[float], str]:
     """Times in sentences as HH:MM in `zone`."""
 
     def label(at: float) -> str:
-        return datetime.fromtimestamp(at, zone).strftime("%H:%M")
+        try:
+            return datetime.fromtimestamp(at, zone).strftime("%H:%M")
+        except (OverflowError, OSError, ValueError):
+            return "an unknown time"
 
     return label
 
@@ -147,6 +160,7 @@ class Advisor:
         self._recent: deque[tuple[float, float]] = deque()  # raw numbers, trend window
         self._highs: deque[tuple[float, float]] = deque()  # decreasing maxima, drop window
         self._quiet_until = -math.inf  # no second sudden-drop flag before this
+        self._coverage: tuple[int, int] | None = None
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -174,24 +188,44 @@ class Advisor:
             below_seconds=self._below_seconds,
             advising=self._advising,
             started_at=self.started_at,
+            coverage=self._coverage,
         )
+
+    @property
+    def partial(self) -> str:
+        """"" when every platform counted was reading at the last number, else how many were."""
+        coverage = self._coverage
+        if coverage is None or coverage[0] >= coverage[1]:
+            return ""
+        return f"{coverage[0]} of {coverage[1]} platforms reading"
 
     # --- feeding ---------------------------------------------------------------------------------
 
-    def observe(self, at: float, viewers: float | None) -> list[Advice]:
-        """One observation of the total audience; None (or NaN) is a gap. Returns the advice it
-        gives rise to (usually none)."""
-        if self._last_at is not None and at < self._last_at:
-            return []  # out of order: the advisor only moves forward
+    def observe(
+        self, at: float, viewers: float | None, coverage: tuple[int, int] | None = None
+    ) -> list[Advice]:
+        """One observation of the total audience; None (or NaN, or anything but a count) is a
+        gap. `coverage`: (platforms reading, platforms counted) when known. Returns the advice
+        it gives rise to (usually none)."""
+        try:
+            at = float(at)
+        except (TypeError, ValueError, OverflowError):
+            return []
+        if not math.isfinite(at) or (self._last_at is not None and at < self._last_at):
+            return []  # not a moment, or out of order: the advisor only moves forward
         if self.started_at is None:
             self.started_at = at
         self._last_at = at
-        if viewers is None or math.isnan(viewers):
+        if not _is_count(viewers):
             self._in_gap = True
             return []
         viewers = float(viewers)
         s = self.settings
         advice: list[Advice] = []
+        if coverage is not None and coverage != self._coverage:
+            if self._coverage is not None and coverage[0] != self._coverage[0]:
+                self._highs.clear()  # a platform came or went: not a change of audience
+            self._coverage = (int(coverage[0]), int(coverage[1]))
 
         if self._in_gap:
             self._in_gap = False
@@ -248,8 +282,8 @@ class Advisor:
             f"{share_text(s.share)} for {minutes_text(self._below_seconds)}; {trend_text(trend)}"
         )
         return Advice(
-            at, AdviceKind.SUGGEST_END, message, smoothed, self._peak, self._peak_at,
-            None if trend is None else trend.per_minute,
+            at, AdviceKind.SUGGEST_END, self._noted(message), smoothed, self._peak,
+            self._peak_at, None if trend is None else trend.per_minute, self.partial,
         )
 
     def _withdrawn(self, at: float, smoothed: float) -> Advice:
@@ -258,13 +292,20 @@ class Advisor:
             f"{share_text(smoothed / self._peak)} of the {count_text(self._peak)} peak, back above "
             f"{share_text(self.settings.share)}"
         )
-        return Advice(at, AdviceKind.WITHDRAWN, message, smoothed, self._peak, self._peak_at)
+        return Advice(
+            at, AdviceKind.WITHDRAWN, self._noted(message), smoothed, self._peak, self._peak_at,
+            partial=self.partial,
+        )
 
     def _sudden_drop(self, at: float, viewers: float) -> Advice | None:
         """Keep the window's maxima in a monotonic deque; flag a fall by more than drop_share
-        from the window's high (once per window)."""
+        from the window's high (once per window). A fall that goes on after it was flagged
+        (one platform's count falls a reading after another's) is the same drop: its lows
+        become the window's high, so it is not flagged a second time."""
         s = self.settings
         highs = self._highs
+        if at < self._quiet_until and highs and viewers <= highs[0][1]:
+            highs.clear()  # the told fall going on
         while highs and highs[0][0] < at - s.drop_window:
             highs.popleft()
         high_at, high = highs[0] if highs else (at, viewers)
@@ -276,6 +317,8 @@ class Advisor:
         if viewers >= high * (1 - s.drop_share):
             return None
         self._quiet_until = at + s.drop_window
+        highs.clear()  # this fall is told: another needs a new high to fall from
+        highs.append((at, viewers))
         fall = 1 - viewers / high
         message = (
             f"Sudden drop: {count_text(high)} → {count_text(viewers)} watching within "
@@ -283,6 +326,21 @@ class Advisor:
             "interest: check stream health (encoder, ingest, the platform's stream page)"
         )
         return Advice(
-            at, AdviceKind.SUDDEN_DROP, message, viewers, self._peak or high,
-            self._peak_at if self._peak_at is not None else high_at,
+            at, AdviceKind.SUDDEN_DROP, self._noted(message), viewers, self._peak or high,
+            self._peak_at if self._peak_at is not None else high_at, partial=self.partial,
         )
+
+    def _noted(self, message: str) -> str:
+        partial = self.partial
+        return f"{message} (partial total: {partial})" if partial else message
+
+
+def _is_count(value: object) -> bool:
+    """A finite number of 0 or more (bools and text are not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:
+        return False
+    return math.isfinite(number) and number >= 0

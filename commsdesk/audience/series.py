@@ -4,12 +4,14 @@ Conventions shared with the chart (commsdesk/audience/ui): times are float secon
 Unix epoch (UTC); viewers are floats with NaN for a gap. A missing number is a gap, never a zero:
 a hidden count, an offline channel, an error or a malformed answer all become NaN with a reason.
 
-- `SeriesBuffer`: growable numpy arrays per source (amortised O(1) append) and the summed total,
-  which is a gap wherever any source that has started has no fresh number.
+- `SeriesBuffer`: growable numpy arrays per source (amortised O(1) append), each number screened
+  for jumps (commsdesk.audience.screening), and the summed total: the sum of the sources reading,
+  with how many of the sources counted were reading (`coverage`), a gap only when none is.
 - `Ewma`: exponentially weighted mean for irregular sampling (alpha from the time step).
 - `theil_sen`: robust slope with the Mann–Kendall confidence interval of Sen's slope.
 - `youtube_quota`: the day's projected use of the YouTube Data API quota for an interval.
-- `parse_audience_csv`: `time,viewers[,platform]` rows for replay; bad rows reported by line.
+- `parse_audience_csv`: `time,viewers[,platform]` rows for replay, checked at the edge
+  (commsdesk.audience.validation); bad rows reported by line.
 
 Pure Python and numpy; no Qt.
 """
@@ -26,6 +28,17 @@ from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 import numpy as np
+
+from commsdesk.audience.screening import Flag, Screen, Verdict
+from commsdesk.audience.validation import (
+    EARLIEST_TIME,
+    MAX_RECORDING,
+    Rejected,
+    TimeWindow,
+    parse_count,
+    platform_key,
+    shown,
+)
 
 TOTAL = "total"
 DEFAULT_FRESH_FOR = 60.0  # seconds a number counts towards the total after it was read
@@ -49,7 +62,7 @@ class Sample:
 class _Column:
     """Times and values of one source in arrays that double when full."""
 
-    __slots__ = ("times", "values", "size", "fresh_for", "off", "back_at_next")
+    __slots__ = ("times", "values", "size", "fresh_for", "off", "back_at_next", "first_number")
 
     def __init__(self, fresh_for: float, capacity: int = _FIRST_CAPACITY) -> None:
         self.times = np.empty(capacity, dtype=np.float64)
@@ -58,6 +71,7 @@ class _Column:
         self.fresh_for = fresh_for
         self.off: list[list[float]] = []  # [from, until): not counted in the total
         self.back_at_next = False  # switched on again: the next sample ends the last off period
+        self.first_number = math.inf  # the time of its first number: it counts from then
 
     def reserve(self, needed: int) -> None:
         if needed <= len(self.times):
@@ -81,6 +95,27 @@ class _Column:
                 self.reserve(n + 1)
             self.times[n], self.values[n] = at, value
         self.size = n + 1
+        if value == value and at < self.first_number:  # a number (not NaN), earlier than any
+            self.first_number = at
+
+    def remove(self, at: float) -> float | None:
+        """Take out the sample at exactly `at`; its value, or None when there is none."""
+        n = self.size
+        i = int(np.searchsorted(self.times[:n], at, side="left"))
+        if i >= n or self.times[i] != at:
+            return None
+        value = float(self.values[i])
+        self.times[i : n - 1] = self.times[i + 1 : n].copy()
+        self.values[i : n - 1] = self.values[i + 1 : n].copy()
+        self.size = n - 1
+        numbers = np.flatnonzero(np.isfinite(self.values[: self.size]))
+        self.first_number = float(self.times[numbers[0]]) if len(numbers) else math.inf
+        return value
+
+    def latest_number(self) -> float | None:
+        values = self.values[: self.size]
+        finite = np.flatnonzero(np.isfinite(values))
+        return float(values[finite[-1]]) if len(finite) else None
 
     @property
     def nbytes(self) -> int:
@@ -90,28 +125,39 @@ class _Column:
 class SeriesBuffer:
     """Viewer counts per source name, and their total, as numpy arrays for the chart.
 
-    A source counts towards the total from its first sample, except while a person has it
+    Each number passes its source's `Screen` first: one that jumps too far is held back (kept
+    in `flags`, not in the source's line) until the next number confirms it. A NaN, infinite or
+    negative value is a gap. Samples struck by a person (`strike`) leave the line too.
+
+    A source counts towards the total from its first number (a source that has only ever
+    failed is not yet part of the total; its chip says why), except while a person has it
     switched off: from the moment it is retired until its first sample after it is reinstated.
-    At each moment any source has a sample, the total is the sum of every counting source's
-    latest number, or a gap (NaN) when one of them has none: its latest sample is a gap, or older
-    than its `fresh_for` seconds.
+    A counting source is *reading* at a moment when its latest sample then is a number no older
+    than its `fresh_for` seconds. At each moment any source has a sample, the total is the sum
+    of the reading sources' numbers, and `coverage` says how many of the counting sources were
+    reading; the total is a gap (NaN) only when none was.
     """
 
     def __init__(self, fresh_for: float = DEFAULT_FRESH_FOR) -> None:
         self.fresh_for = fresh_for
         self._columns: dict[str, _Column] = {}
+        self._screens: dict[str, Screen] = {}
+        self._flags: dict[str, dict[float, tuple[float, Flag]]] = {}
         self._gap_reasons: dict[str, list[tuple[float, str]]] = {}
         self._version = 0
-        self._total_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._total_cache: tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # --- writing --------------------------------------------------------------------------------
 
     def add_source(self, name: str, *, fresh_for: float | None = None) -> None:
         """Declare a source (optional: append does it); `fresh_for` overrides the default, e.g.
         three times a slow source's polling interval."""
+        if name == TOTAL:
+            raise ValueError(f"{TOTAL!r} is the summed series, not a source name")
         column = self._columns.get(name)
         if column is None:
             self._columns[name] = _Column(fresh_for or self.fresh_for)
+            self._screens[name] = Screen()
         elif fresh_for is not None:
             column.fresh_for = fresh_for
 
@@ -138,41 +184,97 @@ class SeriesBuffer:
         self._columns[source].off.append([float(start), float(until)])
         self._version += 1
 
-    def append(self, source: str, at: float, viewers: float | None, gap_reason: str = "") -> None:
-        if source == TOTAL:
-            raise ValueError(f"{TOTAL!r} is the summed series, not a source name")
+    def append(
+        self, source: str, at: float, viewers: float | None, gap_reason: str = ""
+    ) -> Verdict:
+        """One reading, screened; returns the screen's verdict (a confirmed suspect is in the
+        line from now on, at its own time)."""
         self.add_source(source)
         value = math.nan if viewers is None else float(viewers)
+        if viewers is not None and not 0 <= value < math.inf:
+            value, gap_reason = math.nan, gap_reason or "invalid"
         column = self._columns[source]
-        if column.back_at_next:
-            column.off[-1][1] = float(at)
-            column.back_at_next = False
-        column.append(float(at), value)
-        if math.isnan(value) and gap_reason:
-            self._gap_reasons.setdefault(source, []).append((float(at), gap_reason))
+        at = float(at)
+        verdict = self._screens[source].check(at, value)
+        if verdict.confirmed is not None:
+            self._unflag(source, verdict.confirmed[0])
+            column.append(*verdict.confirmed)
+        if verdict.dismissed is not None:
+            self._flag(source, *verdict.dismissed, Flag.OUTLIER)
+        if verdict.suspect:
+            self._flag(source, at, value, Flag.SUSPECT)
+        else:
+            if column.back_at_next:
+                column.off[-1][1] = at
+                column.back_at_next = False
+            column.append(at, value)
+            if math.isnan(value) and gap_reason:
+                self._gap_reasons.setdefault(source, []).append((at, gap_reason))
         self._version += 1
+        return verdict
 
-    def add(self, sample: Sample) -> None:
-        self.append(sample.source, sample.at, sample.viewers, sample.gap_reason)
+    def add(self, sample: Sample) -> Verdict:
+        return self.append(sample.source, sample.at, sample.viewers, sample.gap_reason)
 
     def extend(self, source: str, times: Sequence[float], values: Sequence[float]) -> None:
-        """Many samples of one source at once (NaN for gaps), e.g. read back from the store."""
+        """Many samples of one source at once (NaN for gaps), e.g. read back from the store;
+        screened like appended ones."""
         times = np.asarray(times, dtype=np.float64)
         values = np.asarray(values, dtype=np.float64)
         if times.shape != values.shape:
             raise ValueError("times and values differ in length")
         self.add_source(source)
-        column = self._columns[source]
-        if column.size and len(times) and times[0] < column.times[column.size - 1]:
+        column, screen = self._columns[source], self._screens[source]
+        order = np.argsort(times, kind="stable")
+        times, values = times[order], values[order]
+        values = np.where(values >= 0, values, np.nan)  # NaN stays NaN; negatives are gaps
+        late = column.size and len(times) and times[0] < column.times[column.size - 1]
+        if late or screen.held is not None or column.back_at_next:
             for at, value in zip(times.tolist(), values.tolist(), strict=True):
-                column.append(at, value)
-        else:
-            order = np.argsort(times, kind="stable")
-            column.reserve(column.size + len(times))
-            column.times[column.size : column.size + len(times)] = times[order]
-            column.values[column.size : column.size + len(times)] = values[order]
-            column.size += len(times)
+                self.append(source, at, value)
+            return
+        keep, flags = screen.screen_many(times, values)
+        for index, flag in flags:
+            self._flag(source, float(times[index]), float(values[index]), flag)
+        keep |= np.isnan(values)  # gaps stay gaps in the line
+        kept_times, kept_values = times[keep], values[keep]
+        column.reserve(column.size + len(kept_times))
+        column.times[column.size : column.size + len(kept_times)] = kept_times
+        column.values[column.size : column.size + len(kept_times)] = kept_values
+        column.size += len(kept_times)
+        numbers = np.flatnonzero(np.isfinite(kept_values))
+        if len(numbers):
+            column.first_number = min(column.first_number, float(kept_times[numbers[0]]))
         self._version += 1
+
+    def strike(self, source: str, at: float, viewers: float | None = None) -> bool:
+        """A sample struck by a person: out of the line (or no longer a suspect) and flagged
+        struck. True when the buffer held it."""
+        column = self._columns.get(source)
+        if column is None:
+            return False
+        at = float(at)
+        value = column.remove(at)
+        screen = self._screens[source]
+        held = self._flags.get(source, {}).get(at)
+        if value is None and held is None:
+            if viewers is None:
+                return False
+            value = float(viewers)  # struck before it reached this buffer: shown as struck
+        elif value is None:
+            value = held[0]
+        screen.forget(at)
+        if screen.last is not None and screen.held is None:
+            screen.last = column.latest_number()
+        self._flag(source, at, value, Flag.STRUCK)
+        self._version += 1
+        return True
+
+    def _flag(self, source: str, at: float, value: float, flag: Flag) -> None:
+        self._flags.setdefault(source, {})[float(at)] = (float(value), flag)
+
+    def _unflag(self, source: str, at: float) -> None:
+        self._flags.get(source, {}).pop(float(at), None)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -202,6 +304,15 @@ class SeriesBuffer:
     def gap_reasons(self, source: str) -> list[tuple[float, str]]:
         return list(self._gap_reasons.get(source, ()))
 
+    def flags(self, source: str) -> list[tuple[float, float, Flag]]:
+        """(time, viewers, flag) of the numbers kept out of the source's line, in time order."""
+        marks = self._flags.get(source, {})
+        return [(at, *marks[at]) for at in sorted(marks)]
+
+    def has_number(self, source: str) -> bool:
+        column = self._columns.get(source)
+        return column is not None and column.first_number != math.inf
+
     def latest(self, source: str = TOTAL) -> tuple[float, float] | None:
         """(time, value) of the newest sample (value NaN for a gap); None before any."""
         times, values = self.times(source), self.values(source)
@@ -210,32 +321,48 @@ class SeriesBuffer:
         return float(times[-1]), float(values[-1])
 
     def total(self) -> tuple[np.ndarray, np.ndarray]:
-        """(times, sums) at every moment any source has a sample; NaN where a started source has
-        no fresh number. Cached until the next append."""
+        """(times, sums) at every moment any source has a sample: the sum of the sources
+        reading, NaN only where none is. Cached until the next change."""
+        cached = self._summed()
+        return cached[1], cached[2]
+
+    def coverage(self) -> tuple[np.ndarray, np.ndarray]:
+        """(reading, counting) per moment of `total`: how many sources had a fresh number, of
+        how many counted then. Fewer reading than counting: the total is partial."""
+        cached = self._summed()
+        return cached[3], cached[4]
+
+    def _summed(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         cached = self._total_cache
         if cached is not None and cached[0] == self._version:
-            return cached[1], cached[2]
+            return cached
         columns = [c for c in self._columns.values() if c.size]
         if not columns:
             times = values = np.empty(0, dtype=np.float64)
+            reading = counting = np.empty(0, dtype=np.int32)
         else:
             times = np.unique(np.concatenate([c.times[: c.size] for c in columns]))
             values = np.zeros(len(times), dtype=np.float64)
+            reading = np.zeros(len(times), dtype=np.int32)
+            counting = np.zeros(len(times), dtype=np.int32)
             for column in columns:
                 own_times = column.times[: column.size]
                 index = np.searchsorted(own_times, times, side="right") - 1
-                started = index >= 0
+                counts = (index >= 0) & (times >= column.first_number)
                 for start, until in column.off:
-                    started &= (times <= start) | (times >= until)
-                safe = np.where(started, index, 0)
+                    counts &= (times <= start) | (times >= until)
+                safe = np.where(counts, index, 0)
                 latest = column.values[: column.size][safe]
-                stale = (times - own_times[safe]) > column.fresh_for
-                contribution = np.where(stale, np.nan, latest)
-                values += np.where(started, contribution, 0.0)
-        times.flags.writeable = False
-        values.flags.writeable = False
-        self._total_cache = (self._version, times, values)
-        return times, values
+                fresh = (times - own_times[safe]) <= column.fresh_for
+                reads = counts & fresh & np.isfinite(latest)
+                values += np.where(reads, latest, 0.0)
+                reading += reads
+                counting += counts
+            values[reading == 0] = np.nan
+        for array in (times, values, reading, counting):
+            array.flags.writeable = False
+        self._total_cache = (self._version, times, values, reading, counting)
+        return self._total_cache
 
     def peak(self, source: str = TOTAL) -> tuple[float, float] | None:
         """(time, value) of the highest number (the first time it was reached); None when the
@@ -251,7 +378,7 @@ class SeriesBuffer:
         """Bytes held by the arrays (capacity included) and the cached total."""
         size = sum(column.nbytes for column in self._columns.values())
         if self._total_cache is not None:
-            size += self._total_cache[1].nbytes + self._total_cache[2].nbytes
+            size += sum(array.nbytes for array in self._total_cache[1:])
         return size
 
 
@@ -443,8 +570,10 @@ class AudienceCsv:
         return list(dict.fromkeys(row.platform for row in self.rows))
 
 
-def _parse_time(text: str) -> tuple[float, str]:
-    """(seconds, 'seconds' | 'iso'); raises ValueError with the reason."""
+def _parse_time(text: str, now: float) -> tuple[float, str]:
+    """(seconds, 'relative' | 'epoch' | 'iso'), each kind within its bounds: seconds from the
+    start up to MAX_RECORDING; instants from EARLIEST_TIME to now (plus the clock skew).
+    Raises ValueError with the reason."""
     try:
         seconds = float(text)
     except ValueError:
@@ -452,36 +581,56 @@ def _parse_time(text: str) -> tuple[float, str]:
     else:
         if not math.isfinite(seconds):
             raise ValueError(f"time {text!r} is not a finite number")
-        return seconds, "seconds"
+        if seconds < 0:
+            raise ValueError(f"time {text!r} is before the start (below 0)")
+        if seconds < RELATIVE_BEFORE:
+            if seconds > MAX_RECORDING:
+                raise ValueError(
+                    f"time {text!r} is {seconds / 86_400:,.0f} days from the start; a recording "
+                    f"spans at most {MAX_RECORDING / 86_400:.0f} days"
+                )
+            return seconds, "relative"
+        return _instant(text, seconds, now), "epoch"
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ValueError(f"time {text!r} is neither ISO 8601 nor seconds") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp(), "iso"
+    return _instant(text, moment.timestamp(), now), "iso"
 
 
-def _parse_viewers(text: str) -> float | None:
-    cleaned = text.replace(",", "").replace("_", "").replace(" ", "")
-    if not cleaned:
-        return None
+def _instant(text: str, at: float, now: float) -> float:
     try:
-        value = float(cleaned)
-    except ValueError:
-        raise ValueError(f"viewers {text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"viewers {text!r} is not a count (negative or not finite)")
-    if value != int(value):
-        raise ValueError(f"viewers {text!r} is not a whole number")
-    return value
+        return TimeWindow(EARLIEST_TIME, now).check(at)
+    except Rejected as exc:
+        raise ValueError(str(exc).replace(f"time {shown(at)}", f"time {text!r}", 1)) from None
 
 
-def parse_audience_csv(text: str, default_platform: str = "replay") -> AudienceCsv:
+_KIND_WORDS = {"relative": "seconds from the start", "epoch": "epoch seconds", "iso": "ISO 8601"}
+
+
+def _parse_viewers(text: str, platform: str) -> float | None:
+    if not text.strip():
+        return None
+    return float(parse_count(text, platform_key(platform)))
+
+
+def parse_audience_csv(
+    text: str, default_platform: str = "replay", *, now: float | None = None
+) -> AudienceCsv:
     """Rows of `time,viewers[,platform]`: time as ISO 8601 (naive = UTC) or seconds (epoch, or
     from the start when below 1e9); a header line is optional. Bad rows are reported with their
-    line number and reason; the good rows are kept. Times in one file must be all ISO or all
-    seconds."""
+    line number and reason; the good rows are kept. Times in one file are all of one kind.
+
+    Checked as every source's numbers are (commsdesk.audience.validation): viewers a whole
+    number within the platform's bound; instants not in the future (`now`, default the clock)
+    nor before 2005; seconds from the start at most MAX_RECORDING; a row far from the rest of
+    the file (more than half of MAX_RECORDING from its median time) is reported, not kept; a
+    platform's time given twice keeps the first."""
+    import time
+
+    now = time.time() if now is None else now
     rows: list[CsvRow] = []
     problems: list[CsvProblem] = []
     time_kind: str | None = None
@@ -498,9 +647,10 @@ def parse_audience_csv(text: str, default_platform: str = "replay") -> AudienceC
                 CsvProblem(line, f"expected time,viewers[,platform], found {len(fields)} fields")
             )
             continue
+        platform = fields[2] if len(fields) == 3 and fields[2] else default_platform
         try:
-            at, kind = _parse_time(fields[0])
-            viewers = _parse_viewers(fields[1])
+            at, kind = _parse_time(fields[0], now)
+            viewers = _parse_viewers(fields[1], platform)
         except ValueError as exc:
             problems.append(CsvProblem(line, str(exc)))
             continue
@@ -508,16 +658,46 @@ def parse_audience_csv(text: str, default_platform: str = "replay") -> AudienceC
             time_kind = kind
         elif kind != time_kind:
             problems.append(
-                CsvProblem(line, f"time {fields[0]!r} mixes formats: earlier rows use {time_kind}")
+                CsvProblem(
+                    line,
+                    f"time {fields[0]!r} mixes formats: earlier rows use {_KIND_WORDS[time_kind]}",
+                )
             )
             continue
-        platform = fields[2] if len(fields) == 3 and fields[2] else default_platform
         rows.append(CsvRow(line, at, viewers, platform))
+    rows, far = _near_the_rest(rows)
+    problems += far
     rows.sort(key=lambda row: row.at)
-    return AudienceCsv(rows, problems)
+    kept: list[CsvRow] = []
+    seen: dict[tuple[str, float], int] = {}
+    for row in rows:
+        first = seen.setdefault((row.platform, row.at), row.line)
+        if first != row.line:
+            problems.append(CsvProblem(row.line, f"{row.platform} already has line {first} at "
+                                                 "this time"))
+            continue
+        kept.append(row)
+    problems.sort(key=lambda problem: problem.line)
+    return AudienceCsv(kept, problems)
+
+
+def _near_the_rest(rows: list[CsvRow]) -> tuple[list[CsvRow], list[CsvProblem]]:
+    """Rows within half of MAX_RECORDING of the file's median time, and the others as problems."""
+    if len(rows) < 3:
+        return rows, []
+    middle = float(np.median([row.at for row in rows]))
+    near, far = [], []
+    for row in rows:
+        if abs(row.at - middle) <= MAX_RECORDING / 2:
+            near.append(row)
+        else:
+            days = abs(row.at - middle) / 86_400
+            far.append(CsvProblem(row.line, f"time is {days:,.0f} days from the rest of the file"))
+    return near, far
 
 
 def buffer_from_rows(rows: Iterable[CsvRow], fresh_for: float = DEFAULT_FRESH_FOR) -> SeriesBuffer:
+    """The rows as the desk would have counted them: each platform screened for jumps."""
     buffer = SeriesBuffer(fresh_for)
     for row in rows:
         buffer.append(row.platform, row.at, row.viewers, "" if row.viewers is not None else "csv")

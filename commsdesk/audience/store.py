@@ -3,6 +3,12 @@
 Samples go in by batches (`SampleBatcher` collects them and writes one transaction per batch:
 a 12-hour stream polled every second from three sources is about 130,000 rows) and come back as
 a `SeriesBuffer` after a restart. Advice given, withdrawn, and sudden drops go on the timeline.
+
+A person can strike a sample from the record (`strike_sample`): the sample row stays as it was
+read, and the strike (who, which sample, why) is a timeline event, in the hash chain like every
+other; `load_series` leaves struck samples out of the lines, the total, the peak and the
+advisor. It also re-checks what it reads (a count above its platform's bound, a time in the
+future: refused now as at the edge), so a record written before the checks cannot poison them.
 Like `Desk`, every method opens its own session, so a worker thread can use it.
 """
 
@@ -13,10 +19,11 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from commsdesk.audience.advisor import Advice, AdviceKind
 from commsdesk.audience.series import (
@@ -26,6 +33,13 @@ from commsdesk.audience.series import (
     Sample,
     SeriesBuffer,
     secret_config_keys,
+)
+from commsdesk.audience.validation import (
+    CLOCK_SKEW,
+    Rejected,
+    check_count,
+    platform_key,
+    viewer_bound,
 )
 from commsdesk.desk import Desk, DeskError
 from commsdesk.store.models import NAME, AudienceSampleRow, AudienceSourceRow, EventRow
@@ -39,6 +53,40 @@ ADVICE_EVENTS = {
 SAME_ADVICE_WITHIN = 120.0  # seconds of audience time: another desk's word for the same moment
 GAP_REASON = 32  # characters kept of a gap's reason
 READ_BATCH = 10_000
+SAMPLE_STRUCK = EventKind.AUDIENCE_SAMPLE_STRUCK  # the timeline kind of a strike
+REASON = 300  # characters of a strike's reason
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One stored sample as the command line and the strike use case show it."""
+
+    id: int
+    source: str
+    at: float
+    viewers: int | None
+    gap_reason: str
+    struck: bool = False
+
+    def line(self) -> str:
+        when = datetime.fromtimestamp(self.at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        count = f"{self.viewers:,}" if self.viewers is not None else f"gap ({self.gap_reason})"
+        return f"#{self.id}  {when} UTC  {self.source}: {count}" + ("  STRUCK" if self.struck
+                                                                     else "")
+
+
+def source_fresh_for(source: AudienceSource) -> float:
+    """How long a source's number counts towards the total: a minute, or three of its polls;
+    a typed number as long as it holds."""
+    from commsdesk.audience.sources.manual import MANUAL_HOLD
+
+    held = MANUAL_HOLD if source.kind == "manual" else 0.0
+    return max(DEFAULT_FRESH_FOR, 3 * source.interval, held)
+
+
+def platform_of(source: AudienceSource) -> str:
+    """The platform whose bound a source's counts are held to (see validation.platform_key)."""
+    return platform_key(source.kind, source.config.get("platform"), source.label)
 
 
 def _source(row: AudienceSourceRow) -> AudienceSource:
@@ -144,7 +192,7 @@ class AudienceStore:
         """Remove a source that has counted no viewers (added by mistake: a wrong id polled only
         gaps); the gaps it noted go with it. A source with numbers on the record stays, to be
         switched off, so the record keeps them and who they came from."""
-        from sqlalchemy import delete, func
+        from sqlalchemy import delete
 
         samples = AudienceSampleRow.source_id == source_id
         with self.desk.transaction() as session:
@@ -199,10 +247,11 @@ class AudienceStore:
                 "incident_id": incident_id,
                 "source_id": self._source_id(s.source),
                 "at": float(s.at),
-                "viewers": None if s.viewers is None else int(round(s.viewers)),
-                "gap_reason": "" if s.viewers is not None else (s.gap_reason or "gap")[:GAP_REASON],
+                "viewers": viewers,
+                "gap_reason": "" if viewers is not None else (reason or "gap")[:GAP_REASON],
             }
             for s in samples
+            for viewers, reason in (_storable(s),)
         ]
         if not rows:
             return 0
@@ -216,33 +265,142 @@ class AudienceStore:
         incident_id: int | None = None,
         since: float | None = None,
         fresh_for: float = DEFAULT_FRESH_FOR,
+        now: float | None = None,
     ) -> SeriesBuffer:
         """Every stored sample (of one incident, from `since`) back in a SeriesBuffer, by source
-        label, with the periods each source was switched off (read from the timeline) left out
-        of the total, as they were when the samples came in."""
+        label, screened as live numbers are, with the periods each source was switched off (read
+        from the timeline) left out of the total, as they were when the samples came in.
+
+        Struck samples are shown struck and counted nowhere; a count above its platform's bound
+        is a gap; a sample stamped after `now` (default the clock) plus the skew is left out."""
         labels = {source.id: source for source in self.sources()}
         query = select(
-            AudienceSampleRow.source_id, AudienceSampleRow.at, AudienceSampleRow.viewers
+            AudienceSampleRow.id, AudienceSampleRow.source_id, AudienceSampleRow.at,
+            AudienceSampleRow.viewers,
         ).order_by(AudienceSampleRow.source_id, AudienceSampleRow.at, AudienceSampleRow.id)
         if incident_id is not None:
             query = query.where(AudienceSampleRow.incident_id == incident_id)
         if since is not None:
             query = query.where(AudienceSampleRow.at >= since)
+        latest = (time.time() if now is None else now) + CLOCK_SKEW
+        query = query.where(AudienceSampleRow.at <= latest)
+        bounds = {sid: viewer_bound(platform_of(source)) for sid, source in labels.items()}
         by_source: dict[int, tuple[list[float], list[float]]] = {}
+        struck: dict[int, list[tuple[float, float]]] = {}
         with self.desk.reading() as session:
+            struck_ids = self._struck_ids(session)
             result = session.execute(query.execution_options(yield_per=READ_BATCH))
-            for source_id, at, viewers in result:
+            for sample_id, source_id, at, viewers in result:
+                if sample_id in struck_ids:
+                    struck.setdefault(source_id, []).append((at, viewers))
+                    continue
                 times, values = by_source.setdefault(source_id, ([], []))
                 times.append(at)
-                values.append(float("nan") if viewers is None else float(viewers))
+                in_bounds = viewers is not None and 0 <= viewers <= bounds[source_id]
+                values.append(float(viewers) if in_bounds else math.nan)
             switches = self._switches(session)
         buffer = SeriesBuffer(fresh_for)
-        for source_id, (times, values) in by_source.items():
+        for source_id in sorted(set(by_source) | set(struck)):
             source = labels[source_id]
-            buffer.add_source(source.label, fresh_for=max(fresh_for, 3 * source.interval))
+            times, values = by_source.get(source_id, ([], []))
+            buffer.add_source(source.label, fresh_for=max(fresh_for, source_fresh_for(source)))
             buffer.extend(source.label, times, values)
+            for at, viewers in struck.get(source_id, ()):
+                buffer.strike(source.label, at, viewers)
             _switched_off_periods(buffer, source, times, switches.get(source_id, []))
         return buffer
+
+    # --- striking a sample from the record ------------------------------------------------------
+
+    def strike_sample(self, actor: str, sample_id: int, reason: str) -> TimelineEvent:
+        """Strike one sample from the record: it stays stored as it was read, and from now on
+        it counts nowhere (lines, total, peak, advisor). The strike goes on the timeline with
+        who struck it, which sample (its source, time and number) and why."""
+        reason = " ".join(str(reason or "").split())
+        if not reason:
+            raise DeskError("Say why the sample is struck: the reason goes on the record.")
+        if len(reason) > REASON:
+            raise DeskError(f"Keep the reason to {REASON} characters.")
+        with self.desk.transaction() as session:
+            row = session.get(AudienceSampleRow, int(sample_id))
+            if row is None:
+                raise DeskError(f"No audience sample #{sample_id}.")
+            if row.viewers is None:
+                raise DeskError(f"Sample #{sample_id} is a gap: there is no number to strike.")
+            earlier = self._strike_of(session, row.id)
+            if earlier is not None:
+                raise DeskError(
+                    f"Sample #{row.id} was already struck by {earlier.actor} at "
+                    f"{earlier.at:%H:%M:%S} UTC: {earlier.data.get('reason', '')}"
+                )
+            source = session.get(AudienceSourceRow, row.source_id)
+            when = datetime.fromtimestamp(row.at, UTC)
+            return self.desk.append_event(
+                session, actor, SAMPLE_STRUCK,
+                f"Audience sample struck: {source.label} {row.viewers:,} at "
+                f"{when:%H:%M:%S} UTC (#{row.id}): {reason}",
+                incident_id=row.incident_id,
+                data={"sample_id": row.id, "source_id": row.source_id, "source": source.label,
+                      "at": row.at, "viewers": row.viewers, "reason": reason},
+            )  # fmt: skip
+
+    def find_sample(self, source: str, at: float, *, within: float = 0.5) -> int:
+        """The id of `source`'s sample with a number nearest `at` (within `within` seconds), for
+        a strike asked for from the chart."""
+        source_id = self._source_id(source)
+        query = (
+            select(AudienceSampleRow.id)
+            .where(
+                AudienceSampleRow.source_id == source_id,
+                AudienceSampleRow.viewers.is_not(None),
+                AudienceSampleRow.at.between(at - within, at + within),
+            )
+            .order_by(func.abs(AudienceSampleRow.at - at), AudienceSampleRow.id)
+            .limit(1)
+        )
+        with self.desk.reading() as session:
+            found = session.scalar(query)
+        if found is None:
+            raise DeskError(
+                f"No number of {source} at {datetime.fromtimestamp(at, UTC):%H:%M:%S} UTC on "
+                "the record (it may not be written yet: try again in a few seconds)."
+            )
+        return found
+
+    def samples(
+        self, *, source: str | None = None, incident_id: int | None = None, limit: int = 20,
+        numbers_only: bool = False,
+    ) -> list[SampleRecord]:
+        """The newest samples first, with whether each is struck."""
+        labels = {s.id: s.label for s in self.sources()}
+        query = select(AudienceSampleRow).order_by(
+            AudienceSampleRow.at.desc(), AudienceSampleRow.id.desc()
+        ).limit(max(1, limit))
+        if source is not None:
+            query = query.where(AudienceSampleRow.source_id == self._source_id(source))
+        if incident_id is not None:
+            query = query.where(AudienceSampleRow.incident_id == incident_id)
+        if numbers_only:
+            query = query.where(AudienceSampleRow.viewers.is_not(None))
+        with self.desk.reading() as session:
+            struck = self._struck_ids(session)
+            return [
+                SampleRecord(row.id, labels.get(row.source_id, "?"), row.at, row.viewers,
+                             row.gap_reason, row.id in struck)
+                for row in session.scalars(query)
+            ]
+
+    @staticmethod
+    def _struck_ids(session) -> set[int]:
+        query = select(EventRow.data).where(EventRow.kind == SAMPLE_STRUCK)
+        return {int((data or {}).get("sample_id", -1)) for data in session.scalars(query)}
+
+    @staticmethod
+    def _strike_of(session, sample_id: int) -> EventRow | None:
+        for row in session.scalars(select(EventRow).where(EventRow.kind == SAMPLE_STRUCK)):
+            if int((row.data or {}).get("sample_id", -1)) == sample_id:
+                return row
+        return None
 
     @staticmethod
     def _switches(session) -> dict[int, list[tuple[float, bool]]]:
@@ -263,8 +421,6 @@ class AudienceStore:
         return switches
 
     def sample_count(self) -> int:
-        from sqlalchemy import func
-
         with self.desk.reading() as session:
             return session.scalar(select(func.count()).select_from(AudienceSampleRow)) or 0
 
@@ -302,6 +458,20 @@ class AudienceStore:
                     "slope_per_min": advice.slope_per_min,
                 },
             )
+
+
+def _storable(sample: Sample) -> tuple[int | None, str]:
+    """(viewers, gap reason) as the table can hold them: a count that is not a whole number
+    within any stream's bound is stored as a refused gap, never written as a number."""
+    value = sample.viewers
+    if value is None:
+        return None, sample.gap_reason
+    if isinstance(value, float) and math.isfinite(value):
+        value = round(value)
+    try:
+        return check_count(value), ""
+    except Rejected:
+        return None, "rejected"
 
 
 class SampleBatcher:

@@ -7,7 +7,13 @@ to standard error with their line numbers; the good rows are kept. Several platf
 are summed as the desk sums them (a gap when one has no fresh number).
 
 `audience add-count N --platform P` is the Audience panel's manual entry: a number read off the
-platform for the manual source P, stored for the active incident like a typed one.
+platform for the manual source P, checked as a typed one is (a whole number within P's
+plausible bound), stored for the active incident.
+
+`audience samples [--source S] [--limit N] [--numbers] [--json]` lists the newest samples with
+their ids; `audience strike ID --reason TEXT` strikes one from the record, as the chart's
+"Strike from the record…" does: the sample stays as it was read, counts nowhere any more, and
+the strike goes on the timeline with who and why.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ def cmd_audience_replay(args: argparse.Namespace) -> int:
         raise SystemExit(f"commsdesk: {exc}") from None
     buffer = buffer_from_rows(parsed.rows, fresh_for=args.fresh_for)
     times, values = buffer.total()
+    reading, counting = buffer.coverage()
     first = float(times[0])
     peak = buffer.peak()
     if not args.advise:
@@ -62,8 +69,10 @@ def cmd_audience_replay(args: argparse.Namespace) -> int:
         )
         return 0
     advisor = Advisor(settings, time_label=_time_label(parsed.relative, first))
-    for at, value in zip(times.tolist(), values.tolist(), strict=True):
-        for advice in advisor.observe(at, value):
+    for at, value, r, c in zip(
+        times.tolist(), values.tolist(), reading.tolist(), counting.tolist(), strict=True
+    ):
+        for advice in advisor.observe(at, value, (r, c)):
             offset = round(advice.at - first, 3)
             if args.json:
                 record = {"at": offset, "kind": str(advice.kind), "message": advice.message}
@@ -73,17 +82,11 @@ def cmd_audience_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(value: str) -> float:
-    try:
-        return float(value.strip().replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a viewer count is a number, not {value!r}") from None
-
-
 def cmd_audience_add_count(args: argparse.Namespace) -> int:
     """Through the panel's own path: the manual source checks the number, its reading becomes
     the sample, the store writes it for the active incident."""
     from commsdesk.audience.sources.manual import ManualSource
+    from commsdesk.audience.validation import Rejected
     from commsdesk.cli.common import open_services
     from commsdesk.desk import DeskError
 
@@ -102,7 +105,7 @@ def cmd_audience_add_count(args: argparse.Namespace) -> int:
         source = ManualSource(chosen.label)
         try:
             source.enter(args.count)
-        except ValueError as exc:
+        except Rejected as exc:
             raise DeskError(f"{exc}.") from None
         reading = source.fetch()
         incident = desk.active_incident()
@@ -111,6 +114,47 @@ def cmd_audience_add_count(args: argparse.Namespace) -> int:
         desk.close()
     print(f"{chosen.label}: {reading.viewers:,.0f} viewers at "
           f"{datetime.fromtimestamp(reading.at, UTC):%H:%M:%S} UTC")  # fmt: skip
+    return 0
+
+
+def cmd_audience_samples(args: argparse.Namespace) -> int:
+    from commsdesk.cli.common import open_services
+
+    services, _ = open_services(args)
+    try:
+        incident = services.desk.active_incident()
+        records = services.audience.samples(
+            source=args.source, limit=args.limit, numbers_only=args.numbers,
+            incident_id=incident.id if incident is not None and not args.all else None,
+        )
+    finally:
+        services.close()
+    for record in records:
+        if args.json:
+            print(json.dumps({"id": record.id, "source": record.source, "at": record.at,
+                              "viewers": record.viewers, "gap_reason": record.gap_reason,
+                              "struck": record.struck}, ensure_ascii=False))
+        else:
+            print(record.line())
+    return 0
+
+
+def cmd_audience_strike(args: argparse.Namespace) -> int:
+    """The store's use case, as the chart's "Strike from the record…" runs it."""
+    from commsdesk.cli.common import open_services
+
+    services, actor = open_services(args)
+    try:
+        event = services.audience.strike_sample(actor, args.sample, args.reason)
+    finally:
+        services.close()
+    data = event.data
+    if args.json:
+        print(json.dumps({"sample_id": data["sample_id"], "source": data["source"],
+                          "at": data["at"], "viewers": data["viewers"], "reason": data["reason"],
+                          "event_id": event.id, "actor": event.actor}, ensure_ascii=False))
+    else:
+        print(f"{event.summary} (timeline event #{event.id}, by {event.actor})")
     return 0
 
 
@@ -162,10 +206,47 @@ def add_audience_commands(commands: argparse._SubParsersAction) -> None:
         help="a viewer count read off a platform (manual entry)",
         description="Store N viewers, now, for the manual audience source named by --platform, "
         "as the Audience panel's manual entry does; it counts for the active incident. Exit "
-        "status 1 when there is no such manual source switched on, or N is below 0.",
+        "status 1 when there is no such manual source switched on, or N is not a whole number "
+        "from 0 to the platform's plausible bound (YouTube 20,000,000, Twitch 10,000,000, Kick "
+        "5,000,000, X 20,000,000, any other 100,000,000).",
     )
-    add_count.add_argument("count", type=_count, metavar="N", help="viewers, e.g. 2410 or 2,410")
+    add_count.add_argument("count", metavar="N", help="viewers, e.g. 2410 or 2,410")
     add_count.add_argument(
         "--platform", required=True, metavar="P", help="the manual source's name, e.g. Kick"
     )
     add_count.set_defaults(run=cmd_audience_add_count)
+
+    samples = audience_commands.add_parser(
+        "samples",
+        help="the newest viewer-count samples, with their ids",
+        description="List the newest samples of the active incident (or, with --all, of every "
+        "incident), newest first: id, time (UTC), source, viewers or the gap's reason, and "
+        "STRUCK for a sample struck from the record. Use the id with `audience strike`.",
+    )
+    samples.add_argument("--source", metavar="LABEL", help="only this source's samples")
+    samples.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20)")
+    samples.add_argument("--numbers", action="store_true", help="leave gaps out")
+    samples.add_argument("--all", action="store_true", help="every incident's samples")
+    samples.add_argument(
+        "--json", action="store_true",
+        help='one object per line: {"id", "source", "at" (epoch seconds), "viewers" (null for '
+        'a gap), "gap_reason", "struck"}',
+    )
+    samples.set_defaults(run=cmd_audience_samples)
+
+    strike = audience_commands.add_parser(
+        "strike",
+        help="strike a sample from the record (a wrong number)",
+        description="Strike sample ID (see `audience samples`) from the record: it stays stored "
+        "as it was read, counts nowhere from now on (lines, total, peak, advice), and the "
+        "strike goes on the timeline with who struck it, the sample and the reason. Exit "
+        "status 1 when there is no such sample, it is a gap, it is struck already, or no "
+        "reason is given.",
+    )
+    strike.add_argument("sample", type=int, metavar="ID", help="the sample's id")
+    strike.add_argument("--reason", required=True, metavar="TEXT", help="why, for the record")
+    strike.add_argument(
+        "--json", action="store_true",
+        help='{"sample_id", "source", "at", "viewers", "reason", "event_id", "actor"}',
+    )
+    strike.set_defaults(run=cmd_audience_strike)

@@ -60,6 +60,7 @@ class EventKind(StrEnum):
     SCHEDULE_TAKEN_OVER = "schedule.taken_over"  # a post another desk left mid-way, continued
     AUDIENCE_ADVICE = "audience.advice"
     AUDIENCE_ADVICE_WITHDRAWN = "audience.advice_withdrawn"
+    AUDIENCE_SAMPLE_STRUCK = "audience.sample_struck"  # a person struck a reading from the record
     AUDIENCE_SUDDEN_DROP = "audience.sudden_drop"
     AUDIENCE_SOURCE_ADDED = "audience.source_added"
     AUDIENCE_SOURCE_CHANGED = "audience.source_changed"

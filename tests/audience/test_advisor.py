@@ -203,3 +203,41 @@ def test_status_reports_share_of_peak_and_settings_are_checked():
     assert advisor.threshold == pytest.approx(1_000)
     with pytest.raises(ValueError):
         AdvisorSettings(share=1.5)
+
+
+# --- partial totals and values that are not counts ----------------------------------------------
+
+
+def test_advice_on_a_partial_total_says_so_and_a_platform_going_quiet_is_no_sudden_drop():
+    from commsdesk.audience.live_total import LiveTotal
+
+    settings = AdvisorSettings(below_for=5 * MIN, min_runtime=10 * MIN)
+    advisor, total = Advisor(settings), LiveTotal()
+    advice: list[Advice] = []
+    for step in range(int(60 * MIN / STEP)):
+        t = step * STEP
+        youtube = None if t >= 20 * MIN else 9_000  # quota exceeded at 20 min, for good
+        for name, viewers in (("YouTube", youtube), ("Kick", 400)):
+            point = total.add(name, t, viewers)
+            advice += advisor.observe(point.at, point.viewers, point.coverage)
+    assert point.note() == "1 of 2 reading; no number from YouTube"
+    # From 9,400 to 400 when YouTube stops reading: the count went, not the audience.
+    assert kinds(advice) == ["suggest_end"]
+    assert advice[0].partial == "1 of 2 platforms reading"
+    assert advice[0].message.endswith("(partial total: 1 of 2 platforms reading)")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [math.nan, math.inf, -math.inf, -5, "2,410", True, None, 10**400, [1], np.float64("nan")],
+)
+def test_anything_but_a_count_is_a_gap_and_breaks_nothing(garbage):
+    advisor = Advisor(AdvisorSettings(below_for=60, min_runtime=60))
+    for t in range(0, 600, 10):
+        assert advisor.observe(float(t), 1_000.0) == []
+        assert advisor.observe(t + 5.0, garbage) == []
+    for at in (math.nan, math.inf, "soon", 10**400):
+        assert advisor.observe(at, 1_000.0) == []
+    status = advisor.status()
+    assert status.peak == 1_000 and status.smoothed == pytest.approx(1_000)
+    assert advisor.threshold == pytest.approx(100.0)

@@ -38,7 +38,7 @@ def test_buffer_grows_past_its_first_capacity_and_keeps_every_sample_in_order():
     assert not times.flags.writeable  # a view of the filled part, not for writing
 
 
-def test_total_is_a_gap_when_any_started_source_has_no_fresh_number_never_a_zero():
+def test_total_is_the_sum_of_the_sources_reading_and_says_when_it_is_partial():
     buffer = SeriesBuffer(fresh_for=30)
     buffer.append("youtube", T0, 1000)
     buffer.append("twitch", T0 + 1, 500)
@@ -49,10 +49,26 @@ def test_total_is_a_gap_when_any_started_source_has_no_fresh_number_never_a_zero
     buffer.append("youtube", T0 + 60, 1300)  # twitch's 600 is 39 s old here: stale
     times, values = buffer.total()
     assert times.tolist() == [T0 + s for s in (0, 1, 10, 11, 20, 21, 60)]
-    # At T0 twitch had not started, so it does not count; at 11 and 20 it is a gap.
-    expected = [1000, 1500, 1600, math.nan, math.nan, 1800, math.nan]
-    np.testing.assert_array_equal(values, expected)
+    # At T0 twitch had not started, so it does not count; at 11, 20 and 60 it is not reading:
+    # the total is YouTube's alone, partial, never blank and never with a zero for Twitch.
+    assert values.tolist() == [1000, 1500, 1600, 1100, 1200, 1800, 1300]
+    reading, counting = buffer.coverage()
+    assert reading.tolist() == [1, 2, 2, 1, 1, 2, 1]
+    assert counting.tolist() == [1, 2, 2, 2, 2, 2, 2]
     assert buffer.gap_reasons("twitch") == [(T0 + 11, "offline")]
+
+
+def test_total_is_a_gap_only_when_no_source_reads():
+    buffer = SeriesBuffer(fresh_for=30)
+    buffer.append("youtube", T0, 1000)
+    buffer.append("twitch", T0, 500)
+    buffer.append("youtube", T0 + 5, None, "quota_exceeded")
+    buffer.append("twitch", T0 + 6, None, "offline")
+    buffer.append("twitch", T0 + 7, 0)  # a real zero is a number
+    _, values = buffer.total()
+    assert values[0] == 1500 and values[1] == 500 and values[3] == 0
+    assert math.isnan(values[2])  # nobody reading: a gap, never a zero
+    assert buffer.coverage()[0].tolist() == [2, 1, 0, 1]
 
 
 def test_a_retired_source_stops_counting_and_the_peak_is_of_the_total():
@@ -234,9 +250,9 @@ def test_csv_keeps_good_rows_and_reports_bad_ones_by_line():
     assert parsed.rows[0].at == datetime(2026, 11, 26, 14, tzinfo=UTC).timestamp()
     assert [(p.line, p.reason) for p in parsed.problems] == [
         (4, "time 'yesterday' is neither ISO 8601 nor seconds"),
-        (5, "viewers 'abc' is not a number"),
-        (6, "viewers '-4' is not a count (negative or not finite)"),
-        (10, "time '1790000000' mixes formats: earlier rows use iso"),
+        (5, "'abc' is not a viewer count: type a whole number, such as 2,410"),
+        (6, "-4 viewers is below zero: a count is 0 or more"),
+        (10, "time '1790000000' mixes formats: earlier rows use ISO 8601"),
         (11, "expected time,viewers[,platform], found 4 fields"),
     ]
     assert not parsed.relative

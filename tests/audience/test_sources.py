@@ -207,6 +207,48 @@ def test_json_url_follows_an_rfc6901_pointer(viewer_apis):
     assert hidden.state is SourceState.HIDDEN
 
 
+def test_an_absurd_count_from_any_platform_is_refused_never_a_number(viewer_apis):
+    """Each platform's answer is held to its own plausible bound; the chip gets the refusal."""
+    viewer_apis.videos["live1"] = {"concurrentViewers": "99999999999999999999"}
+    viewer_apis.streams["meridian"] = 10_000_001
+    viewer_apis.kick["4242"] = 5_000_001
+    viewer_apis.documents["x"] = {"n": 1e20, "typed": "12.5", "neg": -3, "list": [1]}
+    readings = [
+        youtube(viewer_apis).fetch(),
+        twitch(viewer_apis).fetch(),
+        KickSource("Kick", 4242, base_url=viewer_apis.url).fetch(),
+        JsonUrlSource("X", f"{viewer_apis.url}/json/x", "/n", bound_platform="x").fetch(),
+        JsonUrlSource("X", f"{viewer_apis.url}/json/x", "/typed").fetch(),
+        JsonUrlSource("X", f"{viewer_apis.url}/json/x", "/neg").fetch(),
+    ]
+    assert [r.state for r in readings] == [SourceState.REJECTED] * 6
+    assert all(r.viewers is None for r in readings)
+    assert readings[0].detail == (
+        "YouTube answered a 20-digit number of viewers is more than YouTube plausibly has "
+        "(at most 20,000,000); check the number"
+    )
+    assert "more than Twitch plausibly has (at most 10,000,000)" in readings[1].detail
+    assert "more than Kick plausibly has (at most 5,000,000)" in readings[2].detail
+    assert "more than X plausibly has" in readings[3].detail
+    assert "not a whole number" in readings[4].detail and "below zero" in readings[5].detail
+    listed = JsonUrlSource("X", f"{viewer_apis.url}/json/x", "/list").fetch()
+    assert listed.state is SourceState.MALFORMED
+    viewer_apis.kick["4242"] = 5_000_000  # the bound itself is a count
+    assert KickSource("Kick", 4242, base_url=viewer_apis.url).fetch().viewers == 5_000_000
+
+
+def test_a_typed_number_is_one_reading_held_to_its_platforms_bound():
+    now = [1000.0]
+    manual = ManualSource("Kick (typed)", clock=lambda: now[0])
+    with pytest.raises(ValueError, match="more than Kick plausibly has"):
+        manual.enter("6,000,000")
+    assert manual.enter("2,410") == 2_410
+    first = manual.fetch()
+    now[0] += 5
+    assert manual.fetch() == first  # asked again: the same reading, stamped when typed
+    assert first.at == 1000.0
+
+
 def test_json_pointer_rules():
     doc = {"a/b": {"m~n": [10, 20]}, "": 1}
     assert resolve_pointer(doc, "") is doc
@@ -247,22 +289,47 @@ def test_manual_entry_holds_until_stale():
         manual.enter(-1)
 
 
-def test_replay_runs_the_curve_faster_and_stamps_its_own_times():
+def test_replay_runs_the_curve_faster_keeps_its_spacing_and_never_lands_in_the_future():
     rows = parse_audience_csv("time,viewers,platform\n0,100,a\n0,10,b\n60,90,a\n60,,b\n120,80,a\n")
-    clock = [0.0]
-    a, b = replay_sources(rows.rows, speed=60, starts_at=5000.0, clock=lambda: clock[0])
+    clock = [5000.0]
+    a, b = replay_sources(rows.rows, speed=60, started_at=5000.0, clock=lambda: clock[0])
     assert a.interval == pytest.approx(1.0)  # 60 s between rows at x60
-    assert (a.fetch().viewers, b.fetch().viewers) == (100, 10)
-    clock[0] = 1.5  # 90 s into the curve
+    # The two minutes of curve replay in two seconds, laid to end when the replay ends (5002).
+    first = a.fetch()
+    assert (first.at, first.viewers) == (4882.0, 100) and b.fetch().viewers == 10
+    assert a.earliest == 4882.0
+    clock[0] = 5001.5  # 90 s into the curve
     reading = a.fetch()
-    assert (reading.at, reading.viewers) == (5060.0, 90)
+    assert (reading.at, reading.viewers) == (4942.0, 90)  # its own minute, 60 s after the first
     gap_row = b.fetch()
-    assert gap_row.viewers is None and gap_row.at == 5060.0
-    clock[0] = 2.0
-    assert a.fetch().viewers == 80
-    assert a.fetch().state is SourceState.OFFLINE and a.finished
+    assert gap_row.viewers is None and gap_row.at == 4942.0
+    clock[0] = 5002.0
+    last = a.fetch()
+    assert (last.at, last.viewers) == (5002.0, 80)
+    clock[0] = 5003.0
+    finished = a.fetch()
+    assert finished.state is SourceState.OFFLINE and a.finished and finished.at == 5003.0
+    clock[0] = 5010.0
+    assert a.fetch() == finished  # the same reading: passed on once
     with pytest.raises(ValueError):
-        ReplaySource("a", rows.rows, speed=601)
+        ReplaySource("a", rows.rows, speed=601, started_at=0.0)
+
+
+@pytest.mark.parametrize("speed", [1, 7, 60, 600])
+def test_no_replayed_reading_is_ever_stamped_after_the_clock(speed):
+    rows = parse_audience_csv("\n".join(f"{t},{1000 + t}" for t in range(0, 7200, 5))).rows
+    clock = [1_790_000_000.0]
+    (source,) = replay_sources(rows, speed=speed, offset=600, clock=lambda: clock[0])
+    stamps = []
+    while not source.finished:
+        reading = source.fetch()
+        assert reading.at <= clock[0]
+        stamps.append(reading.at)
+        clock[0] += source.interval * 7.3
+    assert stamps == sorted(stamps)
+    assert stamps[-1] == source.ends_at <= clock[0]
+    # The curve keeps its own seconds: the first replayed row (600 s in) 600 s after the start.
+    assert stamps[0] - source.earliest == 600.0
 
 
 # --- the poller ---------------------------------------------------------------------------------
@@ -325,7 +392,8 @@ def test_one_hanging_or_failing_source_never_stops_the_others(viewer_apis):
 def test_replay_through_the_poller_delivers_the_curve_in_order():
     csv = "\n".join(f"{i},{1000 - i}" for i in range(0, 120, 2))
     rows = parse_audience_csv(csv).rows
-    source = ReplaySource("replay", rows, speed=600, starts_at=1_790_000_000.0)
+    started = __import__("time").time()
+    source = ReplaySource("replay", rows, speed=600, started_at=started)
     finished = threading.Event()
     readings: list[Reading] = []
 
@@ -346,6 +414,6 @@ def test_replay_through_the_poller_delivers_the_curve_in_order():
     times = [r.at for r in readings]
     assert times == sorted(set(times))  # in order, each row once
     for r in readings:
-        offset = r.at - 1_790_000_000.0
-        assert r.viewers == 1000 - offset
+        assert r.viewers == 1000 - round(r.at - source.earliest)
     assert readings[-1].viewers == 1000 - 118
+    assert readings[-1].at == pytest.approx(source.ends_at)

@@ -215,3 +215,94 @@ def test_a_source_that_counted_no_viewers_can_be_removed_one_with_numbers_stays(
         "Audience source removed: Kcik (kick); the 2 gap(s) it noted went with it"
     ]
     assert store.sample_count() == 2 and desk.verify_timeline().intact
+
+
+# --- the edge, and striking a sample from the record ---------------------------------------------
+
+
+def test_an_absurd_count_never_stops_the_writes_and_never_reads_back_as_a_number(desk):
+    """SQLite cannot hold 1e20 in an integer: written as it came, it failed every batch after
+    it. It is stored as a refused gap instead, and the batch goes in."""
+    store = AudienceStore(desk)
+    store.add_source(ANA, "replay", "YouTube", {"platform": "youtube"})
+    batcher = SampleBatcher(store, max_rows=3)
+    for i, viewers in enumerate([4_100, 99999999999999999999, 4_080]):
+        batcher.add(Sample(T0 + i, "YouTube", viewers))
+    assert batcher.waiting == 0 and store.sample_count() == 3
+    records = store.samples(source="YouTube")
+    assert [(r.viewers, r.gap_reason) for r in records] == [
+        (4_080, ""), (None, "rejected"), (4_100, ""),
+    ]
+    series = store.load_series(now=T0 + 60)
+    assert series.peak() == (T0, 4_100)
+    assert series.gap_reasons("YouTube") == [] and math.isnan(series.values("YouTube")[1])
+
+
+def test_a_record_written_before_the_checks_is_checked_as_it_is_read(desk):
+    """A number above its platform's bound, or a time far in the future, already stored:
+    neither reaches the series, the total or the peak."""
+    from sqlalchemy import update
+
+    from commsdesk.store.models import AudienceSampleRow
+
+    store = AudienceStore(desk)
+    store.add_source(ANA, "kick", "Kick")
+    store.append_samples([Sample(T0, "Kick", 900), Sample(T0 + 10, "Kick", 950),
+                          Sample(T0 + 20, "Kick", 940), Sample(T0 + 30, "Kick", 930)])
+    with desk.transaction() as session:  # what an older desk let through
+        session.execute(update(AudienceSampleRow).where(AudienceSampleRow.at == T0 + 10)
+                        .values(viewers=9_000_000_000))
+        session.execute(update(AudienceSampleRow).where(AudienceSampleRow.at == T0 + 20)
+                        .values(at=1e18))
+    series = store.load_series(now=T0 + 60)
+    assert series.times("Kick").tolist() == [T0, T0 + 10, T0 + 30]
+    assert math.isnan(series.values("Kick")[1])  # above Kick's bound: a gap
+    assert series.peak() == (T0 + 30, 930)
+
+
+def test_a_struck_sample_stays_on_record_and_counts_nowhere(isolated_dirs):
+    desk = Desk.open(isolated_dirs)
+    store = AudienceStore(desk)
+    incident = desk.start_incident(ANA, "Withdrawals paused", "P1")
+    store.add_source(ANA, "manual", "Kick (typed)")
+    store.append_samples([Sample(T0 + i * 60, "Kick (typed)", v)
+                          for i, v in enumerate([2_400, 2_450, 240_000, 2_430])],
+                         incident_id=incident.id)  # fmt: skip
+    typo = store.find_sample("Kick (typed)", T0 + 120)
+    assert store.samples(source="Kick (typed)", limit=2)[1].id == typo
+    with pytest.raises(DeskError, match="Say why"):
+        store.strike_sample(ANA, typo, "   ")
+    event = store.strike_sample("Sam Okafor", typo, "typed 240,000 for 2,400")
+    assert event.kind == "audience.sample_struck" and event.actor == "Sam Okafor"
+    assert event.incident_id == incident.id
+    assert event.data == {"sample_id": typo, "source_id": event.data["source_id"],
+                          "source": "Kick (typed)", "at": T0 + 120, "viewers": 240_000,
+                          "reason": "typed 240,000 for 2,400"}
+    assert "Kick (typed) 240,000" in event.summary and "typed 240,000 for 2,400" in event.summary
+    with pytest.raises(DeskError, match="already struck by Sam Okafor"):
+        store.strike_sample(ANA, typo, "again")
+    store.append_samples([Sample(T0 + 300, "Kick (typed)", None, "stale")],
+                         incident_id=incident.id)
+    gap = store.samples(source="Kick (typed)", limit=1)[0]
+    with pytest.raises(DeskError, match="is a gap"):
+        store.strike_sample(ANA, gap.id, "nothing there")
+    with pytest.raises(DeskError, match="No audience sample"):
+        store.strike_sample(ANA, 10**9, "nothing there")
+    with pytest.raises(DeskError, match="No number of Kick"):
+        store.find_sample("Kick (typed)", T0 + 5_000)
+    desk.close()
+
+    reopened = Desk.open(isolated_dirs)
+    try:
+        again = AudienceStore(reopened)
+        series = again.load_series(incident_id=incident.id, now=T0 + 600)
+        assert series.values("Kick (typed)").tolist()[:3] == [2_400, 2_450, 2_430]
+        assert series.peak()[1] == 2_450  # the struck number is in no peak...
+        assert series.flags("Kick (typed)") == [(T0 + 120, 240_000, "struck")]  # ...but shown
+        assert again.sample_count() == 5  # nothing was deleted
+        assert [r.struck for r in again.samples(source="Kick (typed)")] == [
+            False, False, True, False, False,
+        ]
+        assert reopened.verify_timeline().intact  # the strike is in the chain
+    finally:
+        reopened.close()

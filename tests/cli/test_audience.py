@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from commsdesk.audience.demo_curve import demo_audience_csv, demo_total
+from commsdesk.audience.series import Sample
 from commsdesk.audience.store import AudienceStore
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
@@ -67,7 +68,7 @@ def test_iso_times_bad_rows_on_stderr_and_every_kind_of_advice(tmp_path):
     assert advice[0]["at"] < 125 * minute <= advice[1]["at"] < 128 * minute
     assert 155 * minute < advice[2]["at"] < 170 * minute
     assert advice[3]["at"] == 170 * minute
-    assert f"{path} line 6: viewers 'lots' is not a number" in out.stderr
+    assert f"{path} line 6: 'lots' is not a viewer count" in out.stderr
     assert f"{path} line 10: time 'not a time' is neither ISO 8601 nor seconds" in out.stderr
 
     text = replay(str(path), "--advise")
@@ -107,7 +108,16 @@ def test_a_count_read_off_a_platform_is_stored_like_the_panels_manual_entry(isol
     assert done.stdout.startswith("Kick: 2,410 viewers at ")
     negative = add_count("-5", "--platform", "Kick")
     assert negative.returncode == 1
-    assert negative.stderr == "commsdesk: a viewer count is a number of 0 or more.\n"
+    assert negative.stderr == "commsdesk: -5 viewers is below zero: a count is 0 or more.\n"
+    absurd = add_count("99999999999999999999", "--platform", "Kick")
+    assert absurd.returncode == 1
+    assert absurd.stderr == (
+        "commsdesk: a 20-digit number of viewers is more than Kick plausibly has (at most "
+        "5,000,000); check the number.\n"
+    )
+    fraction = add_count("2410.5", "--platform", "Kick")
+    assert fraction.returncode == 1
+    assert fraction.stderr == "commsdesk: 2410.5 is not a whole number of viewers.\n"
     for platform in ("Rumble", "YouTube"):
         unknown = add_count("100", "--platform", platform)
         assert unknown.returncode == 1
@@ -119,5 +129,54 @@ def test_a_count_read_off_a_platform_is_stored_like_the_panels_manual_entry(isol
         assert store.sample_count() == 1
         _, totals = store.load_series(incident_id=incident.id).total()
         assert totals.tolist() == [2410.0]
+    finally:
+        desk.close()
+
+
+def test_a_wrong_number_is_struck_from_the_record_with_who_and_why(isolated_dirs):
+    """`audience samples` names the ids; `audience strike` runs the store's use case: the
+    sample stays stored, leaves the total and the peak, and the timeline says who and why."""
+    desk = Desk.open(isolated_dirs)
+    incident = desk.start_incident("Ana", "Hot wallet drained", Severity.P1)
+    store = AudienceStore(desk)
+    store.add_source("Ana", "manual", "Kick")
+    now = datetime.now(UTC).timestamp()
+    store.append_samples(
+        [Sample(now - 30, "Kick", 2_400), Sample(now - 20, "Kick", 4_900_000),
+         Sample(now - 10, "Kick", 2_450)],
+        incident_id=incident.id,
+    )  # fmt: skip
+    desk.close()
+
+    listed = commsdesk("audience", "samples", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [r["viewers"] for r in rows] == [2_450, 4_900_000, 2_400]  # newest first
+    wrong = rows[1]["id"]
+    refused = commsdesk("audience", "strike", str(wrong), "--reason", " ")
+    assert refused.returncode == 1 and "Say why" in refused.stderr
+    done = commsdesk("--as", "Sam Okafor", "audience", "strike", str(wrong), "--reason",
+                     "typed 4,900,000 for 4,900", "--json")
+    assert done.returncode == 0, done.stderr
+    struck = json.loads(done.stdout)
+    assert struck["sample_id"] == wrong and struck["viewers"] == 4_900_000
+    assert struck["actor"] == "Sam Okafor" and struck["reason"] == "typed 4,900,000 for 4,900"
+    again = commsdesk("audience", "strike", str(wrong), "--reason", "twice")
+    assert again.returncode == 1 and "already struck by Sam Okafor" in again.stderr
+    assert commsdesk("audience", "strike", "999999", "--reason", "x").returncode == 1
+    text = commsdesk("audience", "samples", "--numbers").stdout.splitlines()
+    assert text[1].startswith(f"#{wrong} ") and text[1].endswith("Kick: 4,900,000  STRUCK")
+
+    desk = Desk.open(isolated_dirs)
+    try:
+        series = AudienceStore(desk).load_series(incident_id=incident.id)
+        assert series.values("Kick").tolist() == [2_400, 2_450]  # out of the line...
+        assert series.peak() == (now - 10, 2_450)  # ...and of the peak
+        assert series.flags("Kick") == [(now - 20, 4_900_000, "struck")]
+        (event,) = desk.timeline(kinds=["audience.sample_struck"])
+        assert event.actor == "Sam Okafor" and event.incident_id == incident.id
+        assert event.data["sample_id"] == wrong and "typed 4,900,000 for 4,900" in event.summary
+        assert AudienceStore(desk).sample_count() == 3  # the sample itself stays on record
+        assert desk.verify_timeline().intact
     finally:
         desk.close()

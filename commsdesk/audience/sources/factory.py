@@ -15,6 +15,7 @@ from commsdesk.audience.sources.manual import ManualSource
 from commsdesk.audience.sources.reading import ViewerSource
 from commsdesk.audience.sources.twitch import TwitchSource
 from commsdesk.audience.sources.youtube import YouTubeSource
+from commsdesk.audience.validation import platform_key
 from commsdesk.keyring_secrets import load_viewer_secret
 
 
@@ -55,7 +56,8 @@ def build_source(
         )
     if source.kind == "json_url":
         return JsonUrlSource(
-            source.label, config["url"], config.get("pointer", ""), interval=source.interval
+            source.label, config["url"], config.get("pointer", ""), interval=source.interval,
+            bound_platform=platform_key(source.label),
         )
     if source.kind == "manual":
         return ManualSource(source.label, interval=source.interval)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from commsdesk.audience.sources.reading import Reading, SourceState, gap
+from commsdesk.audience.validation import Rejected, check_count
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = "CommsDesk audience desk"
@@ -48,9 +49,12 @@ def retry_after(response: httpx.Response, now: float) -> float | None:
 
 
 class HttpSource:
-    """Base of the HTTP sources: `_get_json` returns the decoded JSON or raises Refusal."""
+    """Base of the HTTP sources: `_get_json` returns the decoded JSON or raises Refusal. A count
+    above the platform's plausible bound (`bound_platform`, see commsdesk.audience.validation)
+    is answered as a REJECTED gap, never as a number."""
 
     platform = "HTTP"
+    bound_platform = ""  # "youtube", "twitch", "kick", "x"; "" for the bound on any stream
 
     def __init__(
         self,
@@ -76,7 +80,11 @@ class HttpSource:
         return gap(self.label, state, detail, at=self.clock(), retry_at=retry_at)
 
     def _ok(self, viewers: float) -> Reading:
-        return Reading(self.label, self.clock(), float(viewers))
+        try:
+            count = check_count(viewers, self.bound_platform)
+        except Rejected as exc:
+            return self._gap(SourceState.REJECTED, f"{self.platform} answered {exc}")
+        return Reading(self.label, self.clock(), float(count))
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from commsdesk.audience.sources.http_source import HttpSource, Refusal
 from commsdesk.audience.sources.reading import Reading, SourceState
+from commsdesk.audience.validation import Rejected, parse_count, shown
 
 _MISSING = object()
 
@@ -46,10 +47,11 @@ class JsonUrlSource(HttpSource):
 
     def __init__(
         self, label: str, url: str, pointer: str, *, interval: float = 15.0,
-        headers: Mapping[str, str] | None = None, **kwargs,
+        headers: Mapping[str, str] | None = None, bound_platform: str = "", **kwargs,
     ) -> None:
         super().__init__(label, interval, **kwargs)
         self.platform = label
+        self.bound_platform = bound_platform
         self.url = url
         self.pointer = pointer
         self.headers = dict(headers or {})
@@ -79,10 +81,11 @@ class JsonUrlSource(HttpSource):
             return self._gap(SourceState.HIDDEN, f"no number at {self.pointer} (null)")
         if isinstance(value, bool):
             raise self._malformed(f"has {value!r} at {self.pointer}, not a number")
-        try:
-            count = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
-        except (TypeError, ValueError):
-            raise self._malformed(f"has {value!r} at {self.pointer}, not a number") from None
-        if not count >= 0 or count == float("inf"):
-            raise self._malformed(f"has {value!r} at {self.pointer}, not a count")
-        return self._ok(count)
+        if isinstance(value, str):
+            try:
+                value = parse_count(value, self.bound_platform)
+            except Rejected as exc:
+                return self._gap(SourceState.REJECTED, f"{self.platform} answered {exc}")
+        elif not isinstance(value, int | float):
+            raise self._malformed(f"has {shown(value)} at {self.pointer}, not a number")
+        return self._ok(value)

@@ -13,6 +13,7 @@ KICK_ID = "https://id.kick.com"
 
 class KickSource(HttpSource):
     platform = "Kick"
+    bound_platform = "kick"
 
     def __init__(
         self, label: str, broadcaster_user_id: int | str, *, client_id: str = "",

@@ -1,4 +1,5 @@
-"""What a viewer source answers: one `Reading`, a number or a gap with its state."""
+"""What a viewer source answers: one `Reading`, a number or a gap with its state; and
+`checked`, the edge every reading passes before the desk counts it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from commsdesk.audience.series import Sample
+from commsdesk.audience.validation import Rejected, TimeWindow, check_count
 
 
 class SourceState(StrEnum):
@@ -22,11 +24,33 @@ class SourceState(StrEnum):
     MALFORMED = "malformed"  # an answer without the number where it should be
     UNREACHABLE = "unreachable"  # no connection, or the server's own error
     SLOW = "slow"  # no answer within the timeout
+    REJECTED = "rejected"  # an answer with a count or time refused at the edge
     FAILED = "failed"  # anything else; the detail says what
 
     @property
     def is_error(self) -> bool:
         return self not in (SourceState.OK, SourceState.OFFLINE, SourceState.HIDDEN)
+
+    @property
+    def words(self) -> str:
+        """What a source's chip says in this state."""
+        return STATE_WORDS.get(self, self.value)
+
+
+STATE_WORDS = {
+    SourceState.OFFLINE: "offline",
+    SourceState.HIDDEN: "count hidden",
+    SourceState.NOT_FOUND: "not found",
+    SourceState.QUOTA_EXCEEDED: "quota exceeded",
+    SourceState.TOKEN_EXPIRED: "token expired",
+    SourceState.CREDENTIALS_REFUSED: "key refused",
+    SourceState.RATE_LIMITED: "rate limited",
+    SourceState.MALFORMED: "malformed answer",
+    SourceState.UNREACHABLE: "unreachable",
+    SourceState.SLOW: "not answering",
+    SourceState.REJECTED: "number refused",
+    SourceState.FAILED: "failed",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,24 @@ class Reading:
 def gap(source: str, state: SourceState, detail: str, *, at: float | None = None,
         retry_at: float | None = None) -> Reading:
     return Reading(source, time.time() if at is None else at, None, state, detail, retry_at)
+
+
+def checked(reading: Reading, platform: str, window: TimeWindow) -> Reading:
+    """The reading if its time is in the window and its count within the platform's bound;
+    else a REJECTED gap saying why (stamped now when the time itself was refused)."""
+    try:
+        at = window.check(reading.at)
+    except Rejected as exc:
+        return gap(reading.source, SourceState.REJECTED, f"{reading.source} sent {exc}",
+                   at=window.now, retry_at=reading.retry_at)
+    if reading.viewers is None:
+        return reading
+    try:
+        check_count(reading.viewers, platform)
+    except Rejected as exc:
+        return gap(reading.source, SourceState.REJECTED, f"{reading.source} sent {exc}", at=at,
+                   retry_at=reading.retry_at)
+    return reading
 
 
 class ViewerSource(Protocol):

@@ -15,6 +15,7 @@ TWITCH_ID = "https://id.twitch.tv"
 
 class TwitchSource(HttpSource):
     platform = "Twitch"
+    bound_platform = "twitch"
 
     def __init__(
         self, label: str, user_login: str, client_id: str, client_secret: str, *,

@@ -35,6 +35,7 @@ def error_reasons(body: object) -> set[str]:
 
 class YouTubeSource(HttpSource):
     platform = "YouTube"
+    bound_platform = "youtube"
 
     def __init__(
         self, label: str, video_id: str, api_key: str, *, interval: float = 15.0,

@@ -5,6 +5,12 @@ time; viewers are floats with NaN for a gap, drawn as a break in the line (conne
 never as a drop to zero. Marked on it: the total's peak, the advice threshold (a dashed line) and
 the timeline's events (vertical lines with short labels, the full text on hover).
 
+Numbers kept out of a line (commsdesk.audience.screening: a suspect held back, an outlier, a
+sample struck by a person) are drawn apart as markers (`set_flags`), pinned to the top edge when
+they are far above the view, so they never flatten the lines. A click near a platform's sample
+(or a marker) picks it (`sample_picked`), for the panel to offer striking it. The legend wraps
+onto more lines rather than widening the panel; the total's entry says when it is partial.
+
 Views show the last 15 minutes, the last hour or everything, and follow the live edge until the
 user pans or zooms away; choosing a view follows again. Appending a sample is cheap: samples go
 into growing buffers and pyqtgraph draws only what is in view, downsampled to the pixels.
@@ -28,16 +34,18 @@ from datetime import datetime
 import numpy as np
 from PySide6.QtCore import QSaveFile, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from commsdesk.audience.figures import viewers_text
+from commsdesk.audience.ui.chip_flow import ChipFlow
 from commsdesk.ui.steady import make_steady, set_steady_text
 
 TOTAL = "total"  # the series name of the sum over platforms; its maximum is the peak
 
 # name: (button text, seconds shown before the latest sample; None shows everything)
 VIEWS: dict[str, tuple[str, float | None]] = {
-    "15min": ("Last 15 min", 15 * 60),
-    "hour": ("Last hour", 60 * 60),
+    "15min": ("15 min", 15 * 60),
+    "hour": ("1 hour", 60 * 60),
     "all": ("All", None),
 }
 VIEW_SHORTCUTS = {"15min": "Alt+1", "hour": "Alt+2", "all": "Alt+3"}
@@ -64,16 +72,32 @@ DOWNSAMPLE_FACTOR = 1.0
 ALL_SLACK = 0.01  # the "all" view reaches this share of its span past the latest sample
 WINDOW_SLACK = 0.02  # the 15 min and hour views reach this share of their width past it
 HEADROOM = 1.18  # space above the highest visible value for the peak's label
+PINNED = 0.96  # a marker above the view is drawn at this share of its height
+PICK_PIXELS = 10  # a click this close to a sample picks it
+# Markers of numbers kept out of the lines: (symbol, pen colour, brush or None for hollow).
+FLAG_STYLES = {
+    "suspect": ("o", "#ef6c00", None),
+    "outlier": ("x", "#ef6c00", "#ef6c00"),
+    "struck": ("x", "#78909c", "#78909c"),
+}
+FLAG_WORDS = {
+    "suspect": "suspect, held back until the next reading",
+    "outlier": "outlier, not confirmed, never counted",
+    "struck": "struck from the record",
+}
 
 
 def viewers(value: float) -> str:
-    """40150.0 -> "40,150"."""
-    return f"{round(value):,}"
+    """40150.0 -> "40,150"; 12,400,000 -> "12.4 M"."""
+    return viewers_text(value)
 
 
 def clock(t: float, seconds: bool = False) -> str:
     """Local wall-clock time of an epoch time: "14:32" (or "14:32:05")."""
-    return datetime.fromtimestamp(t).strftime("%H:%M:%S" if seconds else "%H:%M")
+    try:
+        return datetime.fromtimestamp(t).strftime("%H:%M:%S" if seconds else "%H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "—"
 
 
 def short_label(text: str, limit: int = MARKER_LABEL_CHARS) -> str:
@@ -156,6 +180,7 @@ class AudienceChart(QWidget):
 
     view_changed = Signal(str)  # a key of VIEWS
     following_changed = Signal(bool)  # False once the user pans away from the live edge
+    sample_picked = Signal(str, float, float, str)  # (line, time, viewers, flag or "")
 
     def __init__(self, parent: QWidget | None = None, *, shortcut_scope: QWidget | None = None):
         """`shortcut_scope`: the widget within which Alt+1/2/3 pick a view (default: the chart)."""
@@ -190,17 +215,16 @@ class AudienceChart(QWidget):
         self.view_box.sigRangeChangedManually.connect(self._user_moved)
         self.view_box.sigXRangeChanged.connect(lambda *_: self._x_range_changed())
         # The legend is a row of labels above the plot (never over the data), with the
-        # latest value of each line.
-        self.legend = QWidget()
-        self._legend_row = QHBoxLayout(self.legend)
-        self._legend_row.setContentsMargins(8, 2, 8, 0)
-        self._legend_row.setSpacing(18)
-        self._legend_row.addStretch(1)
+        # latest value of each line; it wraps rather than widening the panel.
+        self.legend = ChipFlow(spacing=14)
+        self.legend.flow.setContentsMargins(8, 2, 8, 0)
         self.legend_labels: dict[str, QLabel] = {}
+        self._total_note = ""
 
         self._series: dict[str, _Series] = {}
         self._extra_colours = 0
         self.deferred = False  # True: appends wait for redraw() to be drawn
+        self._moved_only = False  # the last redraw only moved the view
         self._stale: set[str] = set()  # lines with samples not drawn yet
         self._stale_until = -math.inf  # the latest of those samples
         self._peak_stale = False
@@ -233,6 +257,27 @@ class AudienceChart(QWidget):
         self.plot_item.addItem(self.threshold_line, ignoreBounds=True)
 
         self.marker_lines: list = []
+
+        self._flags: dict[str, list[tuple[float, float, str]]] = {}
+        self.flag_items = {}
+        for flag, (symbol, pen, brush) in FLAG_STYLES.items():
+            item = pg.ScatterPlotItem(
+                size=11, symbol=symbol, pen=pg.mkPen(pen, width=2),
+                brush=pg.mkBrush(brush) if brush else pg.mkBrush(255, 255, 255, 0),
+                hoverable=True, tip=lambda x, y, data: data,
+            )
+            item.setZValue(22)
+            self.plot_item.addItem(item, ignoreBounds=True)
+            self.flag_items[flag] = item
+        self.selected: tuple[str, float, float, str] | None = None
+        self.selection_ring = pg.ScatterPlotItem(
+            size=18, symbol="o", pen=pg.mkPen("#263238", width=2), brush=pg.mkBrush(0, 0, 0, 0)
+        )
+        self.selection_ring.setZValue(23)
+        self.selection_ring.setVisible(False)
+        self.plot_item.addItem(self.selection_ring, ignoreBounds=True)
+        self.plot_widget.scene().sigMouseClicked.connect(self._clicked)
+        self.view_box.sigYRangeChanged.connect(lambda *_: self._y_range_changed())
 
         self._view = "all"
         self._following = True
@@ -308,11 +353,16 @@ class AudienceChart(QWidget):
 
         A deferred chart that must move its view to follow the live edge only moves it this
         time and returns False: its lines are drawn at the next call. A move redraws every line
-        and both axes; new lines on top of it would double the work of that one pass."""
+        and both axes; new lines on top of it would double the work of that one pass. The next
+        call draws whatever happens, so lines whose samples pass the edge at every call (a
+        short stream polled often) are still drawn."""
         if not self._stale and not self._peak_stale:
             return True
-        if self.deferred and self._stale and self._following and self._target_x() is not None:
+        moved, self._moved_only = self._moved_only, False
+        if (self.deferred and self._stale and self._following and not moved
+                and self._target_x() is not None):
             self._apply_view()
+            self._moved_only = True
             return False
         stale, self._stale = self._stale, set()
         until, self._stale_until = self._stale_until, -math.inf
@@ -338,12 +388,15 @@ class AudienceChart(QWidget):
                 self.redraw()
 
     def clear(self) -> None:
-        """Forget every line and the peak (a new stream)."""
+        """Forget every line, marker and the peak (a new stream)."""
         for series in self._series.values():
             self.plot_item.removeItem(series.item)
         for label in self.legend_labels.values():
-            label.deleteLater()
+            self.legend.remove(label)
         self._series.clear()
+        self._flags.clear()
+        self._place_flags()
+        self.clear_selection()
         self._stale.clear()
         self.legend_labels.clear()
         self._extra_colours = 0
@@ -392,8 +445,7 @@ class AudienceChart(QWidget):
             make_steady(label, self._legend_text(name, "8,888,888"))
             self.legend_labels[name] = label
             # The total first, then platforms in the order they came.
-            at = 0 if name == TOTAL else self._legend_row.count() - 1
-            self._legend_row.insertWidget(at, label)
+            self.legend.add(label, 0 if name == TOTAL else None)
         return series
 
     def _show_latest(self, name: str) -> None:
@@ -401,6 +453,8 @@ class AudienceChart(QWidget):
         series = self._series[name]
         latest = series.v[series.n - 1] if series.n else math.nan
         number = viewers(latest) if math.isfinite(latest) else "—"
+        if name == TOTAL and self._total_note:
+            number += f" ({self._total_note})"
         set_steady_text(self.legend_labels[name], self._legend_text(name, number))
 
     def _legend_text(self, name: str, number: str) -> str:
@@ -410,6 +464,120 @@ class AudienceChart(QWidget):
             f'<span style="color:{AXIS}; font-weight:{weight};">'
             f'{"Total" if name == TOTAL else name} {number}</span>'
         )
+
+    def set_total_note(self, note: str) -> None:
+        """What the total holds when it is partial ("2 of 3 reading"); "" when it is whole."""
+        if note != self._total_note:
+            self._total_note = note
+            if TOTAL in self._series:
+                self._show_latest(TOTAL)
+
+    def remove_series(self, name: str) -> None:
+        """Take a line, its legend entry and its markers off the chart (a source removed)."""
+        series = self._series.pop(name, None)
+        if series is not None:
+            self.plot_item.removeItem(series.item)
+            label = self.legend_labels.pop(name)
+            self.legend.remove(label)
+        self._stale.discard(name)
+        if self._flags.pop(name, None) is not None:
+            self._place_flags()
+        if self.selected is not None and self.selected[0] == name:
+            self.clear_selection()
+
+    # --- numbers kept out of the lines, and picking a sample -----------------------------------
+    def set_flags(self, name: str, flags: Iterable[tuple[float, float, str]]) -> None:
+        """The numbers of a line kept out of it, as (time, viewers, flag): "suspect", "outlier"
+        or "struck", drawn as markers (their number on hover)."""
+        flags = [(float(t), float(v), str(f)) for t, v, f in flags]
+        if flags or self._flags.get(name):
+            self._flags[name] = flags
+            self._place_flags()
+
+    def flags(self, name: str) -> list[tuple[float, float, str]]:
+        return list(self._flags.get(name, ()))
+
+    def _place_flags(self) -> None:
+        """Markers at their values, or pinned to the top edge when above the view."""
+        _, (_y0, y1) = self.view_box.viewRange()
+        ceiling = y1 * PINNED
+        for flag, item in self.flag_items.items():
+            spots = [
+                {"pos": (t, min(v, ceiling)), "data": self._flag_tip(name, t, v, flag)}
+                for name, flags in self._flags.items()
+                for t, v, f in flags
+                if f == flag
+            ]
+            item.setData(spots)
+        if self.selected is not None:
+            name, t, v, _flag = self.selected
+            self.selection_ring.setData([t], [min(v, ceiling)])
+
+    def _flag_tip(self, name: str, t: float, v: float, flag: str) -> str:
+        return f"{name}: {viewers(v)} at {clock(t, seconds=True)}, {FLAG_WORDS.get(flag, flag)}"
+
+    def pick(self, name: str, t: float) -> tuple[str, float, float, str] | None:
+        """The sample of a line at time `t` (its own or a marker's), selected and announced."""
+        for ft, fv, flag in self._flags.get(name, ()):
+            if ft == t:
+                return self._select(name, ft, fv, flag)
+        series = self._series.get(name)
+        if series is None or name == TOTAL:
+            return None
+        times = series.times
+        i = bisect.bisect_left(times, t)
+        if i < len(times) and times[i] == t and math.isfinite(series.v[i]):
+            return self._select(name, t, float(series.v[i]), "")
+        return None
+
+    def _select(self, name: str, t: float, v: float, flag: str):
+        self.selected = (name, t, v, flag)
+        self.selection_ring.setVisible(True)
+        self._place_flags()
+        self.sample_picked.emit(name, t, v, flag)
+        return self.selected
+
+    def clear_selection(self) -> None:
+        self.selected = None
+        self.selection_ring.setVisible(False)
+
+    def _clicked(self, event) -> None:
+        """A click near a platform's sample or a marker picks it (the total is a sum, not a
+        sample)."""
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        scene_pos = event.scenePos()
+        if not self.view_box.sceneBoundingRect().contains(scene_pos):
+            return
+        best: tuple[float, str, float] | None = None
+        ceiling = self.view_box.viewRange()[1][1] * PINNED
+        x0, x1 = self.x_range()
+        for name, series in self._series.items():
+            if name == TOTAL:
+                continue
+            times = series.times
+            i0 = bisect.bisect_left(times, x0)
+            i1 = bisect.bisect_right(times, x1)
+            candidates = [(float(times[i]), float(series.v[i])) for i in
+                          self._near_indices(times, i0, i1, scene_pos)]
+            candidates += [(t, v) for t, v, _f in self._flags.get(name, ())]
+            for t, v in candidates:
+                if not math.isfinite(v):
+                    continue
+                point = self.view_box.mapViewToScene(self._pg.Point(t, min(v, ceiling)))
+                distance = math.hypot(point.x() - scene_pos.x(), point.y() - scene_pos.y())
+                if distance <= PICK_PIXELS and (best is None or distance < best[0]):
+                    best = (distance, name, t)
+        if best is not None:
+            self.pick(best[1], best[2])
+
+    def _near_indices(self, times: np.ndarray, i0: int, i1: int, scene_pos) -> range:
+        """Indices of the samples within a few pixels of the click along the time axis."""
+        left = self.view_box.mapSceneToView(scene_pos - self._pg.Point(PICK_PIXELS, 0)).x()
+        right = self.view_box.mapSceneToView(scene_pos + self._pg.Point(PICK_PIXELS, 0)).x()
+        lo = max(i0, bisect.bisect_left(times, left))
+        hi = min(i1, bisect.bisect_right(times, right))
+        return range(lo, min(hi, lo + 200))
 
     def _show_peak(self) -> None:
         if self._peak is None:
@@ -565,6 +733,10 @@ class AudienceChart(QWidget):
     def _x_range_changed(self) -> None:
         self._fit_y()
         self._place_peak_label()
+
+    def _y_range_changed(self) -> None:
+        if self._flags or self.selected is not None:
+            self._place_flags()
 
     def _fit_y(self) -> None:
         """From zero to above the highest value in view (and the threshold)."""

@@ -123,6 +123,7 @@ class SourcesDialog(QDialog):
         self.setWindowTitle("Audience sources")
         self.resize(720, 560)
         self.keyring_ok: bool | None = None
+        self._keyring_problem: str | None = None
         self._sources: list[AudienceSource] = []
         poll = int(bridge.settings.get("audience_poll_seconds"))
 
@@ -208,8 +209,8 @@ class SourcesDialog(QDialog):
         json_url.add_interval()
 
         manual = self.forms["manual"]
-        note = QLabel("Type the number in the Audience panel (field beside the chips, then "
-                      "Enter); it holds until the next one.")
+        note = QLabel("Type the number in the Audience panel (the field under the chips, then "
+                      "Enter); it holds until the next one, for up to 10 minutes.")
         note.setWordWrap(True)
         manual.layout_.addRow(note)
 
@@ -269,6 +270,8 @@ class SourcesDialog(QDialog):
         self.add_button.setEnabled(not blocked)
         if blocked:
             self._say(self._keyring_problem, BAD)
+        elif self.keyring_ok is False and self.status.text() == self._keyring_problem:
+            self._say("", MUTED)  # this kind keeps no secret: the warning is not about it
 
     # --- the list ----------------------------------------------------------------------------
     def refresh(self) -> None:

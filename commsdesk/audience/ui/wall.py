@@ -1,8 +1,10 @@
 """The wall view: the audience in numbers readable across a room, for a second screen.
 
-Current total (with a trend arrow), the peak and when it was, the share of the peak, and how long
-the stream has been live, light on dark, in fonts that grow with the window. F11 toggles full
-screen, Escape leaves it. A number the desk does not have shows as an em dash, never as zero.
+Current total (with a trend arrow; a partial total says how many platforms are reading), the
+peak and when it was, the share of the peak, and how long the stream has been live, light on
+dark, in fonts that grow with the window. Numbers are short past ten million ("12.4 M"), so
+none outgrows its tile. F11 toggles full screen, Escape leaves it. A number the desk does not
+have shows as an em dash, never as zero.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import math
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-DASH = "—"
+from commsdesk.audience.figures import DASH, duration_text, viewers_text
+
+__all__ = ["WallView", "duration_text", "share_text", "trend_arrow", "trend_text", "viewers_text"]
+
 MINUS = "−"
 BACKGROUND = "#101418"
 TEXT = "#f5f7f8"
@@ -33,29 +38,15 @@ def _number(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def viewers_text(value: float | None) -> str:
-    """40150 -> "40,150"; None or NaN -> "—"."""
-    value = _number(value)
-    return DASH if value is None else f"{round(value):,}"
-
-
 def share_text(share: float | None) -> str:
     """A fraction of the peak as a percentage: 0.63 -> "63%", 0.084 -> "8.4%"."""
     share = _number(share)
     if share is None:
         return DASH
     percent = share * 100
+    if percent > 999:
+        return "over 999%"
     return f"{percent:.0f}%" if percent >= 10 else f"{percent:.1f}%"
-
-
-def duration_text(seconds: float | None) -> str:
-    """6312 -> "1:45:12"."""
-    seconds = _number(seconds)
-    if seconds is None or seconds < 0:
-        return DASH
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def trend_arrow(slope_per_min: float | None, audience: float | None) -> str:
@@ -78,11 +69,10 @@ def trend_text(slope_per_min: float | None) -> str:
     slope = _number(slope_per_min)
     if slope is None:
         return "trend " + DASH
-    per_minute = round(abs(slope))
-    if per_minute == 0:
+    if round(abs(slope)) == 0:
         return "steady"
     sign = "+" if slope > 0 else MINUS
-    return f"{sign}{per_minute:,} per minute"
+    return f"{sign}{viewers_text(abs(slope))} per minute"
 
 
 class WallView(QWidget):
@@ -96,6 +86,7 @@ class WallView(QWidget):
             f"#AudienceWall {{ background: {BACKGROUND}; }} QLabel {{ color: {TEXT}; }}"
         )
         self.setAutoFillBackground(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # its keys reach it, not the desk
         self.resize(1280, 720)
 
         def label(colour: str = TEXT) -> QLabel:
@@ -160,19 +151,26 @@ class WallView(QWidget):
         share: float | None,
         slope_per_min: float | None,
         live_seconds: float | None,
+        *,
+        partial: str = "",
     ) -> None:
         """Show the numbers: viewers now, the peak and its epoch time, the share of the peak as
-        a fraction (0.1 is 10%), the trend in viewers per minute, seconds live. None: "—".
+        a fraction (0.1 is 10%), the trend in viewers per minute, seconds live; `partial` says
+        how many platforms the total holds when not all ("2 of 3 reading"). None: "—".
 
         This replaces QWidget.update (a repaint) for Python callers; every argument is required
         so a stray `update()` fails loudly instead of blanking the wall."""
         self.total.setText(viewers_text(total))
+        self.total_caption.setText(f"watching now · {partial}" if partial else "watching now")
         self.peak.setText(viewers_text(peak))
         at = _number(peak_at)
-        self.peak_caption.setText(
-            "peak at " + datetime.fromtimestamp(at).strftime("%H:%M") if at is not None
-            else "peak"
-        )
+        try:
+            self.peak_caption.setText(
+                "peak at " + datetime.fromtimestamp(at).strftime("%H:%M") if at is not None
+                else "peak"
+            )
+        except (OverflowError, OSError, ValueError):
+            self.peak_caption.setText("peak")
         self.share.setText(share_text(share))
         arrow = trend_arrow(slope_per_min, total if _number(total) is not None else peak)
         self.arrow.setText(arrow)
@@ -192,6 +190,20 @@ class WallView(QWidget):
     def leave_full_screen(self) -> None:
         if self.isFullScreen():
             self.showNormal()
+
+    def showFullScreen(self) -> None:
+        super().showFullScreen()
+        self.activateWindow()
+        self.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape leaves full screen even when its shortcut does not fire (the window manager
+        gave the full-screen window no shortcut focus)."""
+        if event.key() == Qt.Key.Key_Escape and self.isFullScreen():
+            self.leave_full_screen()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # --- sizes ---------------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -3,9 +3,10 @@ of CSV files, a real SQLite desk, the advisor, the timeline and the tray."""
 
 from __future__ import annotations
 
-import math
 import threading
+import time
 
+import numpy as np
 import pytest
 
 from commsdesk.audience.ui.chart import TOTAL
@@ -67,10 +68,14 @@ def test_a_failing_source_shows_its_own_state_while_the_others_carry_on(audience
     qtbot.waitUntil(lambda: h.chip("Twitch") == "Twitch: 1,500 viewers", timeout=10_000)
     qtbot.waitUntil(lambda: h.chip("Kick") == "Kick: 410 viewers", timeout=10_000)
     assert h.chip("YouTube") == "YouTube: quota exceeded"
-    # The total is a gap while YouTube has no number: never a sum that leaves it out.
-    _, totals = panel.chart.series_data(TOTAL)
-    assert math.isnan(totals[-1])
-    assert 1500 + 410 not in totals
+    # The total goes on with the platforms reading, and says it is partial: never blank.
+    qtbot.waitUntil(lambda: panel.chart.series_data(TOTAL)[1][-1] == 1500 + 410, timeout=10_000)
+    qtbot.waitUntil(lambda: "Total 1,910 (2 of 3 reading; no number from YouTube)"
+                    in panel.chart.legend_labels[TOTAL].text(), timeout=5_000)
+    wall = panel.open_wall()
+    assert wall.total.text() == "1,910"
+    assert wall.total_caption.text() == "watching now · 2 of 3 reading"
+    assert h.audience.advisor.partial == "2 of 3 platforms reading"  # and the advice says so
 
 
 def decline_csv(path, platforms=(("youtube", 0.7), ("twitch", 0.3))):
@@ -94,23 +99,21 @@ def decline_csv(path, platforms=(("youtube", 0.7), ("twitch", 0.3))):
 
 
 def add_replay(h, path, speed=600.0):
-    import time
-
-    from commsdesk.audience.ui.bridge import replay_config
-
-    for platform, label in (("youtube", "YouTube"), ("twitch", "Twitch")):
-        h.store.add_source(OPERATOR, "replay", label,
-                           replay_config(str(path), platform, speed=speed,
-                                         started_at=time.time()),
-                           interval=5.0)
+    """Replay the file through the panel's own path, once the panel is open (the replay's
+    clock starts when it is added)."""
+    added = []
+    h.audience.add_replay(str(path), speed, on_done=lambda sources, _problems: added.extend(
+        sources))
+    h.qtbot.waitUntil(lambda: bool(added), timeout=10_000)
+    return added
 
 
 def test_advice_is_shown_recorded_and_notified_once_then_withdrawn(audience_desk, tmp_path):
     h = audience_desk(audience_below_minutes=5, audience_min_runtime_minutes=10)
-    add_replay(h, decline_csv(tmp_path / "decline.csv"))
     given = []
     panel = h.open_panel()
     h.audience.advice.connect(given.append)
+    add_replay(h, decline_csv(tmp_path / "decline.csv"))
     qtbot = h.qtbot
     qtbot.waitUntil(lambda: panel.advice_kind == "suggest_end", timeout=20_000)
     assert "of the 1,000 peak" in panel.advice_text.text()
@@ -245,3 +248,162 @@ def test_the_chart_is_drawn_at_most_once_a_second_and_never_inside_a_drain(audie
     assert 1 <= drawn <= 3 < fed  # ...and were drawn about once a second
     assert not any(inside for inside, _drew in redraws)  # never inside a drain
     assert chart.legend_labels[TOTAL].text().endswith("8,000</span>")
+
+
+def test_typed_numbers_are_checked_a_jump_is_held_back_and_nothing_absurd_is_counted(
+    audience_desk,
+):
+    from commsdesk.ui.theme import WARN
+
+    h = audience_desk()
+    h.store.add_source(OPERATOR, "manual", "Kick (typed)", interval=60)
+    panel = h.open_panel()
+    qtbot = h.qtbot
+    qtbot.waitUntil(lambda: panel.manual_entry.isVisibleTo(panel), timeout=10_000)
+
+    def typed(text):
+        panel.manual_entry.setText(text)
+        panel.manual_entry.returnPressed.emit()
+
+    typed("99999999999999999999")
+    assert panel.manual_problem.isVisibleTo(panel)
+    assert panel.manual_problem.text() == (
+        "A 20-digit number of viewers is more than Kick plausibly has (at most 5,000,000); "
+        "check the number"
+    )
+    typed("2,410")
+    assert not panel.manual_problem.isVisibleTo(panel) and panel.manual_entry.text() == ""
+    qtbot.waitUntil(lambda: h.chip("Kick (typed)") == "Kick (typed): 2,410 viewers", timeout=5_000)
+    typed("240,000")  # a slip of the finger: a hundred times the last
+    qtbot.waitUntil(lambda: h.chip("Kick (typed)") == "Kick (typed): 240,000? held back",
+                    timeout=5_000)
+    assert panel.chip_colour("Kick (typed)") == WARN
+    qtbot.waitUntil(lambda: panel.chart.flags("Kick (typed)")
+                    and panel.chart.flags("Kick (typed)")[0][2] == "suspect", timeout=5_000)
+    def numbers():
+        values = panel.chart.series_data(TOTAL)[1]
+        return values[np.isfinite(values)].tolist()
+
+    assert numbers() == [2_410.0]  # not in the total
+    assert h.audience.advisor.status().peak == 2_410
+    typed("2,430")  # the next number does not confirm it: an outlier, never counted
+    qtbot.waitUntil(lambda: h.chip("Kick (typed)") == "Kick (typed): 2,430 viewers", timeout=5_000)
+    assert [f[2] for f in panel.chart.flags("Kick (typed)")] == ["outlier"]
+    assert numbers() == [2_410.0, 2_430.0]
+    h.window.stop_audience()
+    h.idle()
+    stored = h.store.samples(numbers_only=True)
+    assert [r.viewers for r in stored] == [2_430, 240_000, 2_410]  # as read, nothing refused
+
+
+def test_a_platforms_absurd_count_is_refused_on_its_chip_and_in_the_log(
+    audience_desk, viewer_apis, caplog
+):
+    h = audience_desk()
+    stand_in_sources(h, viewer_apis)
+    viewer_apis.videos["live1"] = {"concurrentViewers": "99999999999999999999"}
+    panel = h.open_panel()
+    qtbot = h.qtbot
+    qtbot.waitUntil(lambda: h.chip("YouTube") == "YouTube: number refused", timeout=10_000)
+    qtbot.waitUntil(lambda: h.chip("Twitch") == "Twitch: 1,200 viewers", timeout=10_000)
+    assert panel.chip_colour("YouTube") == BAD
+    assert "more than YouTube plausibly has" in panel.chips["YouTube"].toolTip()
+    qtbot.waitUntil(lambda: panel.chart.series_data(TOTAL)[1][-1] == 1_200 + 380, timeout=10_000)
+    _, totals = panel.chart.series_data(TOTAL)
+    assert np.nanmax(totals) == 1_580  # the total and the peak never saw it
+    refusals = [r for r in caplog.records if "viewer count refused" in r.getMessage()]
+    assert len(refusals) == 1  # logged once, not at every poll
+    assert "YouTube answered a 20-digit number of viewers" in refusals[0].getMessage()
+
+
+def test_a_sample_struck_from_the_chart_leaves_the_peak_and_the_threshold(audience_desk):
+    h = audience_desk()
+    h.store.add_source(OPERATOR, "manual", "Kick (typed)", interval=60)
+    panel = h.open_panel()
+    qtbot = h.qtbot
+    qtbot.waitUntil(lambda: panel.manual_entry.isVisibleTo(panel), timeout=10_000)
+    bridge = h.audience
+    for number in ("2,400", "9,000", "9,100", "2,450"):  # two misreadings in a row
+        bridge.enter_manual("Kick (typed)", number)
+        qtbot.waitUntil(lambda n=number: h.chip("Kick (typed)").endswith(f"{n} viewers"),
+                        timeout=5_000)
+    qtbot.waitUntil(lambda: bridge.advisor.status().peak == 9_000, timeout=5_000)
+    assert panel.chart.threshold() == pytest.approx(900)
+    times, values = panel.chart.series_data("Kick (typed)")
+    for at in times[(values == 9_000) | (values == 9_100)].tolist():
+        panel.chart.pick("Kick (typed)", at)
+        with qtbot.waitSignal(bridge.struck, timeout=20_000) as struck:
+            panel.strike_selected("read off the wrong platform")
+        assert struck.args[0].actor == OPERATOR
+    assert bridge.advisor.status().peak == 2_450
+    assert panel.chart.threshold() == pytest.approx(245)
+    assert sorted(f[1] for f in panel.chart.flags("Kick (typed)")) == [9_000, 9_100]
+    assert {f[2] for f in panel.chart.flags("Kick (typed)")} == {"struck"}
+    assert np.nanmax(panel.chart.series_data(TOTAL)[1]) == 2_450
+    events = h.desk.timeline(kinds=["audience.sample_struck"])
+    assert [e.data["viewers"] for e in events] == [9_100, 9_000]
+    assert all(e.data["reason"] == "read off the wrong platform" for e in events)
+
+
+def test_live_time_counts_from_the_stream_never_before_the_incident(audience_desk):
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from commsdesk.audience.series import Sample
+
+    h = audience_desk()
+    started = datetime.now(UTC) - timedelta(minutes=10)
+    incident = h.desk.start_incident(OPERATOR, "Withdrawals paused", "P1", started_at=started)
+    h.store.add_source(OPERATOR, "manual", "Kick (typed)", interval=60)
+    now = time.time()
+    # A replay laid in the past landed before the incident began, then numbers came in.
+    h.store.append_samples([Sample(now - 3 * 3600, "Kick (typed)", 900),
+                            Sample(now - 60, "Kick (typed)", 1_000)], incident_id=incident.id)
+    panel = h.open_panel()
+    wall = panel.open_wall()
+    h.qtbot.waitUntil(lambda: wall.total.text() == "1,000", timeout=10_000)
+    hours, minutes, _seconds = (int(part) for part in wall.live.text().split(":"))
+    assert hours == 0 and 9 <= minutes <= 11  # the incident's ten minutes, not three hours
+    wall.close()
+
+
+def test_a_removed_sources_late_reading_brings_no_chip_back(audience_desk):
+    from commsdesk.audience.sources.reading import Reading
+
+    h = audience_desk()
+    typo = h.store.add_source(OPERATOR, "manual", "Kcik (typed)", interval=60)
+    panel = h.open_panel()
+    h.qtbot.waitUntil(lambda: "Kcik (typed)" in panel.chips, timeout=10_000)
+    removed = []
+    h.audience.remove_source(typo.id, on_done=removed.append)
+    h.qtbot.waitUntil(lambda: bool(removed), timeout=10_000)
+    assert "Kcik (typed)" not in panel.chips
+    h.audience._received(Reading("Kcik (typed)", time.time(), 12.0))  # polled just before
+    h.audience.drain()
+    assert "Kcik (typed)" not in panel.chips
+    assert "Kcik (typed)" not in panel.chart.series_names()
+
+
+def test_a_number_held_back_can_be_struck_before_the_next_reading(audience_desk):
+    from commsdesk.ui.theme import OK
+
+    h = audience_desk()
+    h.store.add_source(OPERATOR, "manual", "Kick (typed)", interval=60)
+    panel = h.open_panel()
+    qtbot, bridge = h.qtbot, h.audience
+    qtbot.waitUntil(lambda: panel.manual_entry.isVisibleTo(panel), timeout=10_000)
+    bridge.enter_manual("Kick (typed)", "2,410")
+    bridge.enter_manual("Kick (typed)", "240,000")
+    qtbot.waitUntil(lambda: h.chip("Kick (typed)") == "Kick (typed): 240,000? held back",
+                    timeout=5_000)
+    (at, viewers, flag), = panel.chart.flags("Kick (typed)")
+    assert (viewers, flag) == (240_000, "suspect")
+    panel.chart.pick("Kick (typed)", at)
+    with qtbot.waitSignal(bridge.struck, timeout=20_000):
+        panel.strike_selected("typed two zeros too many")
+    assert panel.chart.flags("Kick (typed)") == [(at, 240_000, "struck")]
+    assert h.chip("Kick (typed)") == "Kick (typed): 2,410 viewers"
+    assert panel.chip_colour("Kick (typed)") == OK
+    bridge.enter_manual("Kick (typed)", "2,450")  # the next number is judged against 2,410
+    qtbot.waitUntil(lambda: h.chip("Kick (typed)") == "Kick (typed): 2,450 viewers",
+                    timeout=5_000)

@@ -136,3 +136,69 @@ def test_the_wall_view_opens_with_the_latest_numbers_and_follows_them(panel, qtb
     qtbot.waitUntil(lambda: panel.wall is None)
     panel.update_wall(None, None, None, None, None, None)  # no wall: kept for the next one
     assert panel.open_wall().total.text() == "—"
+
+
+def test_chips_wrap_in_a_narrow_dock_instead_of_widening_it(panel, qtbot):
+    names = ["YouTube", "Twitch", "Kick", "X (typed)", "YouTube replay", "Rumble (JSON URL)"]
+    panel.set_sources(names)
+    for name in names:
+        panel.set_source_state(name, "error", "malformed answer")
+    assert panel.minimumSizeHint().width() <= 400  # a dock can be this narrow
+    panel.resize(400, 600)
+    qtbot.waitUntil(lambda: panel.width() == 400)
+    rows = set()
+    for name in names:
+        chip = panel.chips[name]
+        qtbot.waitUntil(chip.isVisible)
+        place = chip.rect().translated(chip.mapTo(panel, chip.rect().topLeft()))
+        assert panel.rect().contains(place), name  # every chip inside the panel, readable
+        assert chip.text() == f"{name}: malformed answer"
+        rows.add(place.top())
+    assert len(rows) >= 3  # on several lines
+    assert panel.chart.isVisible() and panel.chart.height() > 150
+
+
+def test_a_removed_source_takes_its_chip_and_its_line_with_it(panel):
+    panel.set_sources(["YouTube", "Kcik"])
+    panel.set_series("Kcik", [START], [np.nan])
+    panel.set_source_state("Kcik", "error", "not found")
+    panel.remove_source("Kcik")
+    assert list(panel.chips) == ["YouTube"] and "Kcik" not in panel.source_states
+    assert "Kcik" not in panel.chart.series_names() and "Kcik" not in panel.chart.legend_labels
+    panel.set_sources(["YouTube"])
+    assert list(panel.chips) == ["YouTube"]
+
+
+def test_a_refused_typed_number_is_explained_beside_the_field(panel, qtbot):
+    typed = []
+    panel.manual_entered.connect(lambda name, text: typed.append((name, text)))
+    panel.set_manual_sources(["Kick (typed)"])
+    panel.manual_entry.setText("99999999999999999999")
+    panel.manual_entry.returnPressed.emit()
+    assert typed == [("Kick (typed)", "99999999999999999999")]
+    panel.show_manual_result("a 20-digit number of viewers is more than Kick plausibly has")
+    qtbot.waitUntil(panel.manual_problem.isVisible)
+    assert panel.manual_problem.text().startswith("A 20-digit number of viewers is more than")
+    assert panel.manual_entry.text() == "99999999999999999999"  # kept, to be corrected
+    panel.show_manual_result(None)
+    assert not panel.manual_problem.isVisible() and panel.manual_entry.text() == ""
+
+
+def test_a_sample_picked_on_the_chart_can_be_struck_with_a_reason(panel, qtbot):
+    t = [START, START + 60, START + 120]
+    panel.set_series("Kick", t, [2_400, 2_450, 2_430])
+    panel.chart.set_flags("Kick", [(START + 90, 2_400_000, "suspect")])
+    assert panel.chart.y_range()[1] < 10_000  # the held-back number flattens nothing
+    marker = panel.chart.flag_items["suspect"].data[0]
+    assert marker["y"] <= panel.chart.y_range()[1]  # pinned to the top edge, in view
+    assert "Kick: 2,400,000" in marker["data"] and "suspect" in marker["data"]
+    assert panel.chart.pick("Kick", START + 90) == ("Kick", START + 90, 2_400_000, "suspect")
+    qtbot.waitUntil(panel.pick_row.isVisible)
+    assert panel.picked.text().startswith("Kick: 2,400,000 at ")
+    assert panel.picked.text().endswith("(suspect)") and panel.strike_button.isEnabled()
+    with qtbot.waitSignal(panel.strike_requested) as asked:
+        panel.strike_selected("misread: 2,400")
+    assert asked.args == ["Kick", START + 90, "misread: 2,400"]
+    assert not panel.pick_row.isVisible() and panel.chart.selected is None
+    assert panel.chart.pick("Kick", START + 60)[2] == 2_450  # a number of the line itself
+    assert panel.chart.pick("Kick", START + 61) is None

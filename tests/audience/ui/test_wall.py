@@ -122,3 +122,34 @@ def test_f11_toggles_full_screen_and_escape_leaves_it(wall, qtbot):
     qtbot.keyClick(wall, Qt.Key.Key_F11)
     qtbot.keyClick(wall, Qt.Key.Key_F11)
     assert not wall.isFullScreen()
+
+
+def test_no_figure_outgrows_its_tile(wall):
+    wall.update(12_400_000, 99_950_000, START, 0.124, -35_000, 400_000)
+    assert wall.total.text() == "12.4 M" and wall.peak.text() == "100 M"
+    assert wall.trend.text() == "−35,000 per minute"
+    assert wall.live.text() == "4 d 15 h"
+    assert viewers_text(9_999_999) == "9,999,999"
+    assert viewers_text(10**20) == "over 999 T"
+    assert share_text(12.0) == "over 999%"
+    for label in (wall.total, wall.peak, wall.live):
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+
+
+def test_a_partial_total_says_how_many_platforms_it_holds(wall):
+    wall.update(1_910, 4_000, START, 0.48, -5, 600, partial="2 of 3 reading")
+    assert wall.total_caption.text() == "watching now · 2 of 3 reading"
+    wall.update(3_990, 4_000, START, 0.99, 1, 601)
+    assert wall.total_caption.text() == "watching now"
+
+
+def test_escape_leaves_full_screen_even_without_its_shortcut(wall, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    wall.showFullScreen()
+    qtbot.waitUntil(wall.isFullScreen)
+    press = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(wall, press)  # straight to the window, past the shortcut map
+    assert not wall.isFullScreen()

@@ -1,0 +1,90 @@
+"""What the Audience panel starts from: the active incident's stored audience, the advisor fed
+with it, and the window of time new readings must fall in.
+
+`load_history` runs on the database lane when the panel opens, when the incident changes and
+after a sample is struck (the advisor cannot forget a number it has seen, so it is fed again
+from the record without it). Advice re-derived here is shown, never recorded or notified again.
+
+Pure Python; no Qt.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from commsdesk.audience.advisor import Advice, AdviceKind, Advisor, AdvisorSettings
+from commsdesk.audience.series import AudienceSource, SeriesBuffer
+from commsdesk.audience.store import AudienceStore
+from commsdesk.audience.store import source_fresh_for as fresh_for
+from commsdesk.settings import Settings
+
+NO_INCIDENT_HISTORY = 12 * 3600.0  # without an active incident, the last 12 hours are shown
+__all__ = ["NO_INCIDENT_HISTORY", "History", "advisor_settings", "fresh_for", "load_history"]
+
+
+def advisor_settings(settings: Settings) -> AdvisorSettings:
+    """The advisor's thresholds from this desk's settings (percentages and minutes there)."""
+    return AdvisorSettings(
+        share=settings.get("audience_share_percent") / 100,
+        below_for=settings.get("audience_below_minutes") * 60.0,
+        min_runtime=settings.get("audience_min_runtime_minutes") * 60.0,
+        drop_share=settings.get("audience_drop_percent") / 100,
+        drop_window=float(settings.get("audience_drop_seconds")),
+    )
+
+
+@dataclass
+class History:
+    incident_id: int | None
+    sources: list[AudienceSource]
+    buffer: SeriesBuffer
+    times: np.ndarray  # the total's moments...
+    totals: np.ndarray  # ...its values (NaN: nobody reading)...
+    reading: np.ndarray  # ...and how many sources were reading...
+    counting: np.ndarray  # ...of how many counted
+    advisor: Advisor
+    advising: Advice | None  # the advice standing at the end of the history
+    earliest: float  # readings stamped before this are refused (the incident's start)
+    live_since: float | None  # when the audience was first counted, not before the incident
+
+
+def load_history(
+    store: AudienceStore, settings: AdvisorSettings, *, now: float | None = None
+) -> History:
+    now = time.time() if now is None else now
+    incident = store.desk.active_incident()
+    incident_id = incident.id if incident is not None else None
+    if incident is not None:
+        from commsdesk.clock import as_utc
+
+        earliest = as_utc(incident.started_at).timestamp()
+    else:
+        earliest = now - NO_INCIDENT_HISTORY
+    since = None if incident_id is not None else earliest
+    sources = store.sources()
+    buffer = store.load_series(incident_id=incident_id, since=since, now=now)
+    for source in sources:
+        buffer.add_source(source.label, fresh_for=fresh_for(source))
+    times, totals = buffer.total()
+    reading, counting = buffer.coverage()
+    advisor = Advisor(settings)
+    standing = None
+    for at, value, r, c in zip(
+        times.tolist(), totals.tolist(), reading.tolist(), counting.tolist(), strict=True
+    ):
+        for advice in advisor.observe(at, value, (r, c)):
+            standing = None if advice.kind is AdviceKind.WITHDRAWN else advice
+    numbers = np.flatnonzero(np.isfinite(totals))
+    live_since = None
+    if len(numbers):
+        live_since = float(times[numbers[0]])
+        if incident is not None:
+            live_since = max(live_since, earliest)
+    return History(
+        incident_id, sources, buffer, times, totals, reading, counting, advisor, standing,
+        earliest if math.isfinite(earliest) else now, live_since,
+    )
