@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from commsdesk.incidents.incident import Severity
 from commsdesk.store.changes import RECONNECTED, ChangeListener
 from tests.support.cli import start_commsdesk
-from tests.team.test_identity import MIRA, SAM, Team, pg_server, pg_url  # noqa: F401
+from tests.team.test_identity import MIRA, SAM, Team
 
 
 def drain(changes: queue.Queue, until, timeout: float = 20.0) -> list:

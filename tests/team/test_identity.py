@@ -15,10 +15,6 @@ from commsdesk.desk import Desk, DeskError
 from commsdesk.incidents.incident import Severity
 from commsdesk.store.database import DatabaseProblem, open_database
 from commsdesk.team.schema import add_person, install
-from tests.store import test_postgresql as on_postgresql
-
-pg_server = on_postgresql.pg_server
-pg_url = on_postgresql.pg_url
 
 MIRA = "Mira Chen (founder)"
 SAM = "Sam Okafor (legal)"

@@ -8,11 +8,7 @@ from sqlalchemy import create_engine, text
 
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
-from tests.store import test_postgresql as on_postgresql
 from tests.support.cli import commsdesk
-
-pg_server = on_postgresql.pg_server
-pg_url = on_postgresql.pg_url
 
 ANA, SAM = "Ana Ruiz (comms)", "Sam Okafor (legal)"
 

@@ -20,11 +20,7 @@ from commsdesk.incidents.incident import Severity
 from commsdesk.scheduling.scheduler import PostScheduler
 from commsdesk.store.database import open_database
 from commsdesk.team.schema import add_person, install
-from tests.store import test_postgresql as on_postgresql
 from tests.support.cli import start_commsdesk
-
-pg_server = on_postgresql.pg_server
-pg_url = on_postgresql.pg_url
 
 POSTS = 20
 OPS = "Ola Ops (comms)"

@@ -7,11 +7,7 @@ import itertools
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.store import test_postgresql as on_postgresql
 from tests.support.cli import commsdesk
-
-pg_server = on_postgresql.pg_server
-pg_url = on_postgresql.pg_url
 
 _numbers = itertools.count(1)
 

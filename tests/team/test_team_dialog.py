@@ -11,7 +11,7 @@ from commsdesk.settings import Settings
 from commsdesk.ui.lanes import Lane
 from commsdesk.ui.team_dialog import TeamDialog
 from tests.support.memory_keyring import memory_keyring  # noqa: F401
-from tests.team.test_identity import MIRA, Team, pg_server, pg_url  # noqa: F401
+from tests.team.test_identity import MIRA, Team
 
 
 def test_connecting_keeps_the_url_in_settings_and_the_password_in_the_keyring(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from commsdesk.incidents.incident import Severity
 from tests.support.desk_harness import DeskHarness
-from tests.team.test_identity import MIRA, SAM, Team, pg_server, pg_url  # noqa: F401
+from tests.team.test_identity import MIRA, SAM, Team
 
 
 def test_the_window_names_the_person_and_follows_another_desk_live(qtbot, pg_url, tmp_path):
