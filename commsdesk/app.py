@@ -178,6 +178,12 @@ class Services:
             self._audience = AudienceStore(self.desk)
         return self._audience
 
+    def viewer_poller(self, on_reading):
+        """Polls each viewer source on its own thread; readings go to `on_reading`."""
+        from commsdesk.audience.sources.poller import ViewerPoller
+
+        return ViewerPoller(on_reading)
+
     def close(self) -> None:
         self.desk.close()
 

@@ -8,8 +8,6 @@ import json
 import sys
 from datetime import datetime
 
-from commsdesk.cli.common import open_desk
-
 
 def _schedule_line(post) -> str:
     local = post.local_due
@@ -26,12 +24,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     its jobs read the pause from the database, so nothing goes out once this has paused."""
     from commsdesk.cli.common import open_services
     from commsdesk.desk import DeskError
-    from commsdesk.scheduling.scheduler import CHECK_EVERY, PostScheduler
+    from commsdesk.scheduling.scheduler import CHECK_EVERY
 
     services, actor = open_services(args)
     desk = services.desk
     try:
-        scheduler = PostScheduler(desk, None)
+        scheduler = services.scheduler(posting=False)
         if args.schedule_command == "pause":
             held = scheduler.pause(actor, args.reason)
             print(
@@ -65,7 +63,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         return 0
     if held is not None:
         print(
-            f"Scheduled posting is PAUSED (by {held.by} since {held.since:%Y-%m-%d %H:%M} UTC: "
+            f"All posting is PAUSED (by {held.by} since {held.since:%Y-%m-%d %H:%M} UTC: "
             f"{held.reason})"
         )
     if not posts:
@@ -124,13 +122,15 @@ def _destination(args: argparse.Namespace) -> tuple[str, bool]:
 def cmd_schedule_at(args: argparse.Namespace) -> int:
     """Schedule through the scheduling policy, as the window's dialog does: a time the clocks
     skip is refused, one they show twice needs --fold."""
+    from commsdesk.cli.common import open_services
     from commsdesk.scheduling.policy import AmbiguousTime
-    from commsdesk.scheduling.scheduler import CHECK_EVERY, PostScheduler
+    from commsdesk.scheduling.scheduler import CHECK_EVERY
 
     account, sandbox = _destination(args)
-    desk, actor = open_desk(args)
+    services, actor = open_services(args)
+    desk = services.desk
     try:
-        post = PostScheduler(desk, None).schedule_local(
+        post = services.scheduler(posting=False).schedule_local(
             actor, args.id, args.when.date(), args.when.time(), args.zone, fold=args.fold,
             account=account, sandbox=sandbox,
         )  # fmt: skip

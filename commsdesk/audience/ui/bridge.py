@@ -135,11 +135,9 @@ class AudienceBridge(SourceSetup, PanelFeed, QObject):
         if self.desk_bridge.desk is None:
             self.desk_bridge.opened.connect(lambda _desk: self.start())
             return
-        from commsdesk.audience.sources.poller import ViewerPoller
-
         self.started = True
         self.store = self.desk_bridge.services.audience
-        self.poller = ViewerPoller(self._received)
+        self.poller = self.desk_bridge.services.viewer_poller(self._received)
         self.timer.start()
         self._load()
 

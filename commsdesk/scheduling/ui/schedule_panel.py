@@ -253,9 +253,7 @@ class SchedulePanel(QWidget):
             return
 
         def read():
-            from commsdesk.publishing.x.sandbox_client import SandboxXClient
-
-            return SandboxXClient(bridge.desk, "sandbox").recent_posts("0", max_results=50)
+            return bridge.services.x_client("sandbox", True).recent_posts("0", max_results=50)
 
         bridge.lane.submit(read, on_done=self._show_feed, key="sandbox-feed")
 
