@@ -230,3 +230,55 @@ def test_turning_drill_off_names_the_account_posts_will_go_to(harness, monkeypat
 
 
 from tests.audience.ui.audience_desk import audience_desk, memory_keyring  # noqa: E402, F401
+
+
+def test_the_core_loop_new_submit_approve_post_by_keys_alone(harness):
+    """Ctrl+N, typing, Ctrl+S, Ctrl+Return (submit), another person's Ctrl+Shift+A (approve),
+    Ctrl+Shift+P and Enter (Post now to the SANDBOX): posted, without the mouse."""
+    from commsdesk.desk import Desk
+    from commsdesk.incidents.incident import Severity
+    from commsdesk.publishing.ui.post_dialog import PostDialog
+    from commsdesk.statements.statement import StatementState
+
+    h = harness
+    h.bridge.act(Desk.start_incident, title="Hot wallet drained", severity=Severity.P1)
+    h.idle()
+    window = shown(h)
+    editor = window.statements.editor
+
+    def keys(key, modifiers=Qt.KeyboardModifier.ControlModifier) -> None:
+        h.qtbot.keyClick(QApplication.focusWidget() or window, key, modifiers)
+
+    def state_is(state) -> bool:
+        return editor.statement is not None and editor.statement.state is state
+
+    keys(Qt.Key.Key_N)
+    h.qtbot.waitUntil(lambda: editor.body.hasFocus())
+    h.qtbot.keyClicks(editor.body, "Withdrawals are open again.")
+    keys(Qt.Key.Key_S)
+    h.idle()
+    keys(Qt.Key.Key_Return)  # Ctrl+Return: submit for review
+    h.qtbot.waitUntil(lambda: state_is(StatementState.IN_REVIEW), timeout=10_000)
+    h.be("Sam Okafor (legal)")  # another person at the desk approves
+    keys(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    h.qtbot.waitUntil(lambda: state_is(StatementState.APPROVED), timeout=10_000)
+    entered: list[bool] = []
+
+    def enter_in_the_dialog() -> None:  # the dialog runs its own loop: answer it from there
+        from PySide6.QtCore import QTimer
+        from PySide6.QtTest import QTest
+
+        dialog = next((d for d in window.findChildren(PostDialog) if d.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(50, enter_in_the_dialog)
+            return
+        entered.append(dialog.post.isDefault())
+        QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(50, enter_in_the_dialog)
+    keys(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    h.qtbot.waitUntil(lambda: state_is(StatementState.POSTED), timeout=20_000)
+    assert entered == [True]  # Enter is Post only because the posts go to the SANDBOX
+    assert h.desk.statement(editor.statement.id).state is StatementState.POSTED
