@@ -85,6 +85,9 @@ def desk_dir(tmp_path, x_api):
 
 def test_sigkill_at_random_points_still_gives_five_posts_in_order(desk_dir, x_api):
     chance = random.Random(20261206)
+    # X takes 40 ms per post, as a real one does at best: a run is still going when the kill
+    # comes, however fast the desk's own writes are.
+    x_api.delay_next(0.04, on="POST /2/tweets", times=None)
     desk = Desk.open(desk_dir)
     killed = 0
     try:
