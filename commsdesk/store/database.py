@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from commsdesk.clock import as_utc, utc_now
@@ -374,7 +374,16 @@ def _open(url: str | URL, path: Path | None, script_location: Path) -> Engine:
         if revision != head:
             if path is not None and has_tables:
                 backup_sqlite(path, head)
-            upgrade(engine, script_location)
+            try:
+                upgrade(engine, script_location)
+            except DBAPIError as exc:
+                if path is not None or not has_tables:
+                    raise
+                raise DatabaseProblem(
+                    f"The database is at schema {revision} and this CommsDesk needs {head}, "
+                    "which this login may not create: ask the database's owner to run "
+                    "commsdesk team init with its URL. Nothing was changed."
+                ) from exc
     except BaseException:
         engine.dispose()
         raise

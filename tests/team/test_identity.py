@@ -20,6 +20,7 @@ MIRA = "Mira Chen (founder)"
 SAM = "Sam Okafor (legal)"
 ADA = "Ada Park (admin)"
 _numbers = itertools.count(1)
+OLDER = "0005_publication_claim"  # the schema before the newest
 
 
 class Team:
@@ -195,3 +196,16 @@ def test_capabilities_are_checked_by_the_server(team):
         lambda: sam.record(SAM, "broadcast.scene", "Switched to Camera"),
         "may not drive the broadcast",
     )
+
+
+def test_a_person_cannot_upgrade_the_team_database_and_is_told_who_can(team):
+    engine = create_engine(team.owner_url)
+    with engine.begin() as connection:  # as if the team's database were one schema older
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        connection.execute(
+            text("UPDATE alembic_version SET version_num = :older"), {"older": OLDER}
+        )
+    engine.dispose()
+    with pytest.raises(DatabaseProblem, match="ask the database's owner to run commsdesk team"):
+        Desk.open(team.data_dir / "mira-late", url=team.url(MIRA))
+    assert current != OLDER
