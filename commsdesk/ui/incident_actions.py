@@ -203,6 +203,8 @@ class IncidentActions:
                                          "reconnecting…")
         elif why == "" and self._team_was_lost:
             self.statusBar().showMessage("The team database is back.", 5000)
+            if self.statements is not None:  # what was typed meanwhile is saved now
+                self.statements.editor.flush()
         self._team_was_lost = not connected
 
     def ask_team(self) -> None:

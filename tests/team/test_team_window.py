@@ -38,3 +38,39 @@ def test_the_window_names_the_person_and_follows_another_desk_live(qtbot, pg_url
         h.close()
         h.bridge.stop_listening()
         team.close()
+
+
+def test_text_typed_while_the_server_was_away_is_saved_when_it_is_back(
+    qtbot, pg_url, tmp_path, monkeypatch
+):
+    from commsdesk.desk import Desk, DeskError
+
+    team = Team(pg_url, tmp_path)
+    mira = team.desk(MIRA)
+    incident = mira.start_incident(MIRA, "Hot wallet drained", Severity.P1)
+    statement = mira.create_statement(MIRA, incident.id, "First", "We are on it.")
+    (tmp_path / "window").mkdir()
+    h = DeskHarness(qtbot, tmp_path / "window", operator=None, database=team.url(MIRA))
+    try:
+        editor = h.window.statements.editor
+        h.window.statements.select(statement.id)
+        qtbot.waitUntil(lambda: editor.statement is not None, timeout=10_000)
+        real = Desk.autosave
+
+        def server_gone(*_args, **_kwargs):
+            raise DeskError("connection to server lost")
+
+        monkeypatch.setattr(Desk, "autosave", server_gone)
+        h.bridge.connection_changed.emit(False, "connection to server lost")
+        editor.body.setPlainText("We are on it. Withdrawals reopen at 18:30.")
+        editor.flush()
+        h.idle()
+        assert editor.save_state.text() == "Not saved"
+        monkeypatch.setattr(Desk, "autosave", real)
+        h.bridge.connection_changed.emit(True, "")  # the change feed is back
+        h.idle()
+        assert mira.statement(statement.id).body == "We are on it. Withdrawals reopen at 18:30."
+    finally:
+        h.close()
+        h.bridge.stop_listening()
+        team.close()
