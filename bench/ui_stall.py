@@ -112,6 +112,10 @@ def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str
     wait_until(app, lambda: listed and db_lane.outstanding == 0)
     results["list"] = beat.stop()
     editor = window.statements.editor
+    if paste_sizes:  # a paste goes into a draft (text in review or posted is locked)
+        window.statements.new_statement("Bench paste", "")
+        wait_until(app, lambda: editor.statement is not None and editor.statement.title ==
+                   "Bench paste" and not editor.body.isReadOnly() and db_lane.outstanding == 0)
 
     def settled(before: int) -> bool:
         return (
