@@ -67,6 +67,7 @@ class MainWindow(IncidentActions, QMainWindow):
         self._painted = False
         self._record_checked = False
         self._team_was_lost = False
+        self._refusal_box = None
         self._focus_new_statement = False
         self.setObjectName("CommsDeskMainWindow")
         self.setWindowTitle("CommsDesk" + (" — DEMO" if demo else ""))
@@ -320,8 +321,16 @@ class MainWindow(IncidentActions, QMainWindow):
         self.notices.notify("Scheduled post missed", message)
 
     def _refused(self, message: str) -> None:
+        """In a box that does not stop the window (no nested event loop); one at a time."""
         self.statusBar().showMessage(message, 8000)
-        QMessageBox.information(self, "Not done", message)
+        box = self._refusal_box
+        if box is None or not box.isVisible():
+            box = self._refusal_box = QMessageBox(
+                QMessageBox.Icon.Information, "Not done", message, parent=self
+            )
+            box.open()
+        else:
+            box.setText(message)
 
     def _busy(self, outstanding: int) -> None:
         self.status_work.setText("Working…" if outstanding > 2 else "")
