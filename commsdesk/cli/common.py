@@ -152,14 +152,13 @@ def explain(exc: BaseException, data_dir_option: str | None) -> tuple[int, str] 
     if isinstance(exc, UnicodeDecodeError):
         return EXIT_CANNOT_RUN, not_utf8("the input", exc)
     if _is(exc, "sqlalchemy.exc", "DBAPIError") and _is(exc.orig, "psycopg", "Error"):
-        from commsdesk.store.session import team_refusal
+        from commsdesk.store.session import first_line, team_refusal
 
         refusal = team_refusal(exc)
         if refusal is not None:
             return EXIT_REFUSED, refusal
         if _is(exc.orig, "psycopg", "OperationalError"):
-            first = (str(exc.orig).strip().splitlines() or ["no answer"])[0]
-            return EXIT_CANNOT_RUN, f"cannot use the team database: {first}"
+            return EXIT_CANNOT_RUN, f"cannot use the team database: {first_line(exc)}"
     cause = getattr(exc, "orig", None) if _is(exc, "sqlalchemy.exc", "OperationalError") else exc
     if _is(cause, "sqlite3", "OperationalError"):
         from commsdesk.data_dir import chosen_data_dir

@@ -143,6 +143,8 @@ class ChangeListener:
     def _run(self) -> None:
         import psycopg
 
+        from commsdesk.store.session import first_line
+
         first = True
         while not self._stop.is_set():
             try:
@@ -165,7 +167,7 @@ class ChangeListener:
                     _presence(conn, "left")
             except psycopg.Error as exc:
                 self.listening.clear()
-                why = (str(exc).strip().splitlines() or ["connection lost"])[0]
+                why = first_line(exc, "connection lost")
                 log.warning("change notifications stopped: %s", why)
                 self.on_connection(False, why)
                 self._stop.wait(self.retry_every)

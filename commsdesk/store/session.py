@@ -44,10 +44,16 @@ def stored_time(moment: datetime) -> datetime:
     return as_utc(moment).replace(tzinfo=None)
 
 
+def first_line(exc: BaseException, default: str = "no answer") -> str:
+    """The first line of what a database driver said (the driver's own error, if wrapped):
+    libpq puts the cause first and hints after it."""
+    return (str(getattr(exc, "orig", exc)).strip().splitlines() or [default])[0]
+
+
 def team_refusal(exc: DBAPIError) -> str | None:
     """The sentence of a team database's rule that refused a write (commsdesk.team.schema),
     or None for any other database error."""
-    message = (str(getattr(exc, "orig", exc)).splitlines() or [""])[0]
+    message = first_line(exc, "")
     if message.startswith("commsdesk: "):
         sentence = message.removeprefix("commsdesk: ")
         return sentence[:1].upper() + sentence[1:] + "."

@@ -297,8 +297,9 @@ def sign_in(url) -> Person:
                 )
             person = signed_in(connection)
     except DBAPIError as exc:
-        first = (str(getattr(exc, "orig", exc)).strip().splitlines() or ["no answer"])[0]
-        raise ValueError(f"the server said: {first}") from None
+        from commsdesk.store.session import first_line
+
+        raise ValueError(f"the server said: {first_line(exc)}") from None
     finally:
         engine.dispose()
     if person is None:

@@ -37,7 +37,6 @@ class DeskBridge(QObject):
     connection_changed = Signal(bool, str)
 
     _heard = Signal(object)  # from the listener's thread
-    _connection = Signal(bool, str)
 
     def __init__(
         self,
@@ -57,7 +56,6 @@ class DeskBridge(QObject):
         self.required_approvals = 1
         self.listener = None  # team mode: the change feed
         self._heard.connect(self._remote)
-        self._connection.connect(self.connection_changed)
 
     @property
     def actor(self) -> str:
@@ -151,7 +149,7 @@ class DeskBridge(QObject):
         from commsdesk.store.changes import ChangeListener
 
         self.listener = ChangeListener(
-            self.desk.engine.url, self._heard.emit, self._connection.emit
+            self.desk.engine.url, self._heard.emit, self.connection_changed.emit
         )
         self.listener.start()
 
@@ -191,5 +189,7 @@ def unreachable(exc: BaseException) -> str | None:
     if errors is None or not isinstance(exc, errors.OperationalError):
         return None
     if exc.connection_invalidated or "connection" in str(exc.orig).lower():
-        return (str(exc.orig).strip().splitlines() or ["no answer"])[0]
+        from commsdesk.store.session import first_line
+
+        return first_line(exc)
     return None
