@@ -29,7 +29,10 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	$(PY) -m compileall -q commsdesk
+	# Bytecode for every installed module, as a system install would have it: pip leaves it out
+	# where PYTHONDONTWRITEBYTECODE is set, and then each start compiles SQLAlchemy afresh.
+	$(PY) -m compileall -qq -j 0 -x 'deploy_lib/android' commsdesk \
+		$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 	touch $@
 
 # Debian packages the desk and its tests need (Qt libraries, Xvfb, PostgreSQL for the store

@@ -4,6 +4,7 @@ A 1 ms timer notes the largest gap between its ticks; any gap is time the UI thr
 answer. Each heavy case is compared with a small one in the same run:
 - pasting 1 MB into the statement editor (count, render and thread run on the text lane),
   against pasting 1 KB;
+- the same 1 MB paste into a bare QPlainTextEdit (what Qt itself costs);
 - listing 5,000 statements, against listing 10.
 """
 
@@ -138,6 +139,25 @@ def measure(app, beat: Heartbeat, data_dir: Path, *, paste_sizes=()) -> dict[str
     return results
 
 
+def bare_paste(app, beat: Heartbeat, size: int) -> int:
+    """The stall of the same paste into a plain QPlainTextEdit: Qt's own share."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    editor = QPlainTextEdit()
+    editor.resize(600, 400)
+    editor.show()
+    app.processEvents()
+    text = make_text(size)
+    beat.start()
+    editor.selectAll()
+    editor.insertPlainText(text)
+    started = time.monotonic()
+    wait_until(app, lambda: time.monotonic() - started > 0.3)  # as long as the beat runs on
+    worst = beat.stop()
+    editor.close()
+    return worst
+
+
 def main() -> None:
     from bench.seed import seed_large
 
@@ -149,10 +169,12 @@ def main() -> None:
         seed_large(large, statements=5000, events=0)
         few = measure(app, beat, small)
         many = measure(app, beat, large, paste_sizes=(1_000, 1_000_000))
+    bare = bare_paste(app, beat, 1_000_000)
     big, tiny = many["paste 1000000"], many["paste 1000"]
     print(
         f"longest UI stall pasting 1 MB into the editor: {big} ms; pasting 1 KB: {tiny} ms; "
-        f"ratio {big / max(1, tiny):.1f}x"
+        f"ratio {big / max(1, tiny):.1f}x; 1 MB into a bare QPlainTextEdit: {bare} ms, "
+        f"ratio {big / max(1, bare):.1f}x"
     )
     print(
         f"longest UI stall opening onto 5,000 statements: {many['list']} ms; onto 10: "

@@ -386,8 +386,8 @@ def build(args: argparse.Namespace) -> RunningDesk:
         broadcast = wiring.add_broadcast()
         app.aboutToQuit.connect(broadcast.close)
         app.aboutToQuit.connect(window.stop_audience)
-        window.build_panels()
-        broadcast.start()  # connects once the panels are built
+        window.build_panels(audience_later=True)
+        window.settled.connect(broadcast.start)  # after the first listing: see MainWindow
 
     window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
     return RunningDesk(app, window, wiring, data_dir)

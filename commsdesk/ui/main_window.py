@@ -8,7 +8,7 @@ incident_actions (the incident, its cadence, who is at the desk).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Signal
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSystemTrayIcon, QToolBar, QWidget
 
 from commsdesk.ui.desk_bridge import DeskBridge
@@ -22,6 +22,8 @@ from commsdesk.ui.window_docks import PanelDocks, first_size, keep_on_screen, la
 from commsdesk.ui.window_menus import WindowMenus
 
 SANDBOX_PANEL = 3  # the Schedule panel holds the SANDBOX feed
+AUDIENCE_PANEL = 2
+SETTLE_AT_LATEST_MS = 5000
 
 
 class MainWindow(IncidentActions, QMainWindow):
@@ -36,6 +38,9 @@ class MainWindow(IncidentActions, QMainWindow):
 
     first_painted = Signal()
     statements_listed = Signal(int)
+    # The first listing is on screen (or there is no incident to list): the slower parts
+    # (the scheduler, the Audience panel, OBS) start now rather than compete with it.
+    settled = Signal()
 
     def __init__(
         self,
@@ -65,6 +70,8 @@ class MainWindow(IncidentActions, QMainWindow):
         self.statements = self.timeline = self.broadcast = self.audience = None
         self.schedule_panel = None
         self._painted = False
+        self._settled = False
+        self._audience_waiting = False
         self._record_checked = False
         self._team_was_lost = False
         self._refusal_box = None
@@ -156,7 +163,9 @@ class MainWindow(IncidentActions, QMainWindow):
         tray.show()
         return tray
 
-    def build_panels(self) -> None:
+    def build_panels(self, *, audience_later: bool = False) -> None:
+        """Build and lay out every panel. With `audience_later`, the Audience panel (its chart
+        library is the slowest import of all) is built once the desk has settled."""
         from commsdesk.slides.render import register_emoji_font
         from commsdesk.statements.ui.panel import StatementsPanel
         from commsdesk.timeline.ui.timeline_panel import TimelinePanel
@@ -168,14 +177,22 @@ class MainWindow(IncidentActions, QMainWindow):
         self.statements = StatementsPanel(self.bridge, self.text_lane)
         self.statements.counts_changed.connect(self._show_counts)
         self.statements.loaded.connect(self.statements_listed)
+        self.statements.loaded.connect(lambda _n: self._settle())
         self.statements.editor.post_requested.connect(self.posting.confirm_post)
         self.statements.editor.statement_loaded.connect(self._statement_loaded)
         self.timeline = TimelinePanel(self.bridge)
         self.timeline.new_events.connect(self.notices.timeline_events)
         self.broadcast = self._build_broadcast() if self.obs is not None else (
             broadcast_placeholder())
-        self.audience = self._build_audience() if self.audience_lane is not None else (
-            audience_placeholder())
+        if self.audience_lane is None:
+            self.audience = audience_placeholder()
+        elif audience_later:
+            from commsdesk.ui.placeholders import opening_placeholder
+
+            self.audience = opening_placeholder("Audience")
+            self._audience_waiting = True
+        else:
+            self.audience = self._build_audience()
         self.schedule_panel = self._build_schedule()
         panels = (
             self.statements, self.broadcast, self.audience, self.schedule_panel, self.timeline
@@ -287,16 +304,36 @@ class MainWindow(IncidentActions, QMainWindow):
                 self.bridge.lane.submit(self.settings.save, self.settings.snapshot())
             else:
                 self.publishing.read_drill()
-        if self.schedule is not None:
-            self.schedule.start()
         self.timeline.start()
-        self.bridge.query(Desk.active_incident, on_done=self._incident_changed)
+        self.bridge.query(Desk.active_incident, on_done=self._first_incident)
+        # Should the first listing fail, the rest of the desk still starts.
+        QTimer(self, singleShot=True, interval=SETTLE_AT_LATEST_MS, timeout=self._settle).start()
         person = self.bridge.desk.person if self.bridge.desk is not None else None
         if person is not None:
             self._show_team(True, "")
             self.bridge.connection_changed.connect(self._show_team)
         elif not self.settings.get("operator_name"):
             self.ask_operator()
+
+    def _first_incident(self, incident) -> None:
+        self._incident_changed(incident)
+        if incident is None:  # nothing to list
+            self._settle()
+
+    def _settle(self) -> None:
+        """Once, after the first listing: start the scheduler, build the Audience panel if it
+        waited, and say so (the app connects OBS then)."""
+        if self._settled or self.statements is None:
+            return
+        self._settled = True
+        if self._audience_waiting:
+            self._audience_waiting = False
+            waiting, self.audience = self.audience, self._build_audience()
+            self.docks[AUDIENCE_PANEL].setWidget(self.audience)
+            waiting.deleteLater()
+        if self.schedule is not None:
+            self.schedule.start()
+        self.settled.emit()
 
     def _incident_changed(self, incident) -> None:
         super()._incident_changed(incident)

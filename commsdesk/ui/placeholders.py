@@ -36,3 +36,10 @@ def schedule_placeholder() -> ComingPanel:
     return ComingPanel(
         "Schedule", "Approved statements go out to X at a set time, exactly once.", []
     )
+
+
+def opening_placeholder(title: str) -> ComingPanel:
+    """Stands in for a panel built a moment after the desk's first listing."""
+    panel = ComingPanel(title, "Opening…", [])
+    panel.status.setText("")
+    return panel

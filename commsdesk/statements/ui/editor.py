@@ -48,6 +48,9 @@ from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS, WARN, badge_style
 AUTOSAVE_MS = 600  # from the first unsaved keystroke: typing is saved within a second
 PREVIEW_MS = 200
 PREVIEW_PARTS_SHOWN = 60
+# A thread over the desk's limit cannot be posted: a few parts show how the text splits, and
+# a huge paste is not laid out post by post on the UI thread.
+OVER_LIMIT_PARTS_SHOWN = 3
 LOCKED_WHY = {
     StatementState.SCHEDULED: "Scheduled: cancel the schedule to edit.",
     StatementState.POSTED: "Posted: a post is never changed. Write a follow-up statement.",
@@ -246,10 +249,10 @@ class StatementEditor(QWidget):
         if self.statement is None or statement.id != self.statement.id:
             return
         self.statement = statement
-        if (
-            statement.body != self.body.toPlainText()
-            and not self._dirty
+        if (  # the 1 MB copy of toPlainText last
+            not self._dirty
             and self._saves_in_flight == 0
+            and statement.body != self.body.toPlainText()
         ):
             self._replace_text(statement.body)
             self._base_text = statement.body
@@ -644,7 +647,8 @@ def _parts_html(preview: Preview) -> str:
     if not parts:
         return f"<p style='color:{MUTED}'>Nothing to post yet.</p>"
     rows = []
-    for i, part in enumerate(parts[:PREVIEW_PARTS_SHOWN], start=1):
+    shown = OVER_LIMIT_PARTS_SHOWN if preview.over_thread_limit else PREVIEW_PARTS_SHOWN
+    for i, part in enumerate(parts[:shown], start=1):
         over = part.weighted_length > preview.limit
         colour = BAD if over else MUTED
         text = html.escape(part.text).replace("\n", "<br>")
@@ -656,8 +660,8 @@ def _parts_html(preview: Preview) -> str:
             f"<span style='color:{colour}; float:right'> · {part.weighted_length}/"
             f"{preview.limit}</span><br>{text}</td></tr></table>"
         )
-    if len(parts) > PREVIEW_PARTS_SHOWN:
-        rows.append(f"<p style='color:{MUTED}'>… and {len(parts) - PREVIEW_PARTS_SHOWN} more</p>")
+    if len(parts) > shown:
+        rows.append(f"<p style='color:{MUTED}'>… and {len(parts) - shown} more</p>")
     for problem in preview.thread.problems:
         rows.append(f"<p style='color:{BAD}'>{html.escape(problem)}</p>")
     if preview.over_thread_limit:

@@ -38,7 +38,11 @@ def test_a_thread_over_the_desk_limit_is_not_green_and_says_the_count(harness):
     assert editor.banner.text().startswith(
         "44 posts: more than this desk's limit of 25 posts in a thread."
     )
-    assert editor.preview.toPlainText().startswith("44 posts: more than this desk's limit")
+    preview = editor.preview.toPlainText()
+    assert preview.startswith("44 posts: more than this desk's limit")
+    # It cannot be posted: a few parts show how it splits, not all 44.
+    assert "Post 3 of 44" in preview and "Post 4 of 44" not in preview
+    assert "… and 41 more" in preview
 
     set_max_thread_posts(h.desk, "Sam Okafor (legal)", 50)  # the team allows longer threads
     editor.refresh()
