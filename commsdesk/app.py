@@ -424,13 +424,23 @@ def _bench_exit(app, window, what: str) -> None:
     """For the start-up benchmark: print CLOCK_MONOTONIC at the moment asked for, then quit."""
 
     def report(label: str) -> None:
-        print(f"{label} {time.monotonic():.6f}", flush=True)
+        print(f"{label} {time.monotonic():.6f} {_peak_memory_kib()}", flush=True)
         app.quit()
 
     if what == "paint":
         window.first_painted.connect(lambda: report("painted"))
     else:
         window.statements_listed.connect(lambda _n: report("loaded"))
+
+
+def _peak_memory_kib() -> int:
+    """This process's peak resident memory since it started (0 where /proc is not there)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0
+    line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1])
 
 
 if __name__ == "__main__":

@@ -124,6 +124,37 @@ def _switched_off_periods(
             buffer.reinstate(source.label)
 
 
+def _timebase(kind: str, config: Mapping[str, Any] | None) -> tuple:
+    """Which clock a source's numbers are stamped by: the clock itself, or (for a replay faster
+    than ×1, whose curve trails behind the clock) that replay's own start and speed."""
+    config = config or {}
+    speed = float(config.get("speed", 1.0)) if kind == "replay" else 1.0
+    if speed == 1.0:
+        return ("clock",)
+    return ("replay", float(config.get("started_at", 0.0)), speed)
+
+
+def _refuse_mixed_clocks(session, kind: str, label: str, config, own_id: int | None = None):
+    """A total sums what sources read at the same moments: a fast replay and live sources
+    never read at the same moments, so they are not switched on together."""
+    mine = _timebase(kind, config)
+    others = [
+        row for row in session.scalars(
+            select(AudienceSourceRow).where(AudienceSourceRow.enabled.is_(True))
+        )
+        if row.id != own_id and _timebase(row.kind, row.config) != mine
+    ]  # fmt: skip
+    if not others:
+        return
+    names = ", ".join(row.label for row in others[:3]) + (" …" if len(others) > 3 else "")
+    fast = mine if mine[0] == "replay" else _timebase(others[0].kind, others[0].config)
+    raise DeskError(
+        f"{label} cannot be on with {names}: a replay at ×{fast[2]:g} stamps its numbers behind "
+        "the clock, so it shares no moments with other sources and their total would be always "
+        "partial. Switch the others off for the rehearsal (untick them), or replay at ×1."
+    )
+
+
 class AudienceStore:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -161,6 +192,8 @@ class AudienceStore:
             )
             if taken is not None:
                 raise DeskError(f"There is already a source called {label!r}.")
+            if enabled:
+                _refuse_mixed_clocks(session, kind, label, config)
             row = AudienceSourceRow(
                 kind=kind, label=label, config=config, enabled=enabled, interval=float(interval),
                 created_at=self.desk.now(),
@@ -180,6 +213,8 @@ class AudienceStore:
             if row is None:
                 raise DeskError(f"No audience source #{source_id}.")
             if row.enabled != enabled:
+                if enabled:
+                    _refuse_mixed_clocks(session, row.kind, row.label, row.config, row.id)
                 row.enabled = enabled
                 self.desk.append_event(
                     session, actor, EventKind.AUDIENCE_SOURCE_CHANGED,

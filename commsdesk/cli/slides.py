@@ -200,10 +200,17 @@ def _push(args: argparse.Namespace, kind_name: str, values: dict[str, str]) -> i
         first = countdown_text(slide.at, _now(None)) if counting else None
         result = obs.push_slide(str(path), first)
         source = f" (from {result.return_scene})" if result.return_scene else ""
-        _record(desk, EventKind.BROADCAST_SLIDE, f"Slide on air: {headline(slide)}{source}",
-                {"kind": slide.kind.value, "file": path.name, "return_scene": result.return_scene,
-                 "from": "command line"})  # fmt: skip
-        print(f"On air: {headline(slide)} ({path})")
+        opened, actor = desk
+        try:
+            opened.record(actor, EventKind.BROADCAST_SLIDE,
+                          f"Slide on air: {headline(slide)}{source}",
+                          data={"kind": slide.kind.value, "file": path.name,
+                                "return_scene": result.return_scene, "from": "command line"})
+            print(f"On air: {headline(slide)} ({path})")
+            if obs.slide_loaded(str(path)) is False:  # None: not known (another went up)
+                return _blank(desk, obs, slide, path)
+        finally:
+            opened.close()
         if counting and result.countdown:
             _keep_counting(obs, slide.at)
         return 0
@@ -212,6 +219,23 @@ def _push(args: argparse.Namespace, kind_name: str, values: dict[str, str]) -> i
     if code:
         desk[0].close()
     return code
+
+
+def _blank(desk, obs, slide, path) -> int:
+    """OBS cut to the slides scene but could not read the file: on the record, and said."""
+    from commsdesk.broadcast.obs.host import is_this_machine
+    from commsdesk.broadcast.on_air import headline
+    from commsdesk.broadcast.program import not_loaded_text
+    from commsdesk.cli.obs import EXIT_NO_OBS
+    from commsdesk.timeline.chain import EventKind
+
+    opened, actor = desk
+    host = obs.connection.host
+    opened.record(actor, EventKind.BROADCAST_FAILED,
+                  f"Slide blank in OBS: {headline(slide)}: OBS could not load {path}",
+                  data={"file": path.name, "from": "command line"})  # fmt: skip
+    print(f"commsdesk: {not_loaded_text(path, host, is_this_machine(host))}", file=sys.stderr)
+    return EXIT_NO_OBS
 
 
 def _keep_counting(obs, target: datetime) -> None:

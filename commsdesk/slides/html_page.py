@@ -26,6 +26,7 @@ FONT_FACES = (
     ("Noto Sans Arabic", 400, "NotoSansArabic-Regular.ttf"),
     ("Noto Sans Arabic", 700, "NotoSansArabic-Bold.ttf"),
     ("Droid Sans Fallback", 400, "DroidSansFallbackFull.ttf"),
+    ("Noto Color Emoji", 400, "NotoColorEmoji.ttf"),
 )
 
 _SCRIPT = """
@@ -98,7 +99,8 @@ def page_html(
 {faces}
 html, body {{ margin: 0; padding: 0; width: {WIDTH}px; height: {HEIGHT}px; overflow: hidden;
   background: {theme["background"]}; }}
-body {{ font-family: "Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback", sans-serif;
+body {{ font-family: "Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback", "Noto Color Emoji",
+  sans-serif;
   font-size: 40px; line-height: 1.25; -webkit-font-smoothing: antialiased; }}
 p {{ margin: 0; }}
 #content {{ position: absolute; left: {x}px; top: {y}px; width: {width}px; height: {height}px;

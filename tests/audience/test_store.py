@@ -306,3 +306,37 @@ def test_a_struck_sample_stays_on_record_and_counts_nowhere(isolated_dirs):
         assert reopened.verify_timeline().intact  # the strike is in the chain
     finally:
         reopened.close()
+
+
+def test_a_fast_replay_and_live_sources_are_never_on_together(desk):
+    """A replay faster than ×1 stamps its numbers behind the clock: summed with live sources the
+    total would be partial at every moment, so the store refuses the mix, on every path."""
+    store = AudienceStore(desk)
+    live = store.add_source(ANA, "youtube", "YouTube main", {"video_id": "abc"})
+    fast = {"file": "curve.csv", "platform": "twitch", "speed": 60.0, "started_at": 1000.0}
+    with pytest.raises(DeskError, match=r"Twitch replay cannot be on with YouTube main: a "
+                       r"replay at ×60 stamps its numbers behind the clock"):
+        store.add_source(ANA, "replay", "Twitch replay", fast)
+    assert [s.label for s in store.sources()] == ["YouTube main"]  # nothing half-added
+
+    # At ×1 a replay keeps the clock's time: it may run beside live sources.
+    store.add_source(ANA, "replay", "Kick replay", dict(fast, platform="kick", speed=1.0))
+
+    # With the live sources off, the fast replay goes on, and every platform of the same
+    # replay (one start, one speed) with it.
+    store.set_source_enabled(ANA, live.id, False)
+    kick = next(s for s in store.sources() if s.label == "Kick replay")
+    store.set_source_enabled(ANA, kick.id, False)
+    store.add_source(ANA, "replay", "Twitch replay", fast)
+    store.add_source(ANA, "replay", "YouTube replay", dict(fast, platform="youtube"))
+    with pytest.raises(DeskError, match="YouTube main cannot be on with Twitch replay, "
+                       "YouTube replay: a replay at ×60"):
+        store.set_source_enabled(ANA, live.id, True)
+    # A second fast replay started at another moment has a clock of its own too.
+    with pytest.raises(DeskError, match="cannot be on with Twitch replay"):
+        store.add_source(ANA, "replay", "Late replay", dict(fast, started_at=2000.0))
+    # Added switched off, it waits without clashing.
+    store.add_source(ANA, "replay", "Late replay", dict(fast, started_at=2000.0), enabled=False)
+    assert [s.label for s in store.sources(enabled_only=True)] == [
+        "Twitch replay", "YouTube replay"
+    ]

@@ -6,6 +6,7 @@ never answers."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -127,6 +128,44 @@ def test_back_at_says_when_and_goes_on_air(obs_studio, data_dir):
     done = run("slide", "off", *target(obs_studio), obs_password=obs_studio.password,
                data_dir=data_dir)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_slide_obs_cannot_read_is_found_blank_says_so_and_exits_2(obs_studio, data_dir):
+    """As with an OBS on another machine: the file is not where OBS looks. Here each rendered
+    slide is taken away as soon as it is written, before the command reaches OBS."""
+    slides = data_dir / "slides"
+    stop = threading.Event()
+
+    def take_away() -> None:
+        while not stop.is_set():
+            for png in slides.glob("*.png") if slides.is_dir() else ():
+                if not png.name.startswith("."):  # a slide being written is left to finish
+                    png.unlink(missing_ok=True)
+            time.sleep(0.001)
+
+    thief = threading.Thread(target=take_away, daemon=True)
+    thief.start()
+    try:
+        done = run("slide", "push", "standby", *target(obs_studio),
+                   obs_password=obs_studio.password, data_dir=data_dir)  # fmt: skip
+    finally:
+        stop.set()
+        thief.join()
+    assert done.returncode == 2, done.stderr
+    shown = ON_AIR.search(done.stdout)
+    assert shown is not None, done.stdout
+    assert done.stderr.strip() == (
+        f"commsdesk: OBS shows a blank slide: it could not read {shown['path']}. Check that "
+        "OBS may read that folder, then put the slide on air again."
+    )
+    assert program(obs_studio) == SLIDES_SCENE  # OBS did cut: what is on air is blank
+    [pushed] = timeline(data_dir, "broadcast.slide")
+    [blank] = timeline(data_dir, "broadcast.failed")
+    assert blank.summary == (
+        f"Slide blank in OBS: {shown['what']}: OBS could not load {shown['path']}"
+    )
+    assert blank.id > pushed.id
+    run("slide", "off", *target(obs_studio), obs_password=obs_studio.password, data_dir=data_dir)
 
 
 def test_a_bad_time_exits_1_and_nothing_goes_on_air(obs_studio, data_dir):

@@ -88,6 +88,40 @@ def test_the_page_loads_the_shipped_fonts_and_keeps_the_lower_third_transparent(
     assert "Jane &lt;Doe&gt;" in html  # values are escaped
     assert "background: transparent;" in html
     urls = re.findall(r'url\("(file://[^"]+)"\)', html)
-    assert len(urls) == 5
+    assert len(urls) == 6  # Noto Sans, its bold, Arabic and bold, CJK, colour emoji
     for url in urls:
         assert Path(url.removeprefix("file://")).is_file(), url
+
+
+def saturated_pixels(chromium: str, page: Path, profile: Path) -> int:
+    """Pixels of strong colour in Chromium's picture of the page (text and background are not)."""
+    from PySide6.QtGui import QImage
+
+    shot = profile.with_suffix(".png")
+    done = subprocess.run(
+        [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", "--hide-scrollbars", "--window-size=1920,1080",
+            "--virtual-time-budget=1000", f"--screenshot={shot}", page.as_uri(),
+        ],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    image = QImage(str(shot)).scaled(480, 270)
+    count = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            colour = image.pixelColor(x, y)
+            count += colour.hsvSaturation() > 150 and colour.value() > 120
+    return count
+
+
+def test_emoji_on_the_page_are_drawn_in_colour(chromium, tmp_path, qapp):
+    """This machine has no emoji font of its own: colour comes from the shipped one."""
+    words = "Funds are safe {0} withdrawals reopen at 18:30 {0}"
+    with_emoji = write_page(StatementSlide(text=words.format("🔒🔒🔒 ✅✅✅")), tmp_path / "a")
+    plain = write_page(StatementSlide(text=words.format("ABC DEF")), tmp_path / "b")
+    coloured = saturated_pixels(chromium, with_emoji, tmp_path / "profile-a")
+    baseline = saturated_pixels(chromium, plain, tmp_path / "profile-b")
+    assert coloured > baseline + 200, (coloured, baseline)

@@ -96,6 +96,8 @@ class StatementsPanel(QWidget):
         self.editor = StatementEditor(bridge, text_lane)
         self.editor.versions_requested.connect(self._show_versions)
         self.editor.statement_loaded.connect(self._remember_open)
+        self._write_into: int | None = None  # a new draft, to type into once it is shown
+        self.editor.statement_loaded.connect(self._focus_text)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(list_side)
         split.addWidget(self.editor)
@@ -276,8 +278,16 @@ class StatementsPanel(QWidget):
         )
 
     def _write_in(self, statement: Statement) -> None:
+        """The keyboard goes into the new draft's text once the editor shows it (now, or when
+        the list has caught up with the new row)."""
+        self._write_into = statement.id
         self.select(statement.id)
         if self.editor.statement is not None and self.editor.statement.id == statement.id:
+            self._focus_text(statement.id)
+
+    def _focus_text(self, statement_id: int) -> None:
+        if statement_id == self._write_into:
+            self._write_into = None
             self.editor.body.setFocus()
 
     def focus_filter(self) -> None:

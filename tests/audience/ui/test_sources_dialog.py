@@ -19,13 +19,13 @@ def open_dialog(h):
     return dialog
 
 
-def add_kick_replay(h, tmp_path) -> None:
-    """A source "Kick" replaying 500 viewers every 5 s for 10 hours, fast."""
+def add_kick_replay(h, tmp_path, speed: float = 60) -> None:
+    """A source "Kick" replaying 500 viewers every 5 s for 10 hours, fast unless told."""
     from commsdesk.audience.ui.bridge import replay_config
 
     csv = tmp_path / "flat.csv"
     csv.write_text("\n".join(f"{t},500,kick" for t in range(0, 36000, 5)) + "\n")
-    config = replay_config(str(csv), "kick", speed=60, started_at=time.time())
+    config = replay_config(str(csv), "kick", speed=speed, started_at=time.time())
     h.store.add_source(OPERATOR, "replay", "Kick", config, interval=5.0)
 
 
@@ -95,6 +95,22 @@ def test_a_csv_replay_reports_bad_rows_by_line_and_keeps_the_good_ones(audience_
     assert 990.0 not in values  # the bad row at 10 s was left out, never read as a number
 
 
+def test_a_fast_replay_beside_a_live_source_is_refused_in_words(audience_desk, tmp_path):
+    h = audience_desk()
+    add_kick_replay(h, tmp_path, speed=1)  # a ×1 replay keeps the clock: it counts as live
+    h.open_panel()
+    csv = tmp_path / "stream.csv"
+    csv.write_text("".join(f"{t},{1000 - t},youtube\n" for t in range(0, 600, 5)))
+    dialog = open_dialog(h)
+    choose(dialog, "replay")
+    dialog.replay_file.setText(str(csv))
+    dialog.replay_speed.setValue(600)
+    dialog.add()
+    h.qtbot.waitUntil(lambda: "cannot be on with Kick" in dialog.status.text(), timeout=10_000)
+    assert "a replay at ×600 stamps its numbers behind the clock" in dialog.status.text()
+    assert dialog.labels() == ["Kick"] and [s.label for s in h.store.sources()] == ["Kick"]
+
+
 def test_switching_a_source_off_stops_polling_it_and_on_again_counts_it_again(
     audience_desk, tmp_path
 ):
@@ -128,7 +144,7 @@ def test_a_source_added_by_mistake_is_removed_with_its_key_one_that_counted_stay
     from PySide6.QtWidgets import QMessageBox
 
     h = audience_desk()
-    add_kick_replay(h, tmp_path)
+    add_kick_replay(h, tmp_path, speed=1)  # beside a live source, a replay keeps the clock
     h.open_panel()
     dialog = open_dialog(h)
     choose(dialog, "youtube")

@@ -42,6 +42,24 @@ def test_ctrl_n_on_a_fresh_desk_puts_the_cursor_in_the_new_statement(harness):
     assert h.desk.statement(editor.statement.id).body == "We are investigating."
 
 
+def test_a_statement_from_a_template_takes_the_typing(harness):
+    h = harness
+    start_incident(h)
+    on_screen(h)
+    editor = h.window.statements.editor
+    menu = h.window.statements.template_menu
+    chosen = next(a for a in menu.actions() if a.text() and a.text() != "Blank statement")
+    chosen.trigger()  # as a person picking it from New statement's menu
+    h.idle()
+    h.qtbot.waitUntil(lambda: editor.body.hasFocus())
+    assert editor.statement.title == chosen.text()
+    press(h, Qt.Key.Key_End, CTRL)
+    h.qtbot.keyClicks(QApplication.focusWidget(), " More at 18:30.")
+    editor.flush()
+    h.idle()
+    assert h.desk.statement(editor.statement.id).body.endswith(" More at 18:30.")
+
+
 def test_tab_leaves_the_statements_list(harness):
     h = harness
     start_incident(h)
