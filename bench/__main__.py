@@ -5,6 +5,7 @@ from bench import (
     audience_memory,
     audience_ui_stall,
     lateness,
+    listing,
     obs_push,
     obs_ui_stall,
     posting,
@@ -17,6 +18,8 @@ from bench import (
 
 print("== start-up ==")
 startup.main()
+print("== statements listed in an open desk ==")
+listing.main()
 print("== UI-thread stalls ==")
 ui_stall.main()
 print("== posting to X ==")

@@ -25,8 +25,9 @@ BODY = (
 BATCH = 5000
 
 
-def seed_large(data_dir: Path, *, statements: int, events: int) -> None:
-    desk = Desk.open(data_dir)
+def seed_large(data_dir: Path, *, statements: int, events: int, url: str | None = None) -> None:
+    """Seed the desk in `data_dir`, or the database at `url` (its settings in `data_dir`)."""
+    desk = Desk.open(data_dir, url=url)
     settings = Settings.load(data_dir)  # someone is at the desk: start-up asks nothing
     settings.set("operator_name", PEOPLE[1])
     settings.save()

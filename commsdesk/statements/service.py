@@ -129,8 +129,11 @@ class Statements(Incidents):
         with self._read() as session:
             return self._load(session, self._statement_row(session, statement_id))
 
-    def list_statements(self, incident_id: int | None) -> list[Statement]:
-        """Newest updated first; `incident_id` None lists every incident's statements."""
+    def list_statements(
+        self, incident_id: int | None, *, limit: int | None = None
+    ) -> list[Statement]:
+        """Newest updated first; `incident_id` None lists every incident's statements; `limit`
+        the newest so many only (what a list shows first)."""
         newest_number = (
             select(func.max(VersionRow.number))
             .where(VersionRow.statement_id == StatementRow.id)
@@ -152,43 +155,73 @@ class Statements(Incidents):
         if incident_id is not None:
             query = query.where(StatementRow.incident_id == incident_id)
         query = query.order_by(StatementRow.updated_at.desc(), StatementRow.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
         with self._read() as session:
-            rows = session.execute(query).all()
-            version_ids = [row.version_id for row in rows]
-            approvers: dict[int, list[str]] = defaultdict(list)
-            for start in range(0, len(version_ids), IN_CHUNK):
-                found = session.execute(
-                    select(ApprovalRow.version_id, ApprovalRow.approver)
-                    .where(
-                        ApprovalRow.version_id.in_(version_ids[start : start + IN_CHUNK]),
-                        ApprovalRow.voided_at.is_(None),
-                    )
-                    .order_by(ApprovalRow.id)
-                )
-                for version_id, approver in found:
-                    approvers[version_id].append(approver)
+            result = session.execute(query)
+            at = {name: i for i, name in enumerate(result.keys())}  # rows read by position
+            rows = result.all()
+            approvers = self._current_approvers(session, incident_id, rows, at["version_id"])
         states = {state.value: state for state in StatementState}
+        scheduled = S.SCHEDULED.value
+        (i_id, i_incident, i_title, i_state, i_by, i_created, i_updated, i_body, i_number,
+         i_version, i_author, i_approved_version, i_approved_text, i_note, i_schedule) = (
+            at[name] for name in (
+                "id", "incident_id", "title", "state", "created_by", "created_at", "updated_at",
+                "body", "version_number", "version_id", "version_author", "approved_version_id",
+                "approved_text", "note", "schedule",
+            )
+        )  # fmt: skip
         return [
             Statement(
-                id=row.id,
-                incident_id=row.incident_id,
-                title=row.title,
-                state=states[row.state],
-                created_by=row.created_by,
-                created_at=row.created_at.replace(tzinfo=UTC),  # stored naive UTC
-                updated_at=row.updated_at.replace(tzinfo=UTC),
-                body=row.body,
-                version_number=row.version_number,
-                version_id=row.version_id,
-                version_author=row.version_author,
-                approved_version_id=row.approved_version_id,
-                approved_text=row.approved_text,
-                approvals=tuple(approvers[row.version_id]),
-                note=row.note,
-                schedule=row.schedule if row.state == S.SCHEDULED.value else None,
+                id=row[i_id],
+                incident_id=row[i_incident],
+                title=row[i_title],
+                state=states[row[i_state]],
+                created_by=row[i_by],
+                created_at=row[i_created].replace(tzinfo=UTC),  # stored naive UTC
+                updated_at=row[i_updated].replace(tzinfo=UTC),
+                body=row[i_body],
+                version_number=row[i_number],
+                version_id=row[i_version],
+                version_author=row[i_author],
+                approved_version_id=row[i_approved_version],
+                approved_text=row[i_approved_text],
+                approvals=approvers.get(row[i_version], ()),
+                note=row[i_note],
+                schedule=row[i_schedule] if row[i_state] == scheduled else None,
             )
             for row in rows
         ]
+
+    @staticmethod
+    def _current_approvers(
+        session: Session, incident_id: int | None, rows, version_at: int
+    ) -> dict[int, tuple[str, ...]]:
+        """Who approved each listed version (approvals not voided), in the order they came. A
+        whole incident's are read in one query; a few rows by their version ids."""
+        version_ids = [row[version_at] for row in rows]
+        query = (
+            select(ApprovalRow.version_id, ApprovalRow.approver)
+            .where(ApprovalRow.voided_at.is_(None))
+            .order_by(ApprovalRow.id)
+        )
+        if incident_id is not None and len(version_ids) > IN_CHUNK:
+            query = query.join(VersionRow, VersionRow.id == ApprovalRow.version_id).join(
+                StatementRow, StatementRow.id == VersionRow.statement_id
+            ).where(StatementRow.incident_id == incident_id)
+            found = session.execute(query).all()
+        else:
+            found = []
+            for start in range(0, len(version_ids), IN_CHUNK):
+                chunk = version_ids[start : start + IN_CHUNK]
+                found += session.execute(query.where(ApprovalRow.version_id.in_(chunk))).all()
+        wanted = set(version_ids)
+        approvers: dict[int, list[str]] = defaultdict(list)
+        for version_id, approver in found:
+            if version_id in wanted:
+                approvers[version_id].append(approver)
+        return {version_id: tuple(names) for version_id, names in approvers.items()}
 
     def versions(self, statement_id: int) -> list[StatementVersion]:
         """Oldest first."""

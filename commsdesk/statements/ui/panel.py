@@ -34,8 +34,12 @@ from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.lanes import Lane
 from commsdesk.ui.theme import MUTED
 
+# Opening onto an incident, the newest rows are listed first (a screenful and more), then all.
+FIRST_ROWS = 100
+
 
 class StatementsPanel(QWidget):
+    first_listed = Signal(int)  # the newest rows are on screen (how many), the rest to come
     loaded = Signal(int)  # how many statements the list holds
     counts_changed = Signal(dict)  # state value -> how many statements are in it
 
@@ -138,17 +142,39 @@ class StatementsPanel(QWidget):
             self.editor.show_statement(None)
             self._update_empty()
         elif changed:
-            self.reload(select_id=self.bridge.settings.get("last_statement_id") or None)
+            self.reload(select_id=self.bridge.settings.get("last_statement_id") or None,
+                        newest_first=True)  # fmt: skip
 
-    def reload(self, select_id: int | None = None) -> None:
+    def reload(self, select_id: int | None = None, *, newest_first: bool = False) -> None:
+        """List the incident's statements again; `newest_first` shows the newest FIRST_ROWS
+        before reading them all (opening onto an incident)."""
         if self.incident is None:
             return
         from commsdesk.desk import Desk  # here, not at module level: see the bridge
 
         self._reselect_id = select_id or (self.editor.statement and self.editor.statement.id)
+        if newest_first:
+            incident_id = self.incident.id
+            self.bridge.query(
+                Desk.list_statements, incident_id, limit=FIRST_ROWS,
+                on_done=lambda rows: self._listed_first(incident_id, rows), key="list-first",
+            )  # fmt: skip
         self.bridge.query(
             Desk.list_statements, self.incident.id, on_done=self._listed, key="list-statements"
         )
+
+    def _listed_first(self, incident_id: int, statements: list[Statement]) -> None:
+        if self.incident is None or self.incident.id != incident_id:
+            return
+        self.model.set_statements(statements)
+        self._update_empty()
+        wanted = self._reselect_id  # kept: the whole list selects it again
+        if wanted is not None and self.model.row_of(wanted) is not None:
+            self.select(wanted)
+        elif wanted is None and self.editor.statement is None and self.model.rowCount():
+            self.select(self.model.statement_at(0).id)
+            self._reselect_id = self.editor.statement and self.editor.statement.id
+        self.first_listed.emit(len(statements))
 
     def _listed(self, statements: list[Statement]) -> None:
         self.model.set_statements(statements)
