@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 
@@ -44,6 +44,9 @@ from commsdesk.audience.validation import (
 from commsdesk.desk import Desk, DeskError
 from commsdesk.store.models import NAME, AudienceSampleRow, AudienceSourceRow, EventRow
 from commsdesk.timeline.chain import EventKind, TimelineEvent
+
+if TYPE_CHECKING:
+    from commsdesk.audience.sources.reading import Reading
 
 ADVICE_EVENTS = {
     AdviceKind.SUGGEST_END: EventKind.AUDIENCE_ADVICE,
@@ -454,6 +457,38 @@ class AudienceStore:
                     (moment, bool(data["enabled"]))
                 )
         return switches
+
+    def newest_sample_id(self) -> int:
+        with self.desk.reading() as session:
+            return session.scalar(select(func.max(AudienceSampleRow.id))) or 0
+
+    def samples_since(
+        self, after_id: int, *, incident_id: int | None, limit: int = 5000
+    ) -> tuple[list[Reading], int]:
+        """What another desk polled after sample `after_id` (of one incident), oldest first, as
+        the readings it made; and the newest id read. For desks that show the numbers."""
+        from commsdesk.audience.sources.reading import Reading, SourceState
+
+        labels = {source.id: source.label for source in self.sources()}
+        query = (
+            select(AudienceSampleRow.id, AudienceSampleRow.source_id, AudienceSampleRow.at,
+                   AudienceSampleRow.viewers, AudienceSampleRow.gap_reason)
+            .where(AudienceSampleRow.id > after_id)
+            .order_by(AudienceSampleRow.id)
+            .limit(limit)
+        )  # fmt: skip
+        if incident_id is not None:
+            query = query.where(AudienceSampleRow.incident_id == incident_id)
+        states = {str(state): state for state in SourceState}
+        readings, newest = [], after_id
+        with self.desk.reading() as session:
+            for sample_id, source_id, at, viewers, reason in session.execute(query):
+                newest = sample_id
+                if source_id in labels:
+                    state = SourceState.OK if viewers is not None else (
+                        states.get(reason, SourceState.OFFLINE))
+                    readings.append(Reading(labels[source_id], at, viewers, state))
+        return readings, newest
 
     def sample_count(self) -> int:
         with self.desk.reading() as session:

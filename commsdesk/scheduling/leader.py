@@ -1,4 +1,5 @@
-"""Exactly one desk runs the scheduled posts of a shared PostgreSQL database.
+"""Exactly one desk runs the scheduled posts of a shared PostgreSQL database (and, with another
+lock key, polls the audience's viewer sources).
 
 The desk that holds a session-level advisory lock, on a connection of its own, runs them; the
 others try for it every few seconds. When that desk dies, is killed or loses its connection,
@@ -36,11 +37,15 @@ class Leadership:
         lost: Callable[[], None],
         *,
         every: float = TRY_EVERY,
+        key: int = LEADER_LOCK_KEY,
+        role: str = "runs the scheduled posts",
     ) -> None:
         self.engine = engine
         self.gained = gained
         self.lost = lost
         self.every = every
+        self.key = key
+        self.role = role
         self.leading = False
         self._connection = None
         self._stop = threading.Event()
@@ -48,7 +53,7 @@ class Leadership:
 
     def start(self) -> None:
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="schedule-leader", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"leader-{self.key:x}", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -64,7 +69,7 @@ class Leadership:
             try:
                 self._check()
             except Exception as exc:  # the server went away: not leading until it is back
-                log.warning("scheduler leadership check failed: %s", exc)
+                log.warning("leadership check failed (this desk %s): %s", self.role, exc)
                 self._step_down()
                 self._drop_connection(release=False)
             self._stop.wait(self.every)
@@ -78,17 +83,17 @@ class Leadership:
             self._connection.execute(text("SELECT 1"))  # still connected, so still holding it
             return
         got = self._connection.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY}
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
         ).scalar()
         if got and not self._stop.is_set():
             self.leading = True
-            log.info("this desk now runs the scheduled posts")
+            log.info("this desk now %s", self.role)
             self.gained()
 
     def _step_down(self) -> None:
         if self.leading:
             self.leading = False
-            log.info("this desk no longer runs the scheduled posts")
+            log.info("this desk stepped down: another desk %s now, or will", self.role)
             self.lost()
 
     def _drop_connection(self, *, release: bool) -> None:
@@ -98,7 +103,7 @@ class Leadership:
         with contextlib.suppress(Exception):
             if release:
                 connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": self.key}
                 )
         with contextlib.suppress(Exception):
             connection.invalidate()  # never back to the pool: the lock dies with the session

@@ -43,6 +43,7 @@ from commsdesk.audience.sources.reading import Reading, SourceState, checked
 from commsdesk.audience.sources.replay import build_replays, replay_config
 from commsdesk.audience.store import platform_of
 from commsdesk.audience.ui.panel_feed import MARKER_KINDS, PanelFeed, chip
+from commsdesk.audience.ui.shared_polling import SharedPolling
 from commsdesk.audience.ui.source_setup import SourceSetup
 from commsdesk.audience.validation import TimeWindow
 from commsdesk.ui.desk_bridge import DeskBridge
@@ -66,13 +67,14 @@ NOTIFY_TITLES = {
 }
 
 
-class AudienceBridge(SourceSetup, PanelFeed, QObject):
+class AudienceBridge(SourceSetup, PanelFeed, SharedPolling, QObject):
     sources_changed = Signal(object)  # list[AudienceSource], after any change
     history_loaded = Signal(int)  # samples shown from the store
     advice = Signal(object)  # Advice given live (not re-derived from history)
     samples_written = Signal(int)  # rows written by the last batch
     struck = Signal(object)  # the timeline event of a strike, once the history shows it
     refused = Signal(str)  # something a person asked for that could not be done
+    polling_changed = Signal(bool)  # team mode: this desk took over polling, or handed it on
 
     def __init__(
         self, desk_bridge: DeskBridge, lane: Lane, panel=None, *,
@@ -138,6 +140,7 @@ class AudienceBridge(SourceSetup, PanelFeed, QObject):
         self.started = True
         self.store = self.desk_bridge.services.audience
         self.poller = self.desk_bridge.services.viewer_poller(self._received)
+        self._start_sharing()
         self.timer.start()
         self._load()
 
@@ -147,6 +150,7 @@ class AudienceBridge(SourceSetup, PanelFeed, QObject):
             return
         self.closed = True
         self.timer.stop()
+        self._stop_sharing()
         poller, self.poller = self.poller, None
         if poller is not None:
             self.lane.submit(poller.stop)
@@ -163,8 +167,9 @@ class AudienceBridge(SourceSetup, PanelFeed, QObject):
         store, settings = self.store, advisor_settings(self.settings)
         self._during_load = []
 
-        def loaded(history: History) -> None:
+        def loaded(found: tuple[int, History]) -> None:
             if generation == self._generation and not self.closed:
+                self._follow_after, history = found
                 self._show_history(history)
 
         def failed(exc: BaseException) -> None:
@@ -172,7 +177,9 @@ class AudienceBridge(SourceSetup, PanelFeed, QObject):
             self._refuse(exc)
 
         self.desk_bridge.lane.submit(
-            lambda: load_history(store, settings), on_done=loaded, on_error=failed
+            # The newest sample first: what another desk writes meanwhile is read after.
+            lambda: (store.newest_sample_id(), load_history(store, settings)),
+            on_done=loaded, on_error=failed,
         )
 
     def _show_history(self, history: History) -> None:

@@ -172,6 +172,12 @@ class AudiencePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self.chip_row)
+        # In a team, which desk polls the sources (the others show what it reads).
+        self.polling_note = QLabel()
+        self.polling_note.setObjectName("audience-polling-note")
+        self.polling_note.setStyleSheet(f"color: {MUTED};")
+        self.polling_note.hide()
+        layout.addWidget(self.polling_note)
         layout.addLayout(self.manual_row)
         layout.addWidget(self.manual_problem)
         layout.addWidget(self.banner)
@@ -203,6 +209,10 @@ class AudiencePanel(QWidget):
         self.source_states.pop(name, None)
         if chip is not None:
             self.chip_flow.remove(chip)
+
+    def set_polling_note(self, text: str) -> None:
+        self.polling_note.setText(text)
+        self.polling_note.setVisible(bool(text))
 
     def set_source_state(self, name: str, state: str, text: str) -> None:
         """state: "ok", "gap" or "error" (the chip's colour); text: what it shows after the name,

@@ -225,11 +225,15 @@ class SourceSetup:
         """Poll every enabled source not polled yet; stop the ones switched off or removed."""
         if self.poller is None:
             return
-        wanted = [s for s in self.sources.values() if s.enabled and s.label not in self._polled]
+        polls = self.polls  # in a team, only the desk holding the audience lock polls
+        wanted = [
+            s for s in self.sources.values()
+            if polls and s.enabled and s.label not in self._polled
+        ]  # fmt: skip
         unwanted = [
             label
             for label in self._polled
-            if label not in self.sources or not self.sources[label].enabled
+            if not polls or label not in self.sources or not self.sources[label].enabled
         ]
         poller = self.poller
         self._polled |= {s.label for s in wanted}
