@@ -405,13 +405,34 @@ def main(argv: list[str] | None = None) -> int:
     code = desk.app.exec()
     desk.stop()
     if getattr(desk.window, "restart_requested", False):  # Desk → Connect to a team…
-        os.execv(sys.executable, [sys.executable, *sys.argv])
+        argv, env = restart_command(sys.argv, os.environ)
+        os.execve(sys.executable, [sys.executable, *argv], env)
     if args.demo:
         import shutil
 
         logging.shutdown()
         shutil.rmtree(desk.data_dir, ignore_errors=True)  # the demo leaves nothing behind
     return code
+
+
+def restart_command(argv: list[str], environ) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment to start again after Desk → Connect to a team…: as
+    before, except the database given by --database or COMMSDESK_DATABASE_URL, which would
+    override the choice just made (kept in the desk's settings)."""
+    def is_database(name: str) -> bool:  # argparse takes "--datab" and longer for it too
+        return name.startswith("--datab") and "--database".startswith(name)
+
+    kept, skip = [], False
+    for arg in argv:
+        name, equals, _ = arg.partition("=")
+        if skip:
+            skip = False
+        elif is_database(name):
+            skip = not equals  # the URL is the next argument
+        else:
+            kept.append(arg)
+    env = {k: v for k, v in environ.items() if k != "COMMSDESK_DATABASE_URL"}
+    return kept, env
 
 
 def _load_templates() -> list:

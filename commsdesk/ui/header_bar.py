@@ -148,9 +148,15 @@ class HeaderBar(QWidget):
         self.drill.setEnabled(False)  # until the database has said whether it is on
         self.drill.toggled.connect(self._drill_changed)
         self.drill.toggled.connect(self.drill_toggled)
+        # Team mode: what the team last put on air, from the record (any desk's OBS).
+        self.team_on_air = ShrinkingLabel(least=0)
+        self.team_on_air.setObjectName("team-on-air")
+        self.team_on_air.setStyleSheet("color: #c62828; font-weight: 600;")
+        self.team_on_air.hide()
         for widget in (self.severity, self.title, self.elapsed, self.cadence_label):
             layout.addWidget(widget)
         layout.addWidget(self.since, 1)
+        layout.addWidget(self.team_on_air)
         self._warnings_at = layout.count()  # warnings go in here, before the switches
         for widget in (self.drill, self.destination, self.operator_button, self.incident_button):
             layout.addWidget(widget)
@@ -231,14 +237,25 @@ class HeaderBar(QWidget):
             f"At the desk: {name}" if name else "Who is at the desk?"
         )
 
-    def set_team(self, name: str, database: str, connected: bool = True) -> None:
-        """Team mode: who the server signed in, on which database, and whether it answers."""
+    def set_team(
+        self, name: str, database: str, connected: bool = True, people: tuple[str, str] = ("", "")
+    ) -> None:
+        """Team mode: who the server signed in, on which database, whether it answers, and who
+        else has a desk open (a short text and its tooltip)."""
         where = database if connected else f"{database} NOT REACHABLE, reconnecting"
-        self.operator_button.set_full_text(f"{name} · team {where}")
-        self.operator_button.setToolTip(
-            f"Signed in to the team database {database} as {name}. Desk → Connect to a team… "
-            "changes it."
+        present, named = people if connected else ("", "")
+        self.operator_button.set_full_text(
+            f"{name} · team {where}" + (f" · {present}" if present else "")
         )
+        self.operator_button.setToolTip(
+            f"Signed in to the team database {database} as {name}. {named} Desk → Connect to a "
+            "team… changes it."
+        )
+
+    def set_team_on_air(self, text: str, detail: str) -> None:
+        self.team_on_air.set_full_text(text)
+        self.team_on_air.setToolTip(detail)
+        self.team_on_air.setVisible(bool(text))
 
     def set_incident(self, incident: Incident | None, *, loading: bool = False) -> None:
         self.incident = incident

@@ -196,8 +196,11 @@ class IncidentActions:
         """Team mode: the header names the database; losing it is said there and below."""
         desk = self.bridge.desk
         url = desk.engine.url
+        self._team_connected = connected
         where = f"{url.database}@{url.host or 'this machine'}"
-        self.header.set_team(desk.person.name, where, connected)
+        self.header.set_team(desk.person.name, where, connected, self._team_people)
+        if connected:
+            self._read_team()
         if not connected:
             self.statusBar().showMessage(f"The team database is not reachable ({why}); "
                                          "reconnecting…")
@@ -206,6 +209,32 @@ class IncidentActions:
             if self.statements is not None:  # what was typed meanwhile is saved now
                 self.statements.editor.flush()
         self._team_was_lost = not connected
+
+    _team_people: tuple[str, str] = ("", "")
+    _team_connected = True
+
+    def _team_change(self, change) -> None:
+        """Another desk joined or left, or something went on the record (maybe on air)."""
+        if change.table in ("presence", "timeline_events", "*"):
+            self._read_team()
+
+    def _read_team(self) -> None:
+        from commsdesk.team.presence import team_view
+
+        self.bridge.query(team_view, on_done=self._show_team_view, on_error=lambda _exc: None,
+                          key="team-view")  # fmt: skip
+
+    def _show_team_view(self, view) -> None:
+        from commsdesk.team.presence import on_air_text, people_text
+
+        desk = self.bridge.desk
+        if desk is None or desk.person is None:
+            return
+        self._team_people = people_text(view, desk.person.name)
+        url = desk.engine.url
+        where = f"{url.database}@{url.host or 'this machine'}"
+        self.header.set_team(desk.person.name, where, self._team_connected, self._team_people)
+        self.header.set_team_on_air(*on_air_text(view))
 
     def ask_team(self) -> None:
         """Desk → Connect to a team…: kept for the next start, which it offers now."""

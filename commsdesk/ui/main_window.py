@@ -312,6 +312,7 @@ class MainWindow(IncidentActions, QMainWindow):
         if person is not None:
             self._show_team(True, "")
             self.bridge.connection_changed.connect(self._show_team)
+            self.bridge.remote_change.connect(self._team_change)
         elif not self.settings.get("operator_name"):
             self.ask_operator()
 

@@ -7,6 +7,8 @@ from commsdesk.incidents.incident import Severity
 from tests.support.desk_harness import DeskHarness
 from tests.team.test_identity import MIRA, SAM, Team
 
+PAT = "Pat Lee (producer)"
+
 
 def test_the_window_names_the_person_and_follows_another_desk_live(qtbot, pg_url, tmp_path):
     team = Team(pg_url, tmp_path)
@@ -71,6 +73,56 @@ def test_text_typed_while_the_server_was_away_is_saved_when_it_is_back(
         h.idle()
         assert mira.statement(statement.id).body == "We are on it. Withdrawals reopen at 18:30."
     finally:
+        h.close()
+        h.bridge.stop_listening()
+        team.close()
+
+
+def test_the_header_shows_who_else_is_at_a_desk_and_what_the_team_put_on_air(
+    qtbot, pg_url, tmp_path
+):
+    from commsdesk.store.changes import ChangeListener
+    from commsdesk.store.database import open_database
+    from commsdesk.team.schema import add_person
+    from commsdesk.timeline.chain import EventKind
+
+    team = Team(pg_url, tmp_path)
+    owner = open_database(pg_url)
+    with owner.begin() as connection:  # the producer, who may drive the broadcast
+        add_person(connection, f"{team.logins[SAM]}pat", PAT, ("broadcast",))
+    owner.dispose()
+    team.logins[PAT] = f"{team.logins[SAM]}pat"
+    (tmp_path / "window").mkdir()
+    h = DeskHarness(qtbot, tmp_path / "window", operator=None, database=team.url(MIRA))
+    sam_desk = ChangeListener(team.url(SAM), lambda change: None)  # Sam's desk, listening
+    try:
+        header = h.window.header
+        qtbot.waitUntil(lambda: h.bridge.listener is not None
+                        and h.bridge.listener.listening.is_set(), timeout=20_000)  # fmt: skip
+        qtbot.waitUntil(lambda: header.operator_button.full_text.endswith("· alone at a desk"),
+                        timeout=10_000)  # fmt: skip
+        assert header.team_on_air.isHidden()
+
+        sam_desk.start()
+        qtbot.waitUntil(lambda: header.operator_button.full_text.endswith("· 2 at desks"),
+                        timeout=10_000)  # fmt: skip
+        assert f"you and {SAM}" in header.operator_button.toolTip()
+
+        # Pat's desk drives OBS: what it puts on air reaches this desk's header.
+        pat = team.desk(PAT)
+        pat.record(PAT, EventKind.BROADCAST_SLIDE, "Slide on air: Back at 18:30 (from Camera)")
+        qtbot.waitUntil(lambda: not header.team_on_air.isHidden(), timeout=10_000)
+        assert header.team_on_air.full_text == "On air: slide Back at 18:30 (from Camera)"
+        assert f"by {PAT} at " in header.team_on_air.toolTip()
+        pat.record(PAT, EventKind.BROADCAST_LIVE, "Back to live: Camera")
+        qtbot.waitUntil(lambda: header.team_on_air.full_text == "On air: Camera",
+                        timeout=10_000)  # fmt: skip
+
+        sam_desk.stop()  # Sam closes the desk
+        qtbot.waitUntil(lambda: header.operator_button.full_text.endswith("· alone at a desk"),
+                        timeout=10_000)  # fmt: skip
+    finally:
+        sam_desk.stop()
         h.close()
         h.bridge.stop_listening()
         team.close()
