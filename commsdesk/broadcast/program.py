@@ -144,11 +144,19 @@ def not_loaded_text(path: PurePath, host: str, local: bool | None) -> str:
     )
 
 
-def remote_note(host: str, path: PurePath | None, folder: PurePath) -> str:
-    """Before a push, when OBS runs on another machine: OBS reads slides as files."""
+def remote_note_parts(host: str, path: PurePath | None, folder: PurePath) -> tuple[str, str]:
+    """Before a push, when OBS runs on another machine (OBS reads slides as files): the sentence,
+    and the path OBS must find the slide at, to be shown on a line of its own."""
     where = path if path is not None else folder / "slide-….png"
     return (
-        f"OBS runs on {host}, not on this computer, and reads each slide as a file: {host} "
-        f"must have it at {where}. The desk cannot send it there yet: share that folder with "
-        f"{host} at the same path."
+        f"OBS runs on {host}, not on this computer, and reads each slide as a file. The desk "
+        f"cannot send it there yet: share the slides folder with {host} at the same path, so "
+        f"that {host} has the slide at:",
+        str(where),
     )
+
+
+def remote_note(host: str, path: PurePath | None, folder: PurePath) -> str:
+    """The same note in one line of text."""
+    sentence, where = remote_note_parts(host, path, folder)
+    return f"{sentence} {where}"

@@ -19,6 +19,7 @@ from commsdesk.broadcast.program import (
     not_loaded_text,
     push_failure_text,
     remote_note,
+    remote_note_parts,
 )
 from commsdesk.slides.slide_kinds import Standby
 
@@ -72,8 +73,11 @@ def test_words_for_a_failed_push_and_a_remote_obs():
         not_loaded_text(path, "10.1.2.3", False))
     assert not_loaded_text(path, "127.0.0.1", True).startswith(
         "OBS shows a blank slide: it could not read /data/slides/slide-1.png")
-    assert "10.1.2.3 must have it at /data/slides/slide-1.png" in remote_note(
-        "10.1.2.3", path, PurePath("/data/slides"))
+    assert remote_note("10.1.2.3", path, PurePath("/data/slides")).endswith(
+        "share the slides folder with 10.1.2.3 at the same path, so that 10.1.2.3 has the slide "
+        "at: /data/slides/slide-1.png")
+    assert remote_note_parts("10.1.2.3", None, PurePath("/data/slides"))[1] == (
+        "/data/slides/slide-….png")
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "[::1]", socket.gethostname()])

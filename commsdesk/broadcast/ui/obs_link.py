@@ -5,7 +5,8 @@ which can take a while), then started; whether OBS runs on this machine is found
 The controller's listeners run on the OBS thread; here they become queued signals, and only those
 of the current controller get through. Every call's future comes back on the UI thread through
 one queued signal carrying (future, on_done, on_error), so callbacks never run on the OBS thread.
-Thumbnails of the program are decoded (and scaled) on the OBS thread; the UI thread only shows them.
+Thumbnails of the program are decoded and fitted to the panel's box on the OBS thread; the UI
+thread only shows them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,25 @@ from commsdesk.ui.lanes import Lane
 log = logging.getLogger(__name__)
 
 THUMBNAIL_FRAME = (256, 144)  # the panel's picture of the program, border included
-THUMBNAIL_BOX = (252, 142)  # what shows inside the border: a 16:9 program comes this size
+THUMBNAIL_BOX = (252, 142)  # inside the border: each picture fills it along one side
 THUMBNAIL_WIDTH = THUMBNAIL_BOX[0]
+
+
+def fit_to_box(image: QImage) -> QImage:
+    """`image` scaled, up or down, to fill THUMBNAIL_BOX along one side, its aspect kept (to the
+    nearest pixel). OBS is asked for the box's width, so a picture usually comes fitting and is
+    kept as it is; any other size (a program of another shape, an OBS that sent another size)
+    is scaled here, never shown smaller or larger than the box."""
+    box_w, box_h = THUMBNAIL_BOX
+    width, height = image.width(), image.height()
+    scale = min(box_w / width, box_h / height)
+    size = QSize(min(box_w, max(1, round(width * scale))),
+                 min(box_h, max(1, round(height * scale))))  # fmt: skip
+    if size == image.size():
+        return image
+    return image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)  # fmt: skip
+
 
 # (host, port, password or None for "the keyring's / COMMSDESK_OBS_PASSWORD") -> a controller.
 ObsFactory = Callable[[str, int, "str | None"], ObsController]
@@ -188,19 +206,13 @@ class ObsLink(QObject):
 
     def _thumbnail_sink(self, obs: ObsController) -> Callable[[bytes], None]:
         def sink(png: bytes) -> None:
-            """On the OBS thread: decoded (and, for a program that is not 16:9, scaled to the
-            box) there, so the UI thread only shows it. The format is named: guessing it
-            loads every image plugin Qt has on the first call (5 ms, holding the GIL)."""
+            """On the OBS thread: decoded and fitted to the box there, so the UI thread only
+            shows it. The format is named: guessing it loads every image plugin Qt has on the
+            first call (5 ms, holding the GIL)."""
             image = QImage.fromData(png, "PNG")
             if image.isNull():
                 return
-            box = QSize(*THUMBNAIL_BOX)
-            if image.width() > box.width() or image.height() > box.height():
-                image = image.scaled(
-                    box, Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )  # fmt: skip
-            self._obs_thumbnail.emit(obs, image)
+            self._obs_thumbnail.emit(obs, fit_to_box(image))
 
         return sink
 

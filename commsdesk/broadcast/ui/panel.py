@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from commsdesk.broadcast.obs.api import ConnectionState, ConnectionStatus, SceneList
 from commsdesk.broadcast.on_air import producer_zone
-from commsdesk.broadcast.program import Program, Tone, remote_note
+from commsdesk.broadcast.program import Program, Tone, remote_note_parts
 from commsdesk.broadcast.ui.bridge import BroadcastBridge
 from commsdesk.broadcast.ui.health import HealthView
 from commsdesk.broadcast.ui.obs_link import THUMBNAIL_FRAME
@@ -187,19 +187,37 @@ class BroadcastPanel(QWidget):
         self.slide_message.setStyleSheet(f"color: {MUTED}; font-weight: 600;")
         self.slide_message.setFixedHeight(3 * self.slide_message.fontMetrics().lineSpacing() + 4)
         # Where OBS runs on another machine: it reads slides as files, so say which and where.
-        # Its height follows its text: it only changes with a new slide while OBS is remote.
+        # The sentence wraps as prose; the path has lines of its own, whole where it fits and
+        # broken only where it must (after a "/"), with nothing put into it: what is selected
+        # and copied is the path itself, and its tooltip has it whole. Their heights follow
+        # their text: it only changes with a new slide while OBS is remote.
         self.remote_note = QLabel()
         self.remote_note.setObjectName("obs-remote-note")
+        self.remote_note.setTextFormat(Qt.TextFormat.PlainText)
         self.remote_note.setWordWrap(True)
         self.remote_note.setStyleSheet(f"color: {WARN}; font-weight: 600;")
         self.remote_note.hide()
+        self.remote_path = QLabel()
+        self.remote_path.setObjectName("obs-remote-path")
+        self.remote_path.setTextFormat(Qt.TextFormat.PlainText)
+        self.remote_path.setWordWrap(True)
+        self.remote_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.remote_path.setStyleSheet(f"color: {WARN};")
+        # A folder name too long for any line is cut in the label (whole in the tooltip and
+        # when copied) rather than widening the panel past its column.
+        self.remote_path.setMinimumWidth(1)
+        self.remote_path.hide()
+        remote_rows = QVBoxLayout()
+        remote_rows.setSpacing(2)
+        remote_rows.addWidget(self.remote_note)
+        remote_rows.addWidget(self.remote_path)
         buttons = QHBoxLayout()
         buttons.addWidget(self.put_button)
         buttons.addStretch(1)
         buttons.addWidget(self.page_button)
         slide_layout = QVBoxLayout(slide_box)
         slide_layout.addWidget(self.composer)
-        slide_layout.addWidget(self.remote_note)
+        slide_layout.addLayout(remote_rows)
         slide_layout.addLayout(buttons)
         slide_layout.addWidget(Holder(self.slide_message))
 
@@ -340,14 +358,16 @@ class BroadcastPanel(QWidget):
         remote = self.bridge.obs_local is False
         if remote:
             rendering = self.composer.rendering
-            note = remote_note(self.bridge.link.host, rendering.path if rendering else None,
-                               self.bridge.drawer.folder)  # fmt: skip
-            # A long path wraps after any "/" (a zero-width space there); the tooltip has it
-            # whole, to copy.
-            self.remote_note.setText(note.replace("/", "/\u200b"))
-            self.remote_note.setToolTip(note)
-        if self.remote_note.isHidden() == remote:
-            self.remote_note.setVisible(remote)
+            sentence, where = remote_note_parts(
+                self.bridge.link.host, rendering.path if rendering else None,
+                self.bridge.drawer.folder,
+            )  # fmt: skip
+            self.remote_note.setText(sentence)
+            self.remote_path.setText(where)
+            self.remote_path.setToolTip(where)
+        for label in (self.remote_note, self.remote_path):
+            if label.isHidden() == remote:
+                label.setVisible(remote)
 
     def back_to_live(self) -> None:
         self.bridge.back_to_live()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import keyring
 import pytest
 from keyring.backends import fail
+from PySide6.QtCore import Qt, QTextBoundaryFinder
+from PySide6.QtGui import QTextLayout, QTextOption
 
 from commsdesk.broadcast.obs.api import ConnectionState
 from commsdesk.slides.slide_kinds import SlideKind
@@ -97,11 +99,12 @@ def test_a_remote_obs_is_told_where_the_slide_must_be_and_a_blank_slide_is_found
     panel.composer.set_kind(SlideKind.STANDBY)
     qtbot.waitUntil(lambda: panel.composer.rendering is not None)
     rendering = panel.composer.rendering
-    qtbot.waitUntil(lambda: str(rendering.path) in panel.remote_note.toolTip())
-    note = panel.remote_note.text().replace("\u200b", "")  # wrapping points in a long path
+    qtbot.waitUntil(lambda: panel.remote_path.text() == str(rendering.path))
+    note = panel.remote_note.text()
     assert note.startswith("OBS runs on 192.0.2.10, not on this computer")
-    assert f"192.0.2.10 must have it at {rendering.path}" in note
-    qtbot.waitUntil(lambda: fully_shown(panel.remote_note))
+    assert note.endswith("share the slides folder with 192.0.2.10 at the same path, so that "
+                         "192.0.2.10 has the slide at:")  # fmt: skip
+    qtbot.waitUntil(lambda: fully_shown(panel.remote_note) and fully_shown(panel.remote_path))
 
     rendering.path.rename(rendering.path.with_suffix(".elsewhere"))  # not where OBS looks
     panel.put_on_air()
@@ -117,8 +120,77 @@ def test_a_remote_obs_is_told_where_the_slide_must_be_and_a_blank_slide_is_found
     assert event.summary.startswith("Slide blank in OBS: Standby")
 
 
+def laid_out_lines(label) -> list[str]:
+    """The lines a word-wrapped plain-text label shows its text in, at its width now."""
+    width = label.contentsRect().width()
+    lines: list[str] = []
+    for paragraph in label.text().split("\n"):
+        layout = QTextLayout(paragraph, label.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            lines.append(paragraph[line.textStart() : line.textStart() + line.textLength()])
+        layout.endLayout()
+    return lines
+
+
+def next_unbreakable(text: str) -> str:
+    """The start of `text` up to where a line may break first."""
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    finder.toNextBoundary()
+    position = finder.position()
+    return text[:position] if 0 < position < len(text) else text
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+def test_a_remote_obs_note_shows_the_slide_path_whole_on_lines_of_its_own(remote_obs, qtbot, size):
+    """The path reads as one path: on lines of its own under the sentence, on one line where
+    the column has room, else broken only where a line is full (never a folder a line);
+    nothing put into it, so selecting it copies the path; whole in its tooltip."""
+    desk = remote_obs
+    desk.connect()
+    panel = desk.panel
+    desk.window.resize(*size)
+    desk.window.show()
+    qtbot.waitExposed(desk.window)
+    desk.window.docks[1].show()
+    desk.window.docks[1].raise_()
+    panel.composer.set_kind(SlideKind.STANDBY)
+    qtbot.waitUntil(lambda: panel.composer.rendering is not None)
+    path = str(panel.composer.rendering.path)
+    shown = panel.remote_path
+    qtbot.waitUntil(lambda: shown.toolTip() == path)
+    qtbot.waitUntil(lambda: fully_shown(panel.remote_note) and fully_shown(shown))
+    assert path not in panel.remote_note.text()
+    assert panel.remote_note.text().startswith("OBS runs on 192.0.2.10, not on this computer")
+
+    lines = laid_out_lines(shown)
+    assert "".join(lines) == path  # the whole path, and nothing but the path
+    spacing = shown.fontMetrics().lineSpacing()
+    assert len(lines) * spacing <= shown.height() < (len(lines) + 1) * spacing, (
+        f"{len(lines)} lines laid out, {shown.height()} px shown"
+    )
+    width = shown.contentsRect().width()
+    metrics = shown.fontMetrics()
+    if metrics.horizontalAdvance(path) <= width:
+        assert lines == [path]
+    for line, after in zip(lines, lines[1:], strict=False):
+        # Broken only where it must: what starts the next line would not fit on this one.
+        assert metrics.horizontalAdvance(line + next_unbreakable(after)) > width, lines
+    assert len(lines) < path.count("/")  # never one folder a line
+    assert shown.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    shown.setSelection(0, len(shown.text()))
+    assert shown.selectedText() == path  # what a copy takes
+    left = shown.mapTo(panel, shown.rect().topLeft()).x()
+    assert left >= 0 and left + shown.width() <= panel.width(), "the path runs out of the panel"
+
+
 def test_an_obs_on_this_machine_gets_no_note(broadcast, fake_obs, qtbot):
     broadcast.connect()
     qtbot.waitUntil(lambda: broadcast.obs.obs_local is not None)
     assert broadcast.obs.obs_local is True
     assert broadcast.panel.remote_note.isHidden()
+    assert broadcast.panel.remote_path.isHidden()

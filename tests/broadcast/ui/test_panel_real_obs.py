@@ -52,6 +52,18 @@ def program_of(desk) -> str:
     return answer.get("currentProgramSceneName") or answer.get("sceneName")
 
 
+def assert_thumbnail_fits_the_program(desk) -> None:
+    """The picture shown fills the box along one side, no larger, in the shape of OBS's
+    program (its canvas), to a pixel."""
+    video = desk.obs.obs.request(ObsRequest("GetVideoSettings")).result(10)
+    canvas_w, canvas_h = video["baseWidth"], video["baseHeight"]
+    width, height = desk.panel.thumbnail.pixmap().size().toTuple()
+    box_w, box_h = THUMBNAIL_BOX
+    assert width <= box_w and height <= box_h, (width, height)
+    assert width == box_w or height == box_h, (width, height)
+    assert abs(width * canvas_h / canvas_w - height) <= 1, (width, height, canvas_w, canvas_h)
+
+
 def test_scenes_click_push_and_back_to_live_on_real_obs(real_desk, qtbot):
     desk = real_desk
     desk.connect(WAIT)
@@ -59,8 +71,7 @@ def test_scenes_click_push_and_back_to_live_on_real_obs(real_desk, qtbot):
     assert panel.connection.text().startswith("● Connected: OBS ")
     assert [b.text() for b in panel.scene_buttons][:2] == ["1  Camera   ● ON AIR", "2  Screen"]
     qtbot.waitUntil(lambda: not panel.thumbnail.pixmap().isNull(), timeout=WAIT)
-    picture = panel.thumbnail.pixmap().size()
-    assert picture.width() <= THUMBNAIL_BOX[0] and picture.height() <= THUMBNAIL_BOX[1]
+    assert_thumbnail_fits_the_program(desk)
 
     qtbot.mouseClick(panel.scene_buttons[1], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.scene_buttons[1].text().endswith("ON AIR"), timeout=WAIT)
@@ -188,9 +199,14 @@ def test_obs_crashed_with_a_slide_on_air_and_restarted_the_desk_follows_obs(
         assert "ON AIR" not in lost and "back in" not in lost
         assert not any("ON AIR" in b.text() for b in panel.scene_buttons)
         assert not panel.back_button.isEnabled()
+        assert panel.thumbnail.pixmap().isNull()  # no picture of an OBS that is gone
+        assert panel.thumbnail.text() == "No picture"
 
         own_obs_studio.restart()
         qtbot.waitUntil(lambda: desk.obs.connected, timeout=60_000)
+        # The first picture after the restart already fits the frame, in the program's shape.
+        qtbot.waitUntil(lambda: not panel.thumbnail.pixmap().isNull(), timeout=WAIT)
+        assert_thumbnail_fits_the_program(desk)
         qtbot.waitUntil(lambda: not panel.on_air_label.text().startswith(("OBS not", "Reading")),
                         timeout=WAIT)  # fmt: skip
         program = program_of(desk)  # OBS 29 comes back on the scene its collection saved

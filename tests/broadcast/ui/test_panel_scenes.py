@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QBuffer, QByteArray, Qt
 from PySide6.QtGui import QColor, QImage
 
@@ -181,3 +182,31 @@ def test_the_program_thumbnail_arrives_sized_for_its_frame(broadcast, fake_obs, 
     fake_obs.thumbnail_listener(b"not a picture")  # ignored: the last picture stays
     qtbot.wait(50)
     assert panel.thumbnail.pixmap().size().toTuple() == (box_h * 4 // 3, box_h)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "shown"),
+    [
+        (160, 90, (252, 142)),  # 16:9, smaller than the box: scaled up to fill it
+        (640, 360, (252, 142)),  # 16:9 at the canvas's own size (no width applied)
+        (252, 141, (252, 141)),  # what OBS sends for 16:9 at the box's width: kept as it is
+        (1920, 1080, (252, 142)),
+        (64, 48, (189, 142)),  # 4:3, small: up to the box's height
+        (81, 144, (80, 142)),  # 9:16 (a vertical canvas)
+        (1, 1, (142, 142)),  # a single pixel, as the in-memory OBS sends
+    ],
+    ids=["16x9-small", "16x9-canvas", "16x9-as-asked", "16x9-large", "4x3-small", "9x16", "1x1"],
+)
+def test_the_program_thumbnail_fills_its_box_keeping_its_shape(
+    broadcast, fake_obs, qtbot, width, height, shown
+):
+    """Whatever size a picture comes in (another canvas, another width than asked), the panel
+    shows it filling the box along one side, never smaller, never larger, its shape kept."""
+    broadcast.connect()
+    panel = broadcast.panel
+    fake_obs.thumbnail_listener(png_of(width, height))
+    qtbot.waitUntil(lambda: panel.thumbnail.pixmap().size().toTuple() == shown)
+    box_w, box_h = THUMBNAIL_BOX
+    shown_w, shown_h = shown
+    assert shown_w == box_w or shown_h == box_h
+    assert abs(shown_w * height / width - shown_h) <= 1  # the program's shape, to a pixel
