@@ -151,3 +151,25 @@ def with_team_password(url):
     except KeyringUnavailable:
         return url
     return url.set(password=password) if password else url
+
+
+# The P-1 chain's Twilio account, under the same names as the variables that offer it.
+TWILIO_NAMES = (
+    "COMMSDESK_TWILIO_ACCOUNT_SID", "COMMSDESK_TWILIO_AUTH_TOKEN", "COMMSDESK_TWILIO_FROM",
+)
+
+
+def store_twilio(account_sid: str, auth_token: str, from_number: str) -> None:
+    keyring = _keyring()
+    for name, value in zip(TWILIO_NAMES, (account_sid, auth_token, from_number), strict=True):
+        keyring.set_password(SERVICE, f"twilio:{name}", value)
+
+
+def load_twilio() -> dict[str, str]:
+    """What the keyring holds of the Twilio account, by variable name ({} without a keyring)."""
+    try:
+        keyring = _keyring()
+    except KeyringUnavailable:
+        return {}
+    found = {name: keyring.get_password(SERVICE, f"twilio:{name}") for name in TWILIO_NAMES}
+    return {name: value for name, value in found.items() if value}

@@ -17,6 +17,7 @@ from commsdesk.cli.common import act_as, explain, use_database
 from commsdesk.cli.drill import add_drill_commands
 from commsdesk.cli.incidents import add_incident_commands
 from commsdesk.cli.obs import add_obs_commands
+from commsdesk.cli.p1 import add_p1_commands
 from commsdesk.cli.policy import add_policy_commands
 from commsdesk.cli.posting import add_post_commands
 from commsdesk.cli.schedule import add_schedule_commands
@@ -60,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                 add_text_commands, add_post_commands, add_schedule_commands,
                 add_drill_commands, add_policy_commands, add_timeline_commands,
                 add_audience_commands, add_slide_commands, add_obs_commands,
-                add_team_commands, add_scheduler_commands, add_watch_commands):
+                add_team_commands, add_scheduler_commands, add_watch_commands,
+                add_p1_commands):
         add(commands)
     return parser
 

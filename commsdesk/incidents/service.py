@@ -114,27 +114,34 @@ class Incidents(Ledger):
             start = stored_time(started_at) if started_at is not None else now
             if start > now:
                 raise DeskError("An incident cannot start in the future.")
-            row = IncidentRow(
-                title=title,
-                severity=severity.value,
-                started_at=start,
-                closed_at=None,
-                summary=summary.strip(),
-                facts=facts,
-                created_by=actor,
-            )
-            session.add(row)
-            session.flush()
-            self._append(
-                session,
-                now,
-                actor,
-                EventKind.INCIDENT_STARTED,
-                f"Started {severity.value} incident '{title}'",
-                incident_id=row.id,
-                data={"severity": severity.value, "started_at": start.isoformat(), "facts": facts},
-            )
-            return incident_from(row)
+            return self.open_incident(session, now, actor, title, severity, summary, facts, start)
+
+    def open_incident(
+        self, session: Session, now: datetime, actor: str, title: str, severity: Severity,
+        summary: str, facts: dict, start: datetime,
+    ) -> Incident:  # fmt: skip
+        """The new incident's row and its event, in the caller's transaction (checked there)."""
+        row = IncidentRow(
+            title=title,
+            severity=severity.value,
+            started_at=start,
+            closed_at=None,
+            summary=summary.strip(),
+            facts=facts,
+            created_by=actor,
+        )
+        session.add(row)
+        session.flush()
+        self._append(
+            session,
+            now,
+            actor,
+            EventKind.INCIDENT_STARTED,
+            f"Started {severity.value} incident '{title}'",
+            incident_id=row.id,
+            data={"severity": severity.value, "started_at": start.isoformat(), "facts": facts},
+        )
+        return incident_from(row)
 
     def update_incident(
         self,

@@ -23,7 +23,7 @@ CHANNEL = "commsdesk_changes"
 TABLES = (
     "incidents", "statements", "statement_versions", "approvals", "timeline_events",
     "desk_policy", "scheduled_posts", "publications", "audience_sources", "audience_samples",
-    "team_people",
+    "team_people", "p1_runs", "p1_calls", "p1_messages",
 )  # fmt: skip
 
 NOTIFY_SQL = f"""

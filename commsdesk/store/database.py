@@ -47,7 +47,7 @@ BACKUPS_DIR = "backups"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest script in migrations/versions, so that opening an up-to-date database needs no
 # Alembic import (about 0.2 s). tests/store/test_database.py keeps it equal to the scripts' head.
-HEAD_REVISION = "0006_event_ids_never_reused"
+HEAD_REVISION = "0007_p1"
 VERSION_TABLE = "alembic_version"
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Execution option marking a connection that will write: on SQLite it begins with

@@ -278,3 +278,71 @@ class AudienceSampleRow(Base):
     at: Mapped[float] = mapped_column(Float)
     viewers: Mapped[int | None] = mapped_column(Integer)
     gap_reason: Mapped[str] = mapped_column(String(32), default="")
+
+
+class P1MemberRow(Base):
+    """One person in the P-1 call chain, in calling order."""
+
+    __tablename__ = "p1_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(NAME), unique=True)
+    phone: Mapped[str] = mapped_column(String(16))  # E.164
+    ring_seconds: Mapped[int] = mapped_column(Integer)
+
+
+class P1RunRow(Base):
+    """One press of the P-1 button and the chain it started. `chain` is the chain as it stood at
+    the press (names, phones, ring times): later edits do not change a running chain."""
+
+    __tablename__ = "p1_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    pressed_by: Mapped[str] = mapped_column(String(NAME))
+    pressed_at: Mapped[datetime] = mapped_column(DateTime())
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    provider: Mapped[str] = mapped_column(String(32))
+    rounds: Mapped[int] = mapped_column(Integer)
+    chain: Mapped[list[Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))  # running, answered, exhausted, cancelled
+    answered_by: Mapped[str | None] = mapped_column(String(NAME))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime())
+    replies_since: Mapped[datetime | None] = mapped_column(DateTime())  # texts read up to here
+
+
+class P1CallRow(Base):
+    """One call of a chain. The row is written before the provider is asked (its intent), so a
+    desk killed mid-call never calls the same person twice in one round."""
+
+    __tablename__ = "p1_calls"
+    __table_args__ = (UniqueConstraint("run_id", "round", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("p1_runs.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(NAME))
+    phone: Mapped[str] = mapped_column(String(16))
+    sid: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class P1MessageRow(Base):
+    """A text sent to the chain, a reply to it, or an acknowledgement pressed at a desk."""
+
+    __tablename__ = "p1_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("p1_runs.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # sent, reply, acknowledged
+    name: Mapped[str] = mapped_column(String(NAME))
+    phone: Mapped[str] = mapped_column(String(16), default="")
+    sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime())

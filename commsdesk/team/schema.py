@@ -8,7 +8,8 @@ client sends them:
   creator (the desk's scheduler acts as "Scheduler (<name>)", its desk's person);
 - an approval by the author of the version approved, or by a login without `approve`;
 - drafting without `draft`, posting or scheduling without `post`, broadcast events without
-  `broadcast`, changing the approval policy or the thread limit without `admin`;
+  `broadcast`, changing the approval policy, the thread limit or the P-1 call chain (its
+  people, rounds and conference room) without `admin`; pressing P-1 is anyone's;
 - changing or deleting timeline events (an append-only trigger; members cannot delete).
 
 It also adds the notifications every desk listens to (commsdesk.store.changes).
@@ -32,7 +33,7 @@ from commsdesk.team.people import (
 )
 
 PEOPLE_TABLE = "team_people"
-ADMIN_POLICY_KEYS = ("required_approvals", "max_thread_posts")
+ADMIN_POLICY_KEYS = ("required_approvals", "max_thread_posts", "p1_rounds", "p1_room")
 
 # (table, column naming who acted, capability needed to insert a row, or None)
 ACTOR_COLUMNS = (
@@ -43,6 +44,7 @@ ACTOR_COLUMNS = (
     ("timeline_events", "actor", None),
     ("publications", "created_by", "post"),
     ("scheduled_posts", "created_by", "post"),
+    ("p1_runs", "pressed_by", None),  # anyone may press P-1, as themselves
 )
 
 _FUNCTIONS = """
@@ -115,6 +117,16 @@ BEGIN
     RETURN NEW;
 END $$;
 
+CREATE OR REPLACE FUNCTION commsdesk_check_chain() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF NOT commsdesk_can('admin') THEN
+        RAISE EXCEPTION 'commsdesk: % may not change the P-1 call chain: ask a team admin',
+            commsdesk_person() USING ERRCODE = '42501';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+
 CREATE OR REPLACE FUNCTION commsdesk_check_policy() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -180,6 +192,9 @@ def _triggers_sql() -> list[str]:
         "DROP TRIGGER IF EXISTS commsdesk_timeline_events_append_only ON timeline_events",
         "CREATE TRIGGER commsdesk_timeline_events_append_only BEFORE UPDATE OR DELETE ON "
         "timeline_events FOR EACH ROW EXECUTE FUNCTION commsdesk_append_only()",
+        "DROP TRIGGER IF EXISTS commsdesk_p1_chain_admin ON p1_chain",
+        "CREATE TRIGGER commsdesk_p1_chain_admin BEFORE INSERT OR UPDATE OR DELETE ON p1_chain "
+        "FOR EACH ROW EXECUTE FUNCTION commsdesk_check_chain()",
         "DROP TRIGGER IF EXISTS commsdesk_desk_policy_admin ON desk_policy",
         "CREATE TRIGGER commsdesk_desk_policy_admin BEFORE INSERT OR UPDATE OR DELETE ON "
         f"desk_policy FOR EACH ROW EXECUTE FUNCTION commsdesk_check_policy({keys})",

@@ -71,6 +71,16 @@ class EventKind(StrEnum):
     BROADCAST_STOPPED = "broadcast.stream_stopped"
     BROADCAST_CONNECTION = "broadcast.connection"
     BROADCAST_FAILED = "broadcast.failed"
+    P1_CHAIN_CHANGED = "p1.chain_changed"  # a person added or removed, the rounds or the room set
+    P1_PRESSED = "p1.pressed"
+    P1_CALL_PLACED = "p1.call_placed"
+    P1_CALL_ENDED = "p1.call_ended"
+    P1_ANSWERED = "p1.answered"
+    P1_EXHAUSTED = "p1.exhausted"  # every round called, no one answered
+    P1_CANCELLED = "p1.cancelled"
+    P1_TEXTED = "p1.texted"
+    P1_REPLY = "p1.reply"
+    P1_ACKNOWLEDGED = "p1.acknowledged"
 
     @property
     def group(self) -> str:

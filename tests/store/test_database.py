@@ -50,6 +50,10 @@ TABLES = {
     "apscheduler_jobs",
     "audience_sources",
     "audience_samples",
+    "p1_chain",
+    "p1_runs",
+    "p1_calls",
+    "p1_messages",
 }
 
 
@@ -92,7 +96,7 @@ def seeded_desk(data_dir: Path) -> Path:
 
 def test_head_constant_is_the_scripts_head():
     scripts = ScriptDirectory.from_config(alembic_config(MIGRATIONS_DIR))
-    assert scripts.get_current_head() == HEAD_REVISION == "0006_event_ids_never_reused"
+    assert scripts.get_current_head() == HEAD_REVISION == "0007_p1"
 
 
 def test_fresh_open_creates_the_schema_at_head_in_wal_mode(isolated_dirs):

@@ -26,6 +26,7 @@ from commsdesk.store.database import HEAD_REVISION, DatabaseTooNew, NotADeskData
 from commsdesk.store.models import Base, EventRow
 from commsdesk.timeline.chain import GENESIS_HASH, EventKind, event_hash
 from tests.store.pg_server import PostgresServer, ServerUnavailable
+from tests.store.test_database import TABLES as DESK_TABLES
 
 ANA = "Ana Ruiz"
 BEN = "Ben Zhou"
@@ -34,22 +35,7 @@ HOLDING = (
     "We are investigating the {{ incident.asset }} incident. Next update by "
     "{{ next_update | time }}."
 )
-TABLES = {
-    "incidents",
-    "statements",
-    "statement_versions",
-    "approvals",
-    "timeline_events",
-    "desk_policy",
-    "publications",
-    "outbox_parts",
-    "sandbox_posts",
-    "scheduled_posts",
-    "apscheduler_jobs",
-    "audience_sources",
-    "audience_samples",
-    "alembic_version",
-}
+TABLES = DESK_TABLES | {"alembic_version"}
 
 
 class Clock:

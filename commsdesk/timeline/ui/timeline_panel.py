@@ -58,6 +58,7 @@ GROUPS = (
     ),
     ("Broadcast", ["broadcast"]),
     ("Audience", ["audience"]),
+    ("P-1 calls", ["p1"]),
     ("Desk", ["desk"]),
 )
 KIND_COLOURS = {
