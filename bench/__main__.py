@@ -8,6 +8,7 @@ from bench import (
     listing,
     obs_push,
     obs_ui_stall,
+    p1,
     posting,
     slide_preview_stall,
     slide_render,
@@ -42,3 +43,5 @@ print("== audience sources polled through the bridge ==")
 audience_ui_stall.main()
 print("== team mode on PostgreSQL ==")
 team.main()
+print("== the P-1 button ==")
+p1.main()

@@ -78,7 +78,7 @@ def cmd_press(args: argparse.Namespace) -> int:
         print(f"{mark}P-1 {'pressed' if started else 'pressed again: joining the chain running'}"
               f" for '{run.incident_title}'. Calling {len(run.chain)} people in turn, "
               f"{run.rounds} round(s).", flush=True)  # fmt: skip
-        return _follow(desk, provider)
+        return _follow(desk, provider, pressed=run if started else None)
     finally:
         desk.close()
 
@@ -103,15 +103,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         desk.close()
 
 
-def _follow(desk, provider) -> int:
-    """Step the chain until it has ended and its texts are out, printing what changed."""
+def _follow(desk, provider, pressed=None) -> int:
+    """Step the chain until it has ended and its texts are out, printing what changed;
+    `pressed`, this press's run, has its first call placed at once."""
     from commsdesk.p1.runner import STEP_EVERY, ChainRunner
 
     runner = ChainRunner(_chain(desk), provider)
     shown: set[tuple] = set()
     try:
         while True:
-            run = runner.step()
+            run = runner.start(pressed) if pressed is not None else runner.step()
+            pressed = None
             for call in run.calls:
                 key = (call.id, call.outcome)
                 if key not in shown:

@@ -79,6 +79,13 @@ class ChainRunner:
         self.clock = clock
         self.on_change = on_change
 
+    def start(self, run: RunView) -> RunView | None:
+        """Right after this desk's press: place the first call, whose row the press wrote."""
+        first = run.calls[0] if run.running and len(run.calls) == 1 else None
+        if first is not None and first.sid is None and not first.outcome.ended:
+            self._place(run, first)
+        return self.step()
+
     def step(self) -> RunView | None:
         """Do what is due; the latest run as it stands after."""
         run = self.chain.latest()
@@ -107,6 +114,10 @@ class ChainRunner:
         call = self.chain.begin_call(run.id, *wanted)
         if call is None:  # another runner got there first, or the chain stopped
             return True
+        self._place(run, call)
+        return True
+
+    def _place(self, run: RunView, call: CallView) -> None:
         person = run.chain[call.position]
         say = spoken(run.incident_title, run.reason, drill=run.drill, pressed_by=run.pressed_by)
         try:
@@ -115,9 +126,8 @@ class ChainRunner:
             log.warning("P-1 call to %s not placed: %s", person.name, exc.kind)
             self.chain.call_ended(call.id, CallStatus("", CallOutcome.FAILED,
                                                       detail=f"not placed: {exc.message}"))
-            return True
+            return
         self.chain.call_placed(call.id, sid, self.provider.name)
-        return True
 
     def _follow(self, run: RunView, call: CallView) -> bool:
         now = self.clock()

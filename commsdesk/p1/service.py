@@ -237,6 +237,11 @@ class CallChain:
             )  # fmt: skip
             session.add(run)
             session.flush()
+            # The first call's row in the same transaction: the desk that pressed places it at
+            # once (ChainRunner.start); another desk sees it being placed and waits.
+            session.add(P1CallRow(run_id=run.id, round=1, position=0, name=members[0].name,
+                                  phone=members[0].phone, outcome=CallOutcome.PENDING.value,
+                                  detail="", started_at=now))  # fmt: skip
             names = ", ".join(m.name for m in members)
             self.desk.append_event(
                 session, actor, EventKind.P1_PRESSED,

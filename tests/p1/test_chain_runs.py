@@ -37,11 +37,13 @@ def chain_of(desk, rounds=2) -> CallChain:
     return chain
 
 
-def run_out(runner: ChainRunner, timeout: float = 20.0):
-    """Step until the chain has ended and its texts are out."""
+def run_out(runner: ChainRunner, pressed=None, timeout: float = 20.0):
+    """Step until the chain has ended and its texts are out; `pressed`, the run this desk just
+    pressed, has its first call placed first, as every path does after a press."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        run = runner.step()
+        run = runner.start(pressed) if pressed is not None else runner.step()
+        pressed = None
         if not run.running and (run.texted_at is not None or run.state is RunState.CANCELLED):
             return run
         time.sleep(0.01)
@@ -57,7 +59,7 @@ def test_called_in_order_until_a_person_answers_then_everyone_is_texted(desk):
     run, started = chain.press(BEN, "Hot wallet drained", provider=fake.name)
     assert started and run.state is RunState.RUNNING
 
-    run = run_out(ChainRunner(chain, fake))
+    run = run_out(ChainRunner(chain, fake), run)
 
     assert [(c.name, c.outcome) for c in run.calls] == [
         ("Mira Chen", CallOutcome.NO_ANSWER), ("Sam Okafor", CallOutcome.MACHINE),
@@ -86,8 +88,8 @@ def test_no_one_answering_after_every_round_is_said_and_the_incident_stays_open(
     fake = FakeProvider()
     for _name, phone in PEOPLE:
         fake.busy(phone, after=0.02)
-    chain.press(BEN, "Withdrawals down", provider=fake.name)
-    run = run_out(ChainRunner(chain, fake))
+    pressed, _ = chain.press(BEN, "Withdrawals down", provider=fake.name)
+    run = run_out(ChainRunner(chain, fake), pressed)
     assert run.state is RunState.EXHAUSTED and run.answered_by is None
     assert [(c.round, c.position) for c in run.calls] == [
         (1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2)
@@ -103,8 +105,9 @@ def test_two_runners_stepping_one_chain_call_each_person_once(desk):
     fake = FakeProvider()
     for _name, phone in PEOPLE:
         fake.no_answer(phone, after=0.02)
-    chain.press(BEN, "Hot wallet drained", provider=fake.name)
+    pressed, _ = chain.press(BEN, "Hot wallet drained", provider=fake.name)
     first, second = ChainRunner(chain, fake), ChainRunner(CallChain(desk), fake)
+    first.start(pressed)  # the desk that pressed places the first call
     end = time.monotonic() + 20
     while time.monotonic() < end:
         run = first.step()
@@ -142,9 +145,9 @@ def test_an_empty_chain_or_no_reason_is_refused_and_nothing_starts(desk):
 def test_cancelling_hangs_up_the_ringing_call_and_calls_no_one_else(desk):
     chain = chain_of(desk)
     fake = FakeProvider()  # no script: each number rings out at its ring time (10 s)
-    chain.press(BEN, "Hot wallet drained", provider=fake.name)
+    pressed, _ = chain.press(BEN, "Hot wallet drained", provider=fake.name)
     runner = ChainRunner(chain, fake)
-    run = runner.step()
+    run = runner.start(pressed)
     assert run.summary() == "calling Mira Chen (round 1)"
     chain.cancel(BEN)
     run = run_out(runner)
@@ -158,9 +161,9 @@ def test_replies_and_acknowledgements_are_recorded_once(desk):
     chain = chain_of(desk)
     fake = FakeProvider()
     fake.answer(PEOPLE[0][1], "human", after=0.02)
-    chain.press(BEN, "Hot wallet drained", provider=fake.name)
+    pressed, _ = chain.press(BEN, "Hot wallet drained", provider=fake.name)
     runner = ChainRunner(chain, fake)
-    run_out(runner)
+    run_out(runner, pressed)
     fake.receive_sms(PEOPLE[1][1], "On my way")
     fake.receive_sms("+15559999999", "who is this?")  # not in the chain: not recorded
     for _ in range(3):
@@ -179,7 +182,29 @@ def test_a_drill_says_so_on_the_call_and_in_the_text(desk):
     fake.answer(PEOPLE[0][1], "human", after=0.02)
     run, _ = chain.press(BEN, "Monthly drill", provider=fake.name, drill=True)
     assert run.drill
-    run_out(ChainRunner(chain, fake))
+    run_out(ChainRunner(chain, fake), run)
     assert fake.calls_placed[0].say.startswith("This is a drill.")
     assert all(t.body.startswith("DRILL P-1:") for t in fake.messages_sent)
     assert desk.timeline(kinds=["p1.answered"])[0].summary.startswith("DRILL P-1 answered")
+
+
+def test_a_desk_that_pressed_and_stopped_before_calling_holds_the_chain_back_only_briefly(
+    desk, monkeypatch
+):
+    """The press wrote the first call's row; the desk died before placing it. Another desk
+    waits a little for it, then counts it failed and calls the next person."""
+    import commsdesk.p1.runner as runner_module
+
+    monkeypatch.setattr(runner_module, "UNCONFIRMED_AFTER", runner_module.timedelta(seconds=0.2))
+    chain = chain_of(desk, rounds=1)
+    fake = FakeProvider()
+    fake.answer(PEOPLE[1][1], "human", after=0.02)
+    chain.press(BEN, "Hot wallet drained", provider=fake.name)
+    other = ChainRunner(CallChain(desk), fake)
+    assert other.step().calls[0].sid is None and fake.calls_placed == []  # waits for it
+    run = run_out(other)
+    assert [(c.name, c.outcome) for c in run.calls] == [
+        ("Mira Chen", CallOutcome.FAILED), ("Sam Okafor", CallOutcome.HUMAN)
+    ]
+    assert "stopped before the provider confirmed it" in run.calls[0].detail
+    assert [c.to for c in fake.calls_placed] == [PEOPLE[1][1]]

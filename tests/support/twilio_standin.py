@@ -97,6 +97,7 @@ class TwilioStandIn:
         self._failures: list[tuple[int, float | None]] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
+        self.answer_after = 0.0  # seconds each request waits for its answer (as over a network)
 
     # -- life -----------------------------------------------------------------------------------
 
@@ -225,6 +226,8 @@ class TwilioStandIn:
 
     def handle(self, method: str, path: str, query: dict, form: dict, auth: str) -> tuple:
         """(status, JSON body, extra headers) for one request."""
+        if self.answer_after:
+            time.sleep(self.answer_after)
         with self._lock:
             self.requests.append(SeenRequest(method, path, query, form))
             if self._failures:

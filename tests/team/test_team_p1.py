@@ -40,6 +40,7 @@ def test_p1_on_a_team(pg_url, tmp_path):
         for _name, phone in PEOPLE:
             fake.no_answer(phone, after=0.02)
         desks = [ChainRunner(mira, fake), ChainRunner(sam, fake)]
+        desks[0].start(run)  # the pressing desk places the first call
         end = time.monotonic() + 30
         while time.monotonic() < end:
             latest = [runner.step() for runner in desks][-1]
