@@ -201,3 +201,34 @@ class ChainRunner:
         for reply in replies:
             changed |= self.chain.replied(run.id, reply)
         return changed
+
+
+class Carrier:
+    """Carries on whatever chain there is, for a desk that may not have pressed it (a window
+    left open, a headless scheduler): a runner per chain, its provider made when first needed
+    (the stand-in for a drill without an account). Blocking, like the runner."""
+
+    def __init__(self, chain: CallChain, *, on_change: Callable[[RunView], None] | None = None):
+        self.chain = chain
+        self.on_change = on_change
+        self.problem: str | None = None  # why the chain cannot be carried on here, if so
+        self._runners: dict[int, ChainRunner] = {}
+
+    def step(self, pressed: RunView | None = None) -> RunView | None:
+        """Step the latest chain; `pressed`, a chain this desk just pressed, has its first
+        call placed at once."""
+        latest = pressed or self.chain.latest()
+        if latest is None:
+            return None
+        runner = self._runners.get(latest.id)
+        if runner is None:
+            try:
+                provider = choose_provider(drill=latest.drill)
+            except NoProvider as exc:
+                self.problem = str(exc)
+                return latest
+            self.problem = None
+            runner = self._runners[latest.id] = ChainRunner(
+                self.chain, provider, clock=utc_now, on_change=self.on_change
+            )
+        return runner.start(pressed) if pressed is not None else runner.step()

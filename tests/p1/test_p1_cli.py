@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 
 import pytest
 
@@ -111,3 +112,33 @@ def test_killed_mid_chain_and_carried_on_every_person_is_called_once_a_round(dat
         assert len(desk.timeline(kinds=["p1.call_placed"])) == 6
     finally:
         desk.close()
+
+
+def test_a_headless_scheduler_carries_on_a_chain_its_desk_left_running(data_dir, twilio):
+    set_up_chain(data_dir, rounds=1)
+    twilio.no_answer(PEOPLE[0][1], after=0.2)
+    twilio.answer(PEOPLE[1][1], "human", after=0.2)
+    press = start_commsdesk("p1", "press", "--reason", "Hot wallet drained",
+                            data_dir=data_dir, operator=BEN, env=env_for(twilio))  # fmt: skip
+    try:
+        for line in press.stdout:
+            if line.rstrip().endswith("calling…"):
+                break
+        os.kill(press.pid, signal.SIGKILL)
+    finally:
+        press.wait(timeout=30)
+    server = start_commsdesk("scheduler", "run", data_dir=data_dir, operator=BEN,
+                             env=env_for(twilio))  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            shown = json.loads(run(data_dir, "p1", "status", "--json", check=True).stdout)
+            if shown["state"] == "answered" and len(twilio.messages_sent) == 3:
+                break
+            time.sleep(0.5)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert shown["answered_by"] == "Sam Okafor"
+    assert [c.form["To"] for c in twilio.calls_placed] == [PEOPLE[0][1], PEOPLE[1][1]]
+    assert len(twilio.messages_sent) == 3
