@@ -46,6 +46,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("obs_host", str, "127.0.0.1", "Where OBS Studio's WebSocket server runs."),
     Option("obs_port", int, 4455, "The port of OBS's WebSocket server (its default: 4455)."),
     Option(
+        "rehearsal_destinations",
+        list,
+        [],
+        "Stream destinations (ingest URLs) the team marked for rehearsals: in Drill mode OBS "
+        "streams only to these, and records instead otherwise.",
+    ),
+    Option(
         "producer_zone",
         str,
         "",

@@ -9,7 +9,7 @@ libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-c
 PACKAGES="$PACKAGES postgresql"
 # OBS Studio (obs-websocket 5) for the broadcast tests and bench; Chromium to check the HTML slide
 # page a browser source shows.
-PACKAGES="$PACKAGES obs-studio chromium"
+PACKAGES="$PACKAGES obs-studio chromium ffmpeg"
 # nginx with its RTMP module: the local RTMP server tests/broadcast/test_obs_live_stream.py streams to.
 PACKAGES="$PACKAGES nginx libnginx-mod-rtmp"
 

@@ -52,6 +52,20 @@ class History:
     live_since: float | None  # when the audience was first counted, not before the incident
 
 
+def stream_started(desk, *, since: float) -> float | None:
+    """When the stream went live (OBS's StreamStateChanged, on the timeline), the latest start
+    from `since` on; None when the desk has not heard one."""
+    from datetime import UTC
+
+    from commsdesk.timeline.chain import EventKind
+
+    events = desk.timeline(kinds=[str(EventKind.BROADCAST_STREAM_STARTED)], limit=1)
+    if not events:
+        return None
+    at = events[0].at.replace(tzinfo=UTC).timestamp()
+    return at if at >= since else None
+
+
 def load_history(
     store: AudienceStore, settings: AdvisorSettings, *, now: float | None = None
 ) -> History:
@@ -71,7 +85,8 @@ def load_history(
         buffer.add_source(source.label, fresh_for=fresh_for(source))
     times, totals = buffer.total()
     reading, counting = buffer.coverage()
-    advisor = Advisor(settings)
+    stream_start = stream_started(store.desk, since=earliest)
+    advisor = Advisor(settings, started_at=stream_start)
     standing = None
     for at, value, r, c in zip(
         times.tolist(), totals.tolist(), reading.tolist(), counting.tolist(), strict=True
@@ -79,8 +94,8 @@ def load_history(
         for advice in advisor.observe(at, value, (r, c)):
             standing = None if advice.kind is AdviceKind.WITHDRAWN else advice
     numbers = np.flatnonzero(np.isfinite(totals))
-    live_since = None
-    if len(numbers):
+    live_since = stream_start  # OBS's own start, when the desk heard it
+    if live_since is None and len(numbers):
         live_since = float(times[numbers[0]])
         if incident is not None:
             live_since = max(live_since, earliest)

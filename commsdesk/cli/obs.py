@@ -146,11 +146,57 @@ def cmd_obs_stream_end(args: argparse.Namespace) -> int:
             print(f"commsdesk: the stream ended, but not on the timeline: {failure[1]}",
                   file=sys.stderr)  # fmt: skip
             return failure[0]
-        print(event.summary)
+        print(event.summary if event else "Live stream ended (already on the timeline).")
         return 0
 
     try:
         return on_obs(args, end)
+    finally:
+        desk.close()
+
+
+def cmd_obs_stream_start(args: argparse.Namespace) -> int:
+    """Go live as the Broadcast panel's Go live does: the destination named (never the key);
+    in Drill mode, a stream only to a rehearsal destination, else a recording instead. The
+    start goes on the timeline once OBS says the stream runs."""
+    import time
+
+    from commsdesk.broadcast.going_live import REHEARSAL_SETTING, plan
+    from commsdesk.cli.common import open_desk
+    from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.publishing.holds import drill_mode
+    from commsdesk.settings import Settings
+    from commsdesk.timeline.chain import EventKind
+
+    desk, actor = open_desk(args)
+    rehearsal = Settings.load(resolve_data_dir(args.data_dir)).get(REHEARSAL_SETTING) or []
+
+    def start(obs) -> int:
+        drill = True if args.drill else drill_mode(desk)
+        going = plan(obs.stream_service(), drill=drill, rehearsal=rehearsal)
+        print(going.sentence, flush=True)
+        if args.dry_run:
+            return 0
+        if not going.streams:
+            obs.start_record()
+            desk.record(actor, EventKind.BROADCAST_RECORDING,
+                        f"Drill: OBS recording instead of streaming ({going.sentence})")
+            print("OBS is recording.")
+            return 0
+        obs.start_stream()
+        deadline = time.monotonic() + 15
+        while not obs.stream_health().live:  # OBS says so once the output runs
+            if time.monotonic() > deadline:
+                print("commsdesk: OBS accepted StartStream but the stream is not running after "
+                      "15 s; check OBS.", file=sys.stderr)  # fmt: skip
+                return EXIT_NO_OBS
+            time.sleep(0.25)
+        event = desk.record_stream_state(actor, True, where=going.destination)
+        print(event.summary if event else "The stream is live (already on the timeline).")
+        return 0
+
+    try:
+        return on_obs(args, start)
     finally:
         desk.close()
 
@@ -208,9 +254,21 @@ def add_obs_commands(commands: argparse._SubParsersAction) -> None:
     scene.set_defaults(run=cmd_obs_scene)
 
     stream = obs_commands.add_parser(
-        "stream", help="the live stream: end it", description="The live stream."
+        "stream", help="the live stream: start or end it", description="The live stream."
     )
     stream_commands = stream.add_subparsers(dest="stream_command", metavar="COMMAND", required=True)
+    begin = stream_commands.add_parser(
+        "start",
+        help="go live (a drill records instead, unless to a rehearsal destination)",
+        description="Say where OBS will stream (its service and server, never the key), then "
+        "start the stream and put its start on the timeline. In Drill mode (or with --drill) "
+        "OBS streams only to a destination in the desk's rehearsal_destinations setting, and "
+        "records instead otherwise.",
+    )
+    begin.add_argument("--drill", action="store_true", help="as in Drill mode, whatever it is")
+    begin.add_argument("--dry-run", action="store_true", help="only say what would happen")
+    target(begin)
+    begin.set_defaults(run=cmd_obs_stream_start)
     end = stream_commands.add_parser(
         "end",
         help="stop the live stream and record it on the timeline",

@@ -68,7 +68,9 @@ class EventKind(StrEnum):
     BROADCAST_SCENE = "broadcast.scene"
     BROADCAST_SLIDE = "broadcast.slide"
     BROADCAST_LIVE = "broadcast.back_live"
+    BROADCAST_STREAM_STARTED = "broadcast.stream_started"  # from OBS's own StreamStateChanged
     BROADCAST_STOPPED = "broadcast.stream_stopped"
+    BROADCAST_RECORDING = "broadcast.recording_started"  # a drill's go-live, instead of a stream
     BROADCAST_CONNECTION = "broadcast.connection"
     BROADCAST_FAILED = "broadcast.failed"
     P1_CHAIN_CHANGED = "p1.chain_changed"  # a person added or removed, the rounds or the room set

@@ -226,11 +226,32 @@ class Ledger(Sessions):
 
     def record_stream_ended(self, actor: str, live_seconds: float | None) -> TimelineEvent:
         """The live stream was ended (after OBS confirmed it), with how long it ran."""
+        return self.record_stream_state(actor, False, live_seconds=live_seconds)
+
+    def record_stream_state(
+        self, actor: str, live: bool, *, live_seconds: float | None = None, where: str = ""
+    ) -> TimelineEvent | None:
+        """The stream started or stopped, as OBS said. Recorded once per change whichever
+        paths report it (the desk that pressed the button, every desk hearing OBS's event, the
+        command line): None when the newest stream event already says so."""
         from commsdesk.broadcast.on_air import live_span
 
-        ran = live_span(live_seconds) if live_seconds is not None else "an unknown time"
-        return self.record(actor, EventKind.BROADCAST_STOPPED, f"Live stream ended after {ran}",
-                           data={"live_seconds": live_seconds})  # fmt: skip
+        kinds = [EventKind.BROADCAST_STREAM_STARTED, EventKind.BROADCAST_STOPPED]
+        with self._write() as session:
+            newest = self.newest_event(session, kinds, incident_id=None)
+            if newest is not None and (newest.kind == EventKind.BROADCAST_STREAM_STARTED) == live:
+                return None
+            if live:
+                summary = f"Live stream started{f' to {where}' if where else ''}"
+                data = {"destination": where}
+                kind = EventKind.BROADCAST_STREAM_STARTED
+            else:
+                ran = live_span(live_seconds) if live_seconds is not None else "an unknown time"
+                summary, kind = f"Live stream ended after {ran}", EventKind.BROADCAST_STOPPED
+                data = {"live_seconds": live_seconds}
+            row = self._append(session, self._now(), actor_name(actor), str(kind), summary,
+                               data=data)  # fmt: skip
+            return event_from(row)
 
     def timeline(
         self,

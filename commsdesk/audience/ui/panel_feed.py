@@ -145,10 +145,20 @@ class PanelFeed:
         def show(markers) -> None:
             if self.panel is not None and not self.closed:
                 self.panel.set_markers(markers)
+                self._follow_stream_start(markers)
 
         self.desk_bridge.lane.submit(
             read, on_done=show, on_error=self._quiet, key="audience-markers"
         )
+
+    def _follow_stream_start(self, markers) -> None:
+        """The stream went live (OBS said so) after the history loaded: the wall's live time
+        and the advisor's minimum run time count from then."""
+        started = MARKER_KINDS["broadcast.stream_started"]
+        starts = [at for at, label, _ in markers if label == started and at >= self.earliest]
+        if starts and (self.live_since is None or starts[-1] > self.live_since):
+            self.live_since = starts[-1]
+            self.advisor.started_at = starts[-1]
 
     @staticmethod
     def _quiet(exc: BaseException) -> None:

@@ -33,6 +33,7 @@ EVENTS = (
     "SceneListChanged",
     "StudioModeStateChanged",
     "StreamStateChanged",
+    "RecordStateChanged",
     "ExitStarted",
 )
 
@@ -112,6 +113,15 @@ class PushResult:
     countdown: bool  # the countdown text source exists and was set
 
 
+@dataclass(frozen=True)
+class StreamService:
+    """Where OBS streams to, as its settings say, without the stream key (never read out)."""
+
+    kind: str  # OBS's service type: "rtmp_common" (a listed platform) or "rtmp_custom"
+    service: str  # the platform's name for rtmp_common ("YouTube - RTMPS"), else ""
+    server: str  # the ingest URL ("rtmps://a.rtmp.youtube.com:443/live2"), or "auto"
+
+
 # A stream-health reading is the domain's sample (see commsdesk.broadcast.stream_health).
 StreamReading = StreamSample
 
@@ -170,3 +180,10 @@ class ObsController(Protocol):
     def stream_reading(self) -> Future[StreamReading]: ...
 
     def stop_stream(self) -> Future[None]: ...
+
+    def stream_service(self) -> Future[StreamService]: ...
+
+    def start_stream(self) -> Future[None]: ...
+
+    def start_record(self) -> Future[None]:
+        """Record to OBS's recording path instead of streaming (a drill's go-live)."""

@@ -14,7 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from commsdesk.broadcast.obs.api import COUNTDOWN_INPUT, SLIDE_INPUT, SLIDES_SCENE, SceneList
+from commsdesk.broadcast.obs.api import (
+    COUNTDOWN_INPUT,
+    SLIDE_INPUT,
+    SLIDES_SCENE,
+    SceneList,
+    StreamService,
+)
 from commsdesk.broadcast.stream_health import StreamSample
 from commsdesk.slides.slide_kinds import HEIGHT, LAYOUTS, WIDTH, SlideKind
 
@@ -228,6 +234,16 @@ def slide_transform(item_id: int) -> ObsRequest:
 
 def slide_settings() -> ObsRequest:
     return ObsRequest("GetInputSettings", {"inputName": SLIDE_INPUT})
+
+
+def stream_service_from(answer: dict) -> StreamService:
+    """GetStreamServiceSettings, with the key left where it is: never copied out."""
+    settings = answer.get("streamServiceSettings") or {}
+    return StreamService(
+        kind=str(answer.get("streamServiceType") or ""),
+        service=str(settings.get("service") or ""),
+        server=str(settings.get("server") or ""),
+    )
 
 
 def stream_readings() -> list[ObsRequest]:

@@ -126,3 +126,12 @@ class BlockingObs:
 
     def stop_stream(self) -> None:
         self._wait(self.connection.stop_stream())
+
+    def stream_service(self):
+        return self._wait(self.connection.stream_service())
+
+    def start_stream(self) -> None:
+        self._wait(self.connection.start_stream())
+
+    def start_record(self) -> None:
+        self._wait(self.connection.start_record())

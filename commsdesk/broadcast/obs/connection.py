@@ -46,6 +46,7 @@ from commsdesk.broadcast.obs.api import (
     SceneList,
     StateListener,
     StreamReading,
+    StreamService,
     ThumbnailListener,
 )
 from commsdesk.broadcast.obs.batches import ObsRequest
@@ -705,6 +706,25 @@ class ObsConnection:
             await self._call(ObsRequest("StopStream"))
 
         return self._submit(stop())
+
+    def stream_service(self) -> Future[StreamService]:
+        async def read() -> StreamService:
+            answer = await self._call(ObsRequest("GetStreamServiceSettings"))
+            return batches.stream_service_from(answer)
+
+        return self._submit(read())
+
+    def start_stream(self) -> Future[None]:
+        async def start() -> None:
+            await self._call(ObsRequest("StartStream"))
+
+        return self._submit(start())
+
+    def start_record(self) -> Future[None]:
+        async def start() -> None:
+            await self._call(ObsRequest("StartRecord"))
+
+        return self._submit(start())
 
 
 def _refusal(request_type: str, response: simpleobsws.RequestResponse) -> ObsError:

@@ -26,6 +26,7 @@ from commsdesk.broadcast.obs.api import (
     SceneList,
     StateListener,
     StreamReading,
+    StreamService,
     ThumbnailListener,
 )
 from commsdesk.broadcast.stream_health import StreamSample
@@ -66,6 +67,8 @@ class FakeObs:
         self._event_listeners: list[EventListener] = []
         self._failures: list[ObsError] = []
         self._return_scene: str | None = None
+        self.service = StreamService("rtmp_custom", "", "rtmp://127.0.0.1/live")
+        self.recording = False
 
     # -- scripting ----------------------------------------------------------------------------
 
@@ -216,3 +219,26 @@ class FakeObs:
                       {"outputActive": False, "outputState": "OBS_WEBSOCKET_OUTPUT_STOPPED"})
 
         return self._answer("stop_stream", stop)
+
+    def stream_service(self) -> Future[StreamService]:
+        return self._answer("stream_service", lambda: self.service)
+
+    def start_stream(self) -> Future[None]:
+        def start() -> None:
+            if self.reading.active:
+                raise ObsError("refused", "OBS refused StartStream: the stream is running",
+                               code=500, request_type="StartStream")
+            self.reading = StreamSample(at=self.reading.at, active=True,
+                                        target_fps=self.reading.target_fps)
+            self.emit("StreamStateChanged",
+                      {"outputActive": True, "outputState": "OBS_WEBSOCKET_OUTPUT_STARTED"})
+
+        return self._answer("start_stream", start)
+
+    def start_record(self) -> Future[None]:
+        def start() -> None:
+            self.recording = True
+            self.emit("RecordStateChanged",
+                      {"outputActive": True, "outputState": "OBS_WEBSOCKET_OUTPUT_STARTED"})
+
+        return self._answer("start_record", start)

@@ -200,6 +200,7 @@ class BroadcastBridge(QObject):
         if kind in SCENE_EVENTS:
             self.refresh_scenes()
         elif kind == "StreamStateChanged":
+            self.stream.on_stream_event(data)
             self.stream.read()
 
     # --- the timeline ----------------------------------------------------------------------

@@ -48,6 +48,7 @@ WIDEST = {
 
 class HealthView(QWidget):
     stop_requested = Signal()  # the producer confirmed: end the stream
+    live_requested = Signal()  # Go live… pressed: the panel reads the plan and asks first
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,9 +66,16 @@ class HealthView(QWidget):
         self.end.setToolTip("Stop the live stream in OBS (asks first)")
         self.end.setEnabled(False)
         self.end.clicked.connect(self.confirm_end)
+        self.start = QPushButton("Go live…")
+        self.start.setToolTip("Start the stream in OBS (asks first, naming where it goes; in a "
+                              "drill, OBS records instead unless it goes to a rehearsal "
+                              "destination)")  # fmt: skip
+        self.start.setEnabled(False)
+        self.start.clicked.connect(self.live_requested)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.live, 0, 0, 1, 3)
+        grid.addWidget(self.live, 0, 0, 1, 2)
+        grid.addWidget(self.start, 0, 2)
         grid.addWidget(self.end, 0, 3)
         for index, (key, title) in enumerate(FIGURES):
             row, column = 1 + index // 2, (index % 2) * 2
@@ -100,6 +108,7 @@ class HealthView(QWidget):
                 self._set(value, "–", None)
             self.flags.setText("")
             self.end.setEnabled(False)
+            self.start.setEnabled(False)
             return
         if health.live:
             self.live.setText(f"LIVE {live_clock(health.live_seconds)}")
@@ -108,6 +117,7 @@ class HealthView(QWidget):
             self.live.setText("Not live")
             _restyle(self.live, f"color: {MUTED}; font-weight: 600;")
         self.end.setEnabled(health.live)
+        self.start.setEnabled(not health.live)
         flagged = {FLAG_FIGURE[flag][0]: FLAG_FIGURE[flag][1] for flag in health.flags}
         bitrate = "–" if health.bitrate_kbps is None else f"{health.bitrate_kbps:,.0f} kb/s"
         fps = f"{health.fps:.1f}" + (f" / {health.target_fps:g}" if health.target_fps else "")
@@ -147,6 +157,22 @@ class HealthView(QWidget):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.stop_requested.emit()
+
+
+    def confirm_go_live(self, going) -> bool:
+        """Ask before going live, naming where (never the key) and, in a drill, whether OBS
+        streams to a rehearsal destination or records instead. Cancel is the default."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning if going.streams else QMessageBox.Icon.Question,
+            "Go live" if going.streams else "Drill: record instead of streaming",
+            going.sentence, parent=self,
+        )  # fmt: skip
+        go = box.addButton("Go live" if going.streams else "Record",
+                           QMessageBox.ButtonRole.AcceptRole)  # fmt: skip
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is go
 
 
 def _restyle(widget: QWidget, style: str) -> None:

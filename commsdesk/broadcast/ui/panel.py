@@ -225,6 +225,9 @@ class BroadcastPanel(QWidget):
         health_box = QGroupBox("Stream")
         self.health = HealthView()
         self.health.stop_requested.connect(self.bridge.stream.end)
+        self.health.live_requested.connect(
+            lambda: self.bridge.stream.prepare_go_live(self._go_live)
+        )
         QVBoxLayout(health_box).addWidget(Holder(self.health))
 
         content = QWidget()
@@ -338,6 +341,10 @@ class BroadcastPanel(QWidget):
         scenes = self.bridge.scenes
         if scenes is not None and 1 <= number <= len(scenes.scenes) and self.bridge.connected:
             self.bridge.switch_scene(scenes.scenes[number - 1])
+
+    def _go_live(self, going) -> None:
+        if self.health.confirm_go_live(going):
+            self.bridge.stream.go_live(going)
 
     def show_thumbnail(self, image) -> None:
         """`image` comes sized for the frame (see BroadcastBridge)."""

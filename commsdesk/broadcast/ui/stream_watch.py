@@ -1,5 +1,6 @@
 """The live stream seen from the Broadcast panel: a reading every 2 s while OBS is connected
-(StreamHealth out, None while there is no reading), and End stream through the desk's use case."""
+(StreamHealth out, None while there is no reading); Go live (or, in a drill, record) and End
+stream; the stream's start and end on the timeline as OBS reports them."""
 
 from __future__ import annotations
 
@@ -69,6 +70,78 @@ class StreamWatch(QObject):
             log.info("stream reading: %s", exc)
 
         self.link.call(obs.stream_reading(), read, unread)
+
+    # --- going live ---------------------------------------------------------------------------
+    def prepare_go_live(self, on_plan) -> None:
+        """Read where OBS would stream and whether the desk is in Drill mode; `on_plan(GoLive)`
+        on the UI thread, for the confirmation."""
+        from commsdesk.broadcast.going_live import REHEARSAL_SETTING, plan
+
+        obs = self.link.obs
+        if obs is None or not self.link.connected:
+            self.failed.emit("Not live", f"OBS is not connected ({self.link.status.state}).")
+            return
+        rehearsal = list(self.desk_bridge.settings.get(REHEARSAL_SETTING) or [])
+
+        def with_drill(service) -> None:
+            from commsdesk.publishing.holds import drill_mode
+
+            self.desk_bridge.query(
+                lambda desk: drill_mode(desk),
+                on_done=lambda drill: on_plan(plan(service, drill=drill, rehearsal=rehearsal)),
+                on_error=lambda exc: self.failed.emit("Not live", str(exc)),
+            )  # fmt: skip
+
+        self.link.call(obs.stream_service(), with_drill,
+                       lambda exc: self.failed.emit("Not live", str(exc)))  # fmt: skip
+
+    def go_live(self, going) -> None:
+        """Start what the confirmed plan says: the stream, or a drill's recording."""
+        obs = self.link.obs
+        if obs is None or not self.link.connected:
+            self.failed.emit("Not live", f"OBS is not connected ({self.link.status.state}).")
+            return
+        self._destination = going.destination
+
+        def started(_: object) -> None:
+            if not going.streams:
+                self._record_event("broadcast.recording_started",
+                                   f"Drill: OBS recording instead of streaming ({going.sentence})")
+                self.done.emit("Drill: OBS is recording, not streaming")
+            else:
+                self.done.emit(f"Going live to {going.destination}")
+            self.read()
+
+        call = obs.start_stream() if going.streams else obs.start_record()
+        self.link.call(call, started, lambda exc: self.failed.emit("Not live", str(exc)))
+
+    def on_stream_event(self, data: dict) -> None:
+        """OBS's StreamStateChanged: its start and end on the timeline (once, whichever desk
+        or command hears it)."""
+        state = data.get("outputState")
+        if state not in ("OBS_WEBSOCKET_OUTPUT_STARTED", "OBS_WEBSOCKET_OUTPUT_STOPPED"):
+            return
+        live = state == "OBS_WEBSOCKET_OUTPUT_STARTED"
+        seconds = None if live or self.health is None else self.health.live_seconds
+        if self.desk_bridge.desk is None or not self.desk_bridge.actor:
+            log.info("not on the timeline (no desk or operator yet): stream %s",
+                     "started" if live else "stopped")  # fmt: skip
+            return
+        from commsdesk.desk import Desk  # not at module level: see DeskBridge
+
+        self.desk_bridge.act(
+            Desk.record_stream_state, live, live_seconds=seconds,
+            where=getattr(self, "_destination", "") if live else "",
+            on_error=lambda exc: log.warning("timeline: %s", exc),
+        )  # fmt: skip
+
+    def _record_event(self, kind: str, summary: str) -> None:
+        if self.desk_bridge.desk is None or not self.desk_bridge.actor:
+            return
+        from commsdesk.desk import Desk
+
+        self.desk_bridge.act(Desk.record, kind, summary,
+                             on_error=lambda exc: log.warning("timeline: %s", exc))
 
     def end(self) -> None:
         """Stop the live stream; on the timeline with how long it ran."""

@@ -85,3 +85,62 @@ def test_end_stream_asks_first_naming_the_live_time(broadcast, fake_obs, qtbot, 
     assert ended.summary == "Live stream ended after 1 h 45 min"
     assert not fake_obs.reading.active
     qtbot.waitUntil(lambda: view.live.text() == "Not live")
+
+
+def answer_go_live(monkeypatch, button: str, asked: list):
+    """The Go live confirmation, answered by pressing `button` (its text)."""
+
+    def exec_(box):
+        asked.append((box.windowTitle(), box.text(), [b.text() for b in box.buttons()]))
+        next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+
+
+def test_go_live_asks_first_naming_where_and_the_start_is_recorded_once(
+    broadcast, fake_obs, qtbot, monkeypatch
+):
+    from commsdesk.broadcast.obs.api import StreamService
+
+    fake_obs.service = StreamService("rtmp_common", "YouTube - RTMPS",
+                                     "rtmps://a.rtmp.youtube.com:443/live2")  # fmt: skip
+    broadcast.connect()
+    view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+    assert view.start.isEnabled() and not view.end.isEnabled()
+    asked: list = []
+    answer_go_live(monkeypatch, "Cancel", asked)
+    view.start.click()
+    qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+    title, text, buttons = asked[0]
+    assert title == "Go live" and buttons[0] == "Go live"
+    assert text == ("OBS starts streaming to YouTube - RTMPS "
+                    "(rtmps://a.rtmp.youtube.com:443/live2): the public sees it.")  # fmt: skip
+    broadcast.idle()
+    assert "start_stream" not in fake_obs.calls
+
+    answer_go_live(monkeypatch, "Go live", asked)
+    view.start.click()
+    [started] = broadcast.wait_events("broadcast.stream_started", 1)
+    assert started.summary == (
+        "Live stream started to YouTube - RTMPS (rtmps://a.rtmp.youtube.com:443/live2)"
+    )
+    assert fake_obs.reading.active
+
+
+def test_in_a_drill_go_live_records_instead_and_says_so(broadcast, fake_obs, qtbot, monkeypatch):
+    from commsdesk.publishing.holds import set_drill_mode
+
+    set_drill_mode(broadcast.bridge.desk, "Pat Lee (producer)", True)
+    broadcast.connect()
+    view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+    asked: list = []
+    answer_go_live(monkeypatch, "Record", asked)
+    view.start.click()
+    [recording] = broadcast.wait_events("broadcast.recording_started", 1)
+    title, text, _ = asked[0]
+    assert title == "Drill: record instead of streaming"
+    assert text.startswith("Drill: OBS records instead of streaming, because "
+                           "rtmp://127.0.0.1/live is not marked as a rehearsal destination.")
+    assert fake_obs.recording and not fake_obs.reading.active
+    assert broadcast.events("broadcast.stream_started") == []
