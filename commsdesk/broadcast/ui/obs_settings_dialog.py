@@ -1,6 +1,7 @@
-"""Where OBS is and its WebSocket password. The password goes to the keyring (on a lane, by the
-bridge); it is never shown back, and a blank field keeps the one stored. Where no keyring works,
-the dialog says the password will not outlast the desk, and how to give it instead."""
+"""Where OBS is and its WebSocket password, and the stream destinations marked for rehearsals.
+The password goes to the keyring (on a lane, by the bridge); it is never shown back, and a blank
+field keeps the one stored. Where no keyring works, the dialog says the password will not
+outlast the desk, and how to give it instead."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,7 +25,7 @@ from commsdesk.ui.theme import MUTED, WARN
 
 class ObsSettingsDialog(QDialog):
     def __init__(self, host: str, port: int, parent: QWidget | None = None,
-                 *, ask_password: bool = False) -> None:  # fmt: skip
+                 *, ask_password: bool = False, rehearsal: list[str] = ()) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("OBS settings")
         self.host = QLineEdit(host)
@@ -43,6 +45,15 @@ class ObsSettingsDialog(QDialog):
         form.addRow("Host", self.host)
         form.addRow("Port", self.port)
         form.addRow("Password", self.password)
+        self.rehearsal = QPlainTextEdit("\n".join(rehearsal))
+        self.rehearsal.setTabChangesFocus(True)
+        self.rehearsal.setPlaceholderText("rtmp://10.0.0.5/rehearsal (one per line)")
+        self.rehearsal.setFixedHeight(3 * self.rehearsal.fontMetrics().lineSpacing() + 12)
+        self.rehearsal.setToolTip(
+            "In Drill mode, Go live streams only to these ingest URLs (or ones under them); to "
+            "anything else OBS records instead, so a drill never reaches the public."
+        )
+        form.addRow("Rehearsal destinations", self.rehearsal)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -74,6 +85,10 @@ class ObsSettingsDialog(QDialog):
             self.keeping.setText(self._keeping_words(problem))
             self.keeping.setStyleSheet(f"color: {WARN}; font-weight: 600;")
             self.adjustSize()
+
+    def rehearsal_destinations(self) -> list[str]:
+        lines = (line.strip() for line in self.rehearsal.toPlainText().splitlines())
+        return [line for line in lines if line]
 
     def values(self) -> tuple[str, int, str | None]:
         """(host, port, the new password or None to keep the stored one)."""

@@ -323,8 +323,14 @@ class BroadcastPanel(QWidget):
 
         settings = self.bridge.settings
         dialog = ObsSettingsDialog(settings.get("obs_host"), settings.get("obs_port"), self,
-                                   ask_password=ask_password)  # fmt: skip
-        dialog.accepted.connect(lambda: self.bridge.apply_settings(*dialog.values()))
+                                   ask_password=ask_password,
+                                   rehearsal=settings.get("rehearsal_destinations"))  # fmt: skip
+
+        def apply() -> None:
+            settings.set("rehearsal_destinations", dialog.rehearsal_destinations())
+            self.bridge.apply_settings(*dialog.values())  # saves the settings too
+
+        dialog.accepted.connect(apply)
         dialog.open()
         self.settings_dialog = dialog
         self.bridge.link.keyring_problem(dialog.show_keyring_problem)

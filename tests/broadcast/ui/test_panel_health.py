@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 
 from commsdesk.broadcast.stream_health import StreamSample
+from commsdesk.settings import Settings
 from commsdesk.ui.theme import BAD, WARN
 
 LIVE_1H45 = 6_300_000  # ms
@@ -144,3 +145,31 @@ def test_in_a_drill_go_live_records_instead_and_says_so(broadcast, fake_obs, qtb
                            "rtmp://127.0.0.1/live is not marked as a rehearsal destination.")
     assert fake_obs.recording and not fake_obs.reading.active
     assert broadcast.events("broadcast.stream_started") == []
+
+
+def test_rehearsal_destinations_are_set_in_the_obs_settings_and_a_drill_streams_there(
+    broadcast, fake_obs, qtbot, monkeypatch
+):
+    from commsdesk.broadcast.obs.api import StreamService
+    from commsdesk.publishing.holds import set_drill_mode
+
+    fake_obs.service = StreamService("rtmp_custom", "", "rtmp://10.0.0.5:1935/rehearsal")
+    set_drill_mode(broadcast.bridge.desk, "Pat Lee (producer)", True)
+    broadcast.connect()
+    panel = broadcast.panel
+    panel.ask_settings()
+    dialog = panel.settings_dialog
+    dialog.rehearsal.setPlainText("  rtmp://10.0.0.5:1935/rehearsal  \n\n")
+    dialog.accept()
+    broadcast.idle()
+    assert broadcast.settings.get("rehearsal_destinations") == ["rtmp://10.0.0.5:1935/rehearsal"]
+    assert Settings.load(broadcast.bridge.settings.path.parent).get(
+        "rehearsal_destinations") == ["rtmp://10.0.0.5:1935/rehearsal"]  # kept for next time
+    view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+    asked: list = []
+    answer_go_live(monkeypatch, "Go live", asked)
+    view.start.click()
+    [started] = broadcast.wait_events("broadcast.stream_started", 1)
+    assert asked[0][1] == ("Drill: OBS streams to the rehearsal destination "
+                           "rtmp://10.0.0.5:1935/rehearsal.")  # fmt: skip
+    assert fake_obs.reading.active and not fake_obs.recording
