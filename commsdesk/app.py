@@ -213,6 +213,9 @@ class Wiring:
     benchmarks drive a real window on the same wiring, with `obs_factory` and `clients` pointed
     at their stand-ins.
 
+    The P-1 bridge has a lane of its own: a chain's calls wait on the phone provider, and must
+    never wait behind the database lane's work (nor hold it up).
+
     The Broadcast bridge loads Qt's namespace and the slide modules, so the app adds it after
     the first paint (`add_broadcast`); the audience lane, given to the window, makes it build
     the Audience panel and poll viewer sources.
@@ -223,6 +226,7 @@ class Wiring:
     ):
         from functools import partial
 
+        from commsdesk.p1.ui.bridge import P1Bridge
         from commsdesk.publishing.ui.bridge import PublishingBridge
         from commsdesk.scheduling.ui.bridge import ScheduleBridge
         from commsdesk.ui.desk_bridge import DeskBridge
@@ -243,6 +247,8 @@ class Wiring:
         self.schedule = ScheduleBridge(self.bridge, self.publishing, parent)
         self.broadcast = None
         self.window = None
+        self.p1_lane = Lane("p1", parent)  # the P-1 chain: its use cases and the phone provider
+        self.p1 = P1Bridge(self.p1_lane, self.bridge, parent)
         self.bridge.remote_change.connect(self._remote_change)
 
     def _remote_change(self, change) -> None:
@@ -259,7 +265,7 @@ class Wiring:
     def lanes(self) -> tuple:
         """Every lane, the database's last: the others' last jobs may still write."""
         return (self.x_lane, self.obs_lane, self.slides_lane, self.text_lane,
-                self.audience_lane, self.db_lane)  # fmt: skip
+                self.audience_lane, self.p1_lane, self.db_lane)  # fmt: skip
 
     @property
     def services(self):
@@ -270,8 +276,9 @@ class Wiring:
 
         self.window = MainWindow(
             self.bridge, self.text_lane, publishing=self.publishing, schedule=self.schedule,
-            obs=self.broadcast, demo=demo,
+            obs=self.broadcast, p1=self.p1, demo=demo,
         )
+        self.window.settled.connect(self.p1.start)  # follows the chain once the desk is up
         if audience:
             self.window.audience_lane = self.audience_lane
         return self.window
@@ -292,6 +299,7 @@ class Wiring:
 
     def stop(self) -> None:
         self.bridge.stop_listening()
+        self.p1.stop()
         for lane in self.lanes:
             lane.stop()
 

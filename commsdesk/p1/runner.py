@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -31,6 +32,7 @@ UNCONFIRMED_AFTER = timedelta(seconds=30)
 # A call still not ended this long past its ring time is hung up and counts as unanswered.
 CALL_AT_MOST = timedelta(seconds=150)
 REPLIES_FOR = timedelta(hours=1)  # replies to the texts are read for this long
+REPLIES_EVERY = 10.0  # seconds between reads of the replies
 
 
 class NoProvider(DeskError):
@@ -78,6 +80,7 @@ class ChainRunner:
         self.provider = provider
         self.clock = clock
         self.on_change = on_change
+        self._replies_at = 0.0  # monotonic time of the next read of the replies
 
     def start(self, run: RunView) -> RunView | None:
         """Right after this desk's press: place the first call, whose row the press wrote."""
@@ -95,8 +98,10 @@ class ChainRunner:
             changed = self._call_step(run)
         else:
             changed = self._hang_up_if_cancelled(run) | self._text_everyone(run)
-        for ended in self.chain.runs_taking_replies(REPLIES_FOR):
-            changed |= self._read_replies(ended)
+        if time.monotonic() >= self._replies_at:  # a request to the provider each time
+            self._replies_at = time.monotonic() + REPLIES_EVERY
+            for ended in self.chain.runs_taking_replies(REPLIES_FOR):
+                changed |= self._read_replies(ended)
         if changed:
             run = self.chain.latest()
             if self.on_change is not None:
@@ -142,8 +147,15 @@ class ChainRunner:
         try:
             status = self.provider.call_status(call.sid)
         except ProviderError as exc:
-            log.info("P-1 call status not read: %s", exc.kind)
-            return False  # asked again at the next step
+            if exc.kind != "refused":
+                log.info("P-1 call status not read: %s", exc.kind)
+                return False  # asked again at the next step
+            # The provider does not know the call (another account, or the drill's stand-in
+            # of a desk that stopped): it cannot be followed, and the chain goes on.
+            status = CallStatus(call.sid, CallOutcome.FAILED, ended_at=now,
+                                detail=f"the provider cannot say how it ended: {exc.message}")
+            self.chain.call_ended(call.id, status)
+            return True
         if not status.outcome.ended:
             ring = timedelta(seconds=run.chain[call.position].ring_seconds)
             if now - call.started_at < ring + CALL_AT_MOST:

@@ -2,7 +2,9 @@
 who is at the desk.
 
 Nothing here takes the keyboard (after the first paint): every button has a menu item or a
-shortcut, and a key typed into the wrong place must never flip Drill mode or open a dialog.
+shortcut, and a key typed into the wrong place must never flip Drill mode or open a dialog. The
+red P-1 button at the right is Ctrl+Shift+1 (and Incident → Press P-1…); beside it, while a
+chain exists, a label says how it stands, loud when no one answered.
 Texts that can be long shrink with a "…" so the header fits a 1280-pixel screen whatever it says.
 """
 
@@ -21,9 +23,13 @@ from PySide6.QtWidgets import (
 
 from commsdesk.clock import utc_now
 from commsdesk.incidents.incident import Incident
+from commsdesk.p1.ui.header_parts import P1HeaderParts
 from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
 
 SHRUNK_WIDTH = 72  # the least a shrinking text is given, "…" included
+# The least the title and a warning are given; less while a P-1 chain's label shows (it comes
+# first: NO ONE ANSWERED is shown whole whatever else must shrink).
+TITLE_LEAST, WARNING_LEAST = (140, 100), (130, SHRUNK_WIDTH)  # (as a rule, crowded)
 
 
 def elided(metrics: QFontMetrics, text: str, width: int) -> str:
@@ -103,7 +109,7 @@ class ShrinkingButton(_Shrinking, QPushButton):
         return 18
 
 
-class HeaderBar(QWidget):
+class HeaderBar(P1HeaderParts, QWidget):
     drill_toggled = Signal(bool)
     update_due = Signal()  # the promised update time has come
     start_requested = Signal()
@@ -111,6 +117,10 @@ class HeaderBar(QWidget):
     operator_requested = Signal()
     destination_requested = Signal()  # "where do posts go?" was clicked
     warning_clicked = Signal(str)  # the topic of a warning (see set_warning)
+    p1_requested = Signal()  # the P-1 button: the press confirmation
+    p1_acknowledge_requested = Signal()
+    p1_cancel_requested = Signal()
+    p1_status_requested = Signal()
 
     def __init__(self, zones: list[str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,7 +131,7 @@ class HeaderBar(QWidget):
         self.layout_ = layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         self.severity = QLabel()
-        self.title = ShrinkingLabel("Opening the desk…", least=160)
+        self.title = ShrinkingLabel("Opening the desk…", least=TITLE_LEAST[0])
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.elapsed = QLabel()
         self.elapsed.setStyleSheet("font-size: 16px;")
@@ -158,7 +168,9 @@ class HeaderBar(QWidget):
         layout.addWidget(self.since, 1)
         layout.addWidget(self.team_on_air)
         self._warnings_at = layout.count()  # warnings go in here, before the switches
-        for widget in (self.drill, self.destination, self.operator_button, self.incident_button):
+        self._build_p1()
+        for widget in (self.drill, self.destination, self.operator_button, self.incident_button,
+                       self.p1_chain, self.p1_button):  # fmt: skip
             layout.addWidget(widget)
         # A toolbar gives its widgets their size hint and hides what does not fit: the header
         # asks for no more than its least and takes the toolbar's whole width (expanding).
@@ -170,6 +182,14 @@ class HeaderBar(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSizeHint()
+
+    # --- room for the P-1 chain's label (commsdesk.p1.ui.header_parts) ---------------------------
+    def _make_room(self, crowded: bool) -> None:
+        self.title.least = TITLE_LEAST[crowded]
+        self.title.updateGeometry()
+        for button in self.warnings.values():
+            button.least = WARNING_LEAST[crowded]
+            button.updateGeometry()
 
     # --- where posts go -------------------------------------------------------------------------
     def set_drill(self, on: bool) -> None:
@@ -183,7 +203,7 @@ class HeaderBar(QWidget):
     def _drill_changed(self, on: bool) -> None:
         self.drill.setText("DRILL: SANDBOX only" if on else "Drill mode")
         self.drill.setStyleSheet(
-            "QCheckBox { background: #6a1b9a; color: white; font-weight: 600; padding: 3px 8px;"
+            "QCheckBox { background: #6a1b9a; color: white; font-weight: 600; padding: 3px 5px;"
             " border-radius: 4px; }" if on else ""
         )
 
@@ -209,7 +229,7 @@ class HeaderBar(QWidget):
         """Show (or change) the warning for `topic` until clear_warning(topic)."""
         button = self.warnings.get(topic)
         if button is None:
-            button = self.warnings[topic] = ShrinkingButton(least=130)
+            button = self.warnings[topic] = ShrinkingButton(least=WARNING_LEAST[0])
             button.setFlat(False)
             button.setMaximumWidth(280)
             button.setObjectName(f"warning-{topic}")
@@ -217,6 +237,7 @@ class HeaderBar(QWidget):
             if self._finished:
                 button.setFocusPolicy(self.drill.focusPolicy())
             self.layout_.insertWidget(self._warnings_at, button)
+            self._make_room(not self.p1_chain.isHidden())
         button.setStyleSheet(
             f"QPushButton {{ background: {colour}; color: white; font-weight: 600;"
             " border-radius: 4px; padding: 3px 9px; }"
@@ -326,7 +347,7 @@ class HeaderBar(QWidget):
 
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for button in (self.drill, self.operator_button, self.incident_button, self.destination,
-                       *self.warnings.values()):
+                       self.p1_button, self.p1_chain, *self.warnings.values()):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             if button.hasFocus():
                 button.clearFocus()

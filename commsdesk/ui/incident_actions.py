@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+PRESENCE_SETTLES_MS = 1500  # after a desk said it left, when the server no longer lists it
+
 
 def _now():
     from commsdesk.clock import utc_now
@@ -145,6 +147,24 @@ class IncidentActions:
             Desk.list_incidents, on_done=lambda items: PastIncidentsDialog(items, self).open()
         )
 
+    # --- the P-1 button (commsdesk.p1.ui.controls) -----------------------------------------
+    p1_controls = None
+
+    def _p1(self, act: str) -> None:
+        if self.p1_controls is None:
+            self.statusBar().showMessage("P-1 is not set up on this window.", 5000)
+            return
+        getattr(self.p1_controls, act)()
+
+    def press_p1(self) -> None:
+        self._p1("press")
+
+    def show_p1_chain(self) -> None:
+        self._p1("show_chain")
+
+    def show_p1_status(self) -> None:
+        self._p1("show_status")
+
     # --- update cadence ---------------------------------------------------------------------
     def _refresh_cadence(self) -> None:
         if self.incident is None:
@@ -217,6 +237,11 @@ class IncidentActions:
         """Another desk joined or left, or something went on the record (maybe on air)."""
         if change.table in ("presence", "timeline_events", "*"):
             self._read_team()
+        if change.table == "presence" and change.op == "left":
+            # Said just before its connection closes: the server lists it a moment longer.
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(PRESENCE_SETTLES_MS, self, self._read_team)
 
     def _read_team(self) -> None:
         from commsdesk.team.presence import team_view

@@ -3,7 +3,8 @@
 The window is the shell that holds the parts together; each part lives beside it:
 window_docks (panels and fitting the screen), window_menus (menus, shortcuts, the F1 list),
 posting_flow (where posts go, Drill mode, Post now), notices (tray and the header's warnings),
-incident_actions (the incident, its cadence, who is at the desk).
+incident_actions (the incident, its cadence, who is at the desk), and commsdesk.p1.ui.controls
+(the P-1 button, its chain and dialogs).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class MainWindow(IncidentActions, QMainWindow):
         publishing=None,
         schedule=None,
         obs=None,
+        p1=None,
         demo: bool = False,
         parent=None,
     ) -> None:
@@ -102,6 +104,11 @@ class MainWindow(IncidentActions, QMainWindow):
         self.incident_action = self.menus.incident_action
         self.cadence_action = self.menus.cadence_action
         self.close_incident_action = self.menus.close_incident_action
+        self.p1_controls = None  # the P-1 button works with a P1Bridge (the app's wiring)
+        if p1 is not None:
+            from commsdesk.p1.ui.controls import P1Controls
+
+            self.p1_controls = P1Controls(self, p1)
 
         header = self.header
         header.start_requested.connect(self.start_incident)
@@ -400,19 +407,6 @@ class MainWindow(IncidentActions, QMainWindow):
     # --- layout ----------------------------------------------------------------------------
     def show_panel(self, index: int) -> None:
         self.panel_docks.show_panel(index)
-
-    def show_shortcuts(self) -> None:
-        """F1: every key the window binds, read from the actions, in two columns (the list
-        fits a 720-pixel screen)."""
-        cells = [f"<td nowrap><b>{keys}</b></td><td nowrap>{what}</td>"
-                 for keys, what in self.menus.shortcut_rows()]  # fmt: skip
-        half = (len(cells) + 1) // 2
-        right = cells[half:] + [""] * (2 * half - len(cells))
-        rows = "".join(
-            f"<tr>{left}<td width=24></td>{other}</tr>"
-            for left, other in zip(cells[:half], right, strict=True)
-        )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=3>{rows}</table>")
 
     def reset_layout(self) -> None:
         self.panel_docks.reset()

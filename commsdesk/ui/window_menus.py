@@ -53,6 +53,8 @@ class WindowMenus:
         self.add(desk, "&Approvals required…", w.ask_required_approvals)
         self.add(desk, "&X account…", w.posting.ask_account)
         self.add(desk, "Audience &sources…", w.ask_audience_sources)
+        self.add(desk, "P-1 &call chain…", w.show_p1_chain, tip="Who P-1 calls, in which "
+                 "order, the rounds, the conference room and the phone account")  # fmt: skip
         desk.addSeparator()
         self.add(desk, "&Quit", w.close, "Ctrl+Q")
 
@@ -61,6 +63,11 @@ class WindowMenus:
         self.cadence_action = self.add(incident, "Update &cadence…", w.ask_cadence)
         self.close_incident_action = self.add(incident, "C&lose incident…", w.close_incident)
         self.add(incident, "&All incidents…", w.show_incidents)
+        incident.addSeparator()
+        self.add(incident, "&Press P-1…", w.press_p1, "Ctrl+Shift+1", "Phone the call chain "
+                 "until someone answers, then text them all (it asks first)")  # fmt: skip
+        self.add(incident, "P-1 s&tatus…", w.show_p1_status, tip="The latest P-1 chain: each "
+                 "call, the texts, the replies; acknowledge or cancel it")  # fmt: skip
 
         st = bar.addMenu("&Statement")
         self.statement_actions = [
@@ -95,7 +102,7 @@ class WindowMenus:
                  "window inside this screen")  # fmt: skip
 
         help_menu = bar.addMenu("&Help")
-        self.add(help_menu, "&Keyboard shortcuts", w.show_shortcuts, "F1")
+        self.add(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
 
     def add(
         self, menu: QMenu, text: str, slot: Callable, shortcut: str | None = None, tip: str = ""
@@ -111,6 +118,22 @@ class WindowMenus:
     def bind_shortcuts(self) -> None:
         for act, keys in self._shortcuts:
             act.setShortcut(QKeySequence(keys))
+
+    def show_shortcuts(self) -> None:
+        """F1: every key the window binds, read from the actions, in two columns (the list
+        fits a 720-pixel screen)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        cells = [f"<td nowrap><b>{keys}</b></td><td nowrap>{what}</td>"
+                 for keys, what in self.shortcut_rows()]  # fmt: skip
+        half = (len(cells) + 1) // 2
+        right = cells[half:] + [""] * (2 * half - len(cells))
+        rows = "".join(
+            f"<tr>{left}<td width=24></td>{other}</tr>"
+            for left, other in zip(cells[:half], right, strict=True)
+        )
+        QMessageBox.information(self.window, "Keyboard shortcuts",
+                                f"<table cellpadding=3>{rows}</table>")  # fmt: skip
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every bound menu shortcut, then every key a panel binds,

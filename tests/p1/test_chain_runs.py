@@ -157,7 +157,10 @@ def test_cancelling_hangs_up_the_ringing_call_and_calls_no_one_else(desk):
     assert fake.messages_sent == []
 
 
-def test_replies_and_acknowledgements_are_recorded_once(desk):
+def test_replies_and_acknowledgements_are_recorded_once(desk, monkeypatch):
+    import commsdesk.p1.runner as runner_module
+
+    monkeypatch.setattr(runner_module, "REPLIES_EVERY", 0.0)  # read at every step here
     chain = chain_of(desk)
     fake = FakeProvider()
     fake.answer(PEOPLE[0][1], "human", after=0.02)
@@ -208,3 +211,18 @@ def test_a_desk_that_pressed_and_stopped_before_calling_holds_the_chain_back_onl
     ]
     assert "stopped before the provider confirmed it" in run.calls[0].detail
     assert [c.to for c in fake.calls_placed] == [PEOPLE[1][1]]
+
+
+def test_a_call_the_provider_does_not_know_ends_and_the_chain_goes_on(desk):
+    """As after a restart in a drill: the stand-in that placed the call is gone."""
+    chain = chain_of(desk, rounds=1)
+    placing = FakeProvider()
+    pressed, _ = chain.press(BEN, "Hot wallet drained", provider=placing.name, drill=True)
+    ChainRunner(chain, placing).start(pressed)  # rings; then this desk stops
+    later = FakeProvider()
+    later.answer(PEOPLE[1][1], "human", after=0.02)
+    run = run_out(ChainRunner(chain, later))
+    assert [(c.name, c.outcome) for c in run.calls] == [
+        ("Mira Chen", CallOutcome.FAILED), ("Sam Okafor", CallOutcome.HUMAN)
+    ]
+    assert "cannot say how it ended" in run.calls[0].detail
