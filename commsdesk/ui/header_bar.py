@@ -27,13 +27,15 @@ from commsdesk.p1.ui.header_parts import P1HeaderParts
 from commsdesk.ui.theme import MUTED, SEVERITY_COLOURS, badge_style
 
 SHRUNK_WIDTH = 72  # the least a shrinking text is given, "…" included
+MEANINGFUL = 2  # characters a cut text keeps at least, else it shows nothing
 # The least the title and a warning are given; less while a P-1 chain's label shows (it comes
 # first: NO ONE ANSWERED is shown whole whatever else must shrink).
 TITLE_LEAST, WARNING_LEAST = (140, 100), (130, SHRUNK_WIDTH)  # (as a rule, crowded)
 
 
 def elided(metrics: QFontMetrics, text: str, width: int) -> str:
-    """`text` cut to fit `width` pixels, ending in "…" when cut."""
+    """`text` cut to fit `width` pixels, ending in "…" when cut; nothing when not even its
+    first characters fit (a lone "…" says nothing)."""
     if metrics.horizontalAdvance(text) <= width:
         return text
     low, high = 0, len(text)
@@ -43,7 +45,8 @@ def elided(metrics: QFontMetrics, text: str, width: int) -> str:
             low = middle
         else:
             high = middle - 1
-    return text[:low].rstrip() + "…"
+    shown = text[:low].rstrip()
+    return shown + "…" if len(shown) >= MEANINGFUL else ""
 
 
 class _Shrinking:
