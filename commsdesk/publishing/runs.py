@@ -41,7 +41,13 @@ from commsdesk.timeline.chain import EventKind
 Progress = Callable[[Publication], None]
 
 LEASE = timedelta(minutes=2)  # a run's claim, renewed with each part and each wait
-CLAIMANT = re.compile(r"\((?P<host>[^,()]+), process (?P<pid>\d+)\)$")
+# A claim whose process's mark is gone from the server is carried on once it has been quiet
+# this long: longer than the one request (X's 10 s timeout) a run makes after recording a
+# part's intent, so a run that lost the server mid-request has finished it.
+QUIET_BEFORE_TAKE_OVER = timedelta(seconds=30)
+CLAIMANT = re.compile(
+    r"\((?P<host>[^,()]+), process (?P<pid>\d+)(?:, mark (?P<mark>\d+))?\)$"
+)
 _EVENTS = EventRow.__table__
 _STARTED = (
     select(_EVENTS.c.data)
@@ -61,11 +67,24 @@ def parts_digest(texts: Sequence[str]) -> str:
     return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def claimant_gone(claimed_by: str | None) -> bool:
-    """True when the claim's process ran on this machine and is no longer alive."""
+def claimant_gone(
+    claimed_by: str | None, *, session: Session | None = None, quiet_since: datetime | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """True when the claim's process is no longer alive: it ran on this machine and its
+    process is gone, or (on a shared server) its mark is free and the claim has been quiet
+    since `quiet_since` for QUIET_BEFORE_TAKE_OVER."""
     match = CLAIMANT.search(claimed_by or "")
-    if match is None or match["host"] != socket.gethostname():
+    if match is None:
         return False
+    if match["host"] != socket.gethostname():
+        if match["mark"] is None or session is None or quiet_since is None or now is None:
+            return False
+        if now - quiet_since < QUIET_BEFORE_TAKE_OVER:
+            return False
+        from commsdesk.store.liveness import mark_free
+
+        return mark_free(session, int(match["mark"]))
     pid = int(match["pid"])
     if pid == os.getpid():
         return False
@@ -95,10 +114,12 @@ class Run:
     held: str | None = None  # why the run stopped before a part
     intent: int | None = None  # the part whose intent the claim recorded, not yet sent
     released: bool = False  # the claim was let go in the transaction that ended the run
+    mark: int | None = None  # this process's mark on a shared server, when there is one
 
     @property
     def who(self) -> str:
-        return f"{self.actor} ({socket.gethostname()}, process {os.getpid()})"
+        marked = f", mark {self.mark}" if self.mark is not None else ""
+        return f"{self.actor} ({socket.gethostname()}, process {os.getpid()}{marked})"
 
 
 def claim(desk: Desk, run: Run) -> Publication:
@@ -109,6 +130,7 @@ def claim(desk: Desk, run: Run) -> Publication:
     When the next part can go out at once (never sent, no images to upload first), its
     intent is recorded in the same transaction, after the same checks as `mark_sending`
     (`run.intent` says so; `run.held` when the holds stopped it instead)."""
+    run.mark = desk.process_mark()
     with desk.transaction() as session:
         row = publication_row(session, run.row_id, lock=True)
         if row is None:
@@ -123,7 +145,8 @@ def claim(desk: Desk, run: Run) -> Publication:
             row.claim_token not in (None, run.token)
             and row.claimed_until is not None
             and row.claimed_until > now
-            and not claimant_gone(row.claimed_by)
+            and not claimant_gone(row.claimed_by, session=session, now=now,
+                                  quiet_since=row.claimed_until - LEASE)  # fmt: skip
         ):
             raise PublicationBusy(
                 f"This is being posted now by {row.claimed_by}; it was not started again. "
@@ -224,6 +247,10 @@ def clear_to_send(desk: Desk, session: Session, run: Run, part: OutboxPart) -> R
         reason = f"another run took it over ({pub.claimed_by})"
     else:
         reason = hold_reason(desk, session, run, pub)
+        mark = desk.process_mark() if run.mark is not None else None
+        if reason is None and mark != run.mark:  # this desk lost the server and is back
+            run.mark = mark  # under its new mark, so no other desk takes over a live run
+            set_publication(session, run.row_id, claimed_by=run.who)
     if reason is None:
         return pub
     hold(desk, session, run, pub, part, reason)

@@ -75,9 +75,22 @@ class Sessions:
         self.clock = clock
         self._reads = sessionmaker(engine, expire_on_commit=False)
         self._writes = sessionmaker(writer(engine), expire_on_commit=False)
+        self._mark = None
 
     def close(self) -> None:
+        if self._mark is not None:
+            self._mark.close()
         self.engine.dispose()
+
+    def process_mark(self) -> int | None:
+        """This process's mark on a shared server (commsdesk.store.liveness); None on SQLite."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        if self._mark is None:
+            from commsdesk.store.liveness import ProcessMark
+
+            self._mark = ProcessMark(self.engine)
+        return self._mark.key()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
