@@ -7,10 +7,12 @@ libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 li
 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-core xvfb xauth"
 # The PostgreSQL server (initdb, pg_ctl, postgres) that tests/store/test_postgresql.py starts.
 PACKAGES="$PACKAGES postgresql"
-# OBS Studio (obs-websocket 5) for the broadcast tests and bench; Chromium to check the HTML slide
-# page a browser source shows.
-PACKAGES="$PACKAGES obs-studio chromium ffmpeg"
-# nginx with its RTMP module: the local RTMP server tests/broadcast/test_obs_live_stream.py streams to.
+# OBS Studio (obs-websocket 5) for the broadcast tests and bench; Chromium prints the
+# post-incident report to PDF (and the tests check the HTML slide page a browser source shows).
+PACKAGES="$PACKAGES obs-studio chromium"
+# pdftotext and pdftoppm (poppler): tests/report reads the report's PDF back, text and pages.
+PACKAGES="$PACKAGES poppler-utils"
+# nginx with its RTMP module: the local RTMP server the live-stream tests stream to.
 PACKAGES="$PACKAGES nginx libnginx-mod-rtmp"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0

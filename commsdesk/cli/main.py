@@ -20,6 +20,7 @@ from commsdesk.cli.obs import add_obs_commands
 from commsdesk.cli.p1 import add_p1_commands
 from commsdesk.cli.policy import add_policy_commands
 from commsdesk.cli.posting import add_post_commands
+from commsdesk.cli.report import add_report_commands
 from commsdesk.cli.schedule import add_schedule_commands
 from commsdesk.cli.scheduler_run import add_scheduler_commands
 from commsdesk.cli.slides import add_slide_commands
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                 add_drill_commands, add_policy_commands, add_timeline_commands,
                 add_audience_commands, add_slide_commands, add_obs_commands,
                 add_team_commands, add_scheduler_commands, add_watch_commands,
-                add_p1_commands):
+                add_p1_commands, add_report_commands):
         add(commands)
     return parser
 

@@ -32,6 +32,12 @@ WALL_KEYS = ("F11", "Esc")
 PANEL_MNEMONICS = ("&Statements", "&Broadcast", "&Audience", "S&chedule", "&Timeline")
 
 
+def _report(window) -> None:
+    from commsdesk.report.ui.report_action import ask_report
+
+    ask_report(window)
+
+
 def plain(text: str) -> str:
     """A menu text as read: without its mnemonic marks and trailing dots."""
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
@@ -63,6 +69,8 @@ class WindowMenus:
         self.cadence_action = self.add(incident, "Update &cadence…", w.ask_cadence)
         self.close_incident_action = self.add(incident, "C&lose incident…", w.close_incident)
         self.add(incident, "&All incidents…", w.show_incidents)
+        self.add(incident, "&Report…", lambda _=False: _report(w), tip="Write the post-incident "
+                 "report (PDF or HTML) of this incident, or of the latest")  # fmt: skip
         incident.addSeparator()
         self.add(incident, "&Press P-1…", w.press_p1, "Ctrl+Shift+1", "Phone the call chain "
                  "until someone answers, then text them all (it asks first)")  # fmt: skip

@@ -1,22 +1,21 @@
 """Going live from the command line against a real OBS: the destination named, never the key;
 a drill records instead unless OBS streams to a rehearsal destination; the stream's start and
 end on the timeline once each. The live stream goes to a real RTMP server on this machine
-(ffmpeg listening), as a rehearsal destination would."""
+(nginx with its RTMP module), as a rehearsal destination would."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from commsdesk.desk import Desk
+from tests.broadcast.test_obs_live_stream import rtmp_server  # noqa: F401
 from tests.support.cli import commsdesk
-from tests.support.obs_studio import free_port, own_obs_studio  # noqa: F401
+from tests.support.obs_studio import own_obs_studio  # noqa: F401
 
 PAT = "Pat Lee (producer)"
 KEY = "sk-live-0123456789abcdef"
@@ -85,37 +84,24 @@ def test_a_drill_records_instead_of_streaming_to_a_destination_not_marked(
 
 @pytest.mark.slow
 def test_live_to_a_rehearsal_destination_in_a_drill_and_ended_on_the_record_once(
-    own_obs_studio, data_dir  # noqa: F811
+    own_obs_studio, rtmp_server, data_dir  # noqa: F811
 ):
-    if shutil.which("ffmpeg") is None:
-        pytest.fail("ffmpeg is not installed (scripts/system-packages.sh installs it)")
     obs = own_obs_studio
-    port = free_port()
-    server = f"rtmp://127.0.0.1:{port}/live"
-    ingest = subprocess.Popen(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-listen", "1", "-i",
-         f"{server}/{KEY}", "-f", "null", "-"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        stream_to(obs, server)
-        (data_dir / "desk.json").write_text(json.dumps({"rehearsal_destinations": [server]}))
-        time.sleep(0.5)  # ffmpeg listening
-        done = run(obs, data_dir, "obs", "stream", "start", "--drill")
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.splitlines() == [
-            f"Drill: OBS streams to the rehearsal destination {server}.",
-            f"Live stream started to {server}",
-        ]
-        assert KEY not in done.stdout + done.stderr
-        status = json.loads(run(obs, data_dir, "obs", "status", "--json").stdout)
-        assert status["stream"]["live"] is True
-        time.sleep(2)
-        ended = run(obs, data_dir, "obs", "stream", "end")
-        assert ended.returncode == 0, ended.stderr
-        assert ended.stdout.startswith("Live stream ended after ")
-        # One start and one end on the record, however many paths reported them.
-        assert kinds(data_dir) == ["broadcast.stream_started", "broadcast.stream_stopped"]
-    finally:
-        ingest.kill()
-        ingest.wait(timeout=10)
+    server = rtmp_server.url
+    stream_to(obs, server)
+    (data_dir / "desk.json").write_text(json.dumps({"rehearsal_destinations": [server]}))
+    done = run(obs, data_dir, "obs", "stream", "start", "--drill")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"Drill: OBS streams to the rehearsal destination {server}.",
+        f"Live stream started to {server}",
+    ]
+    assert KEY not in done.stdout + done.stderr
+    status = json.loads(run(obs, data_dir, "obs", "status", "--json").stdout)
+    assert status["stream"]["live"] is True
+    time.sleep(2)
+    ended = run(obs, data_dir, "obs", "stream", "end")
+    assert ended.returncode == 0, ended.stderr
+    assert ended.stdout.startswith("Live stream ended after ")
+    # One start and one end on the record, however many paths reported them.
+    assert kinds(data_dir) == ["broadcast.stream_started", "broadcast.stream_stopped"]

@@ -1,0 +1,325 @@
+"""What the post-incident report says, gathered in one place through the desk's read use cases:
+the incident, its events, its statements as posted, the audience, the broadcast and the
+timeline's head. `gather` only reads; the computations are in commsdesk.report.measures.
+
+Which events belong to an incident: its own (incident.*, statement.*, p1.*, advice, and earlier
+reports), every event about one of its statements (post.* carries only the statement), and the
+desk's events that belong to no incident while it ran (broadcast.*, audience.*, desk.*), up to
+the timeline's head read first, so the report and the head it prints cover the same record.
+
+No Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from commsdesk.clock import as_utc, utc_now
+from commsdesk.incidents.incident import Incident
+from commsdesk.report import measures
+from commsdesk.report.measures import (
+    LiveSpan,
+    Person,
+    SlideSpan,
+    UpdateCheck,
+    event_time,
+    first_of,
+)
+from commsdesk.statements.statement import APPROVED_DIGEST, StatementState, approved_digest
+from commsdesk.timeline.anchor import TimelineHead
+from commsdesk.timeline.chain import EventKind, TimelineEvent
+
+PAGE = 5000  # events read per query, newest first
+K = EventKind
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    what: str
+
+
+@dataclass(frozen=True)
+class PostLink:
+    post_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PostedStatement:
+    id: int
+    title: str
+    text: str  # the approved text, as posted (split into `parts` posts)
+    posted_at: datetime
+    links: tuple[PostLink, ...]
+    where: str  # "X as <account>" or "the SANDBOX"
+    authors: tuple[str, ...]
+    approvers: tuple[str, ...]
+    versions: int
+    approved_sha256: str
+    digest_matches: bool  # the text still has the SHA-256 its approval recorded
+
+
+@dataclass(frozen=True)
+class UnpostedStatement:
+    id: int
+    title: str
+    state: str
+    versions: int
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One of our events, marked on the audience chart."""
+
+    at: datetime
+    kind: str  # statement, slide, live, stream, advice, p1
+    label: str
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    times: tuple[float, ...]  # seconds since the epoch, UTC
+    values: tuple[float, ...]  # NaN: a gap
+
+
+@dataclass(frozen=True)
+class AudienceFacts:
+    total: Line
+    sources: tuple[Line, ...]
+    peak: tuple[datetime, int] | None
+    advice: tuple[Moment, ...]
+    stream_ended: datetime | None
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    incident: Incident
+    generated_at: datetime
+    end: datetime  # the close, or the time of the report for an open incident
+    people: tuple[Person, ...]
+    key_times: tuple[Moment, ...]
+    cadence: tuple[UpdateCheck, ...]
+    statements: tuple[PostedStatement, ...]
+    unposted: tuple[UnpostedStatement, ...]
+    live: tuple[LiveSpan, ...]
+    slides: tuple[SlideSpan, ...]
+    trouble: tuple[TimelineEvent, ...]
+    audience: AudienceFacts | None
+    events: tuple[TimelineEvent, ...]  # oldest first
+    head: TimelineHead
+    generated_by: str = ""  # who asked for the report
+
+    @property
+    def closed(self) -> bool:
+        return self.incident.closed_at is not None
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - as_utc(self.incident.started_at)
+
+    @property
+    def verify_command(self) -> str:
+        return f'commsdesk timeline verify --head "{self.head.line()}"'
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def gather(desk, incident_id: int, *, audience=None, now: datetime | None = None) -> ReportFacts:
+    """Everything the report says about incident `incident_id` (DeskError when there is none).
+    `audience`: the desk's AudienceStore (one is made when not given)."""
+    incident = desk.incident(incident_id)
+    generated = as_utc(now) if now is not None else utc_now()
+    head = desk.timeline_head()
+    if head is None:  # cannot be: the incident's start is on the timeline
+        raise ValueError("The timeline holds no events.")
+    start = as_utc(incident.started_at)
+    end = as_utc(incident.closed_at) if incident.closed_at is not None else generated
+    statements = sorted(desk.list_statements(incident.id), key=lambda s: s.id)
+    events = incident_events(desk, incident.id, {s.id for s in statements}, start, end, head)
+    posted, unposted = _statements(desk, statements, events)
+    live = measures.live_spans(events, end)
+    updates = [(s.posted_at, s.title) for s in sorted(posted, key=lambda s: s.posted_at)]
+    cadence = measures.cadence_checks(start, updates, measures.promises_from(events), end)
+    audience_facts = _audience(desk, audience, incident.id, events, generated)
+    return ReportFacts(
+        incident=incident,
+        generated_at=generated,
+        end=end,
+        people=tuple(measures.people_involved(events)),
+        key_times=tuple(_key_times(incident, events, posted, live, audience_facts)),
+        cadence=tuple(cadence),
+        statements=tuple(posted),
+        unposted=tuple(unposted),
+        live=tuple(live),
+        slides=tuple(measures.slides_on_air(events, end)),
+        trouble=tuple(measures.stream_trouble(events)),
+        audience=audience_facts,
+        events=tuple(events),
+        head=head,
+    )
+
+
+def incident_events(
+    desk, incident_id: int, statement_ids: set[int], start: datetime, end: datetime,
+    head: TimelineHead,
+) -> list[TimelineEvent]:  # fmt: skip
+    """The incident's events up to `head`, oldest first (see the module's docstring)."""
+    newest = (head.event_id or 0) + 1
+    found = {e.id: e for e in desk.timeline(incident_id=incident_id, limit=None, before_id=newest)}
+    before = newest
+    while True:
+        page = desk.timeline(before_id=before, limit=PAGE)
+        for event in page:
+            if event.id in found or event.incident_id is not None:
+                continue
+            at = event_time(event)
+            if event.statement_id is not None:
+                if event.statement_id in statement_ids:
+                    found[event.id] = event
+            elif start <= at <= end:
+                found[event.id] = event
+        if len(page) < PAGE or event_time(page[-1]) < start:
+            break
+        before = page[-1].id
+    return sorted(found.values(), key=lambda e: e.id)
+
+
+def _statements(desk, statements, events: list[TimelineEvent]):
+    from commsdesk.publishing.outbox import publication_from, publication_row
+
+    by_statement: dict[int, list[TimelineEvent]] = {}
+    for event in events:
+        if event.statement_id is not None:
+            by_statement.setdefault(event.statement_id, []).append(event)
+    posted, unposted = [], []
+    for statement in statements:
+        own = by_statement.get(statement.id, [])
+        versions = desk.versions(statement.id)
+        done = [e for e in own if e.kind == K.POSTED]
+        if statement.state is not StatementState.POSTED or not done:
+            unposted.append(UnpostedStatement(statement.id, statement.title,
+                                              statement.state.label, len(versions)))  # fmt: skip
+            continue
+        posted_event = done[-1]
+        post_ids = [str(p) for p in posted_event.data.get("post_ids", [])]
+        publication_ids = [e.data["publication"] for e in own
+                           if e.kind == K.PUBLISH_STARTED and "publication" in e.data]
+        where = "X (as recorded; no publication of this desk's outbox holds these posts)"
+        links = [PostLink(p, f"https://x.com/i/status/{p}") for p in post_ids]
+        with desk.reading() as session:
+            for publication_id in reversed(publication_ids):
+                row = publication_row(session, publication_id)
+                if row is None:
+                    continue
+                publication = publication_from(session, row)
+                if publication.post_ids == post_ids:
+                    if publication.sandbox:
+                        where = "the SANDBOX"
+                        links = [PostLink(p, f"sandbox://{publication.account}/{p}")
+                                 for p in post_ids]  # fmt: skip
+                    else:
+                        where = f"X as {publication.account}"
+                    break
+        approvals = [e for e in own if e.kind == K.APPROVED
+                     and e.version_id == statement.approved_version_id]  # fmt: skip
+        approvers = tuple(dict.fromkeys(e.actor for e in approvals)) or statement.approvals
+        recorded = next((e.data[APPROVED_DIGEST] for e in reversed(approvals)
+                         if APPROVED_DIGEST in e.data), None)  # fmt: skip
+        text = statement.approved_text or ""
+        digest = approved_digest(text)
+        upto = [v for v in versions if statement.approved_version_id is None
+                or v.id <= statement.approved_version_id]  # fmt: skip
+        posted.append(PostedStatement(
+            id=statement.id, title=statement.title, text=text,
+            posted_at=event_time(posted_event), links=tuple(links), where=where,
+            authors=tuple(dict.fromkeys(v.author for v in upto)) or (statement.created_by,),
+            approvers=tuple(approvers), versions=len(versions),
+            approved_sha256=recorded or digest, digest_matches=recorded in (None, digest),
+        ))  # fmt: skip
+    return posted, unposted
+
+
+def _audience(desk, store, incident_id: int, events, now: datetime) -> AudienceFacts | None:
+    if store is None:
+        from commsdesk.audience.store import AudienceStore
+
+        store = AudienceStore(desk)
+    buffer = store.load_series(incident_id=incident_id, now=now.timestamp())
+    if not len(buffer) or not any(buffer.has_number(s) for s in buffer.sources()):
+        return None
+    times, values = buffer.total()
+    total = Line("Total", tuple(times.tolist()), tuple(values.tolist()))
+    sources = tuple(
+        Line(label, tuple(buffer.times(label).tolist()), tuple(buffer.values(label).tolist()))
+        for label in buffer.sources()
+        if buffer.has_number(label)
+    )
+    peak = buffer.peak()
+    advice = tuple(Moment(event_time(e), e.summary) for e in events
+                   if e.kind == K.AUDIENCE_ADVICE)  # fmt: skip
+    stopped = [e for e in events if e.kind == K.BROADCAST_STOPPED]
+    return AudienceFacts(
+        total=total,
+        sources=sources,
+        peak=(datetime.fromtimestamp(peak[0], UTC), round(peak[1]))
+        if peak is not None and math.isfinite(peak[1]) else None,
+        advice=advice,
+        stream_ended=event_time(stopped[-1]) if stopped else None,
+        markers=tuple(markers(events)),
+    )
+
+
+MARKED = {
+    str(K.POSTED): "statement", str(K.BROADCAST_SLIDE): "slide", str(K.BROADCAST_LIVE): "live",
+    str(K.BROADCAST_STREAM_STARTED): "stream", str(K.BROADCAST_RECORDING): "stream",
+    str(K.BROADCAST_STOPPED): "stream", str(K.AUDIENCE_ADVICE): "advice",
+    str(K.P1_PRESSED): "p1",
+}  # fmt: skip
+
+
+def markers(events) -> list[Marker]:
+    """Our events worth marking on the audience chart, oldest first."""
+    return [Marker(event_time(e), MARKED[e.kind], _marker_label(e))
+            for e in events if e.kind in MARKED]  # fmt: skip
+
+
+def _marker_label(event: TimelineEvent) -> str:
+    if event.kind == K.POSTED:
+        title = event.summary.split("': posted", 1)[0].lstrip("'")
+        return f"Statement posted: {title}"
+    return event.summary
+
+
+def _key_times(incident: Incident, events, posted, live, audience) -> list[Moment]:
+    moments = [Moment(as_utc(incident.started_at),
+                      f"Incident started ({incident.severity.value})")]  # fmt: skip
+    pressed = first_of(events, K.P1_PRESSED)
+    if pressed is not None:
+        moments.append(Moment(event_time(pressed), f"P-1 pressed by {pressed.actor}"))
+    answered = first_of(events, K.P1_ANSWERED, K.P1_EXHAUSTED)
+    if answered is not None:
+        who = answered.data.get("answered_by")
+        moments.append(Moment(event_time(answered), f"P-1 answered by {who}" if who
+                              else "P-1: no one answered"))  # fmt: skip
+    if posted:
+        first = min(posted, key=lambda s: s.posted_at)
+        moments.append(Moment(first.posted_at, f"First statement posted: {first.title}"))
+    if live:
+        moments.append(Moment(live[0].start, f"First live ({live[0].how})"))
+    if audience is not None and audience.peak is not None:
+        at, viewers = audience.peak
+        moments.append(Moment(at, f"Audience peak: {viewers:,} viewers"))
+    if audience is not None and audience.advice:
+        moments.append(Moment(audience.advice[0].at, "Advice to end the stream"))
+    ended = [span for span in live if span.ended]
+    if ended:
+        moments.append(Moment(ended[-1].end, "Stream ended"))
+    if incident.closed_at is not None:
+        moments.append(Moment(as_utc(incident.closed_at), "Incident closed"))
+    return sorted(moments, key=lambda m: m.at)

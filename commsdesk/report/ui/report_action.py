@@ -1,0 +1,138 @@
+"""Incident → Report…: the post-incident report of the active incident (else the latest), saved
+where the person chooses, written on a lane of its own so the window never waits for it.
+
+The file dialog offers a name from the incident's title (.pdf; .html allowed). While the report
+is written the status bar says what it is doing ("Writing the report…"); then where it went and
+how many pages, or, in one message, why it could not be written (nothing half-written is left:
+commsdesk.report.writing writes atomically).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from commsdesk.ui.lanes import Lane
+
+SHOWN_MS = 20_000  # how long the result stays in the status bar
+FILTERS = {"PDF (*.pdf)": ".pdf", "HTML (*.html)": ".html"}
+
+
+def ask_report(window) -> None:
+    """The menu item's action: one writer per window, made on first use."""
+    writer = window.findChild(ReportWriter)
+    if writer is None:
+        writer = ReportWriter(window)
+    writer.ask()
+
+
+def _incident_to_report(desk):
+    from commsdesk.report.writing import incident_to_report
+
+    return incident_to_report(desk, None)
+
+
+class ReportWriter(QObject):
+    """Asks where, then writes the report on the "report" lane (Chromium may take seconds)."""
+
+    progressed = Signal(str)  # emitted on the lane's thread; shown on the UI thread
+    written = Signal(object)  # WrittenReport
+    failed = Signal(str)
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("report-writer")
+        self.window = window
+        self.lane = Lane("report", self)
+        self.busy = False
+        self.dialog: QFileDialog | None = None
+        self.progressed.connect(self._show)
+
+    def _show(self, text: str, timeout: int = 0) -> None:
+        self.window.statusBar().showMessage(text, timeout)
+
+    def ask(self) -> None:
+        bridge = self.window.bridge
+        if bridge.desk is None:
+            self._show("The report: the desk is still opening.", 5000)
+            return
+        if self.busy:
+            self._show("A report is being written already.", 5000)
+            return
+        bridge.query(_incident_to_report, on_done=self._choose, on_error=self._fail)
+
+    def _choose(self, incident) -> None:
+        if incident is None:
+            self._show("There is no incident to report on.", 8000)
+            return
+        from commsdesk.report.writing import default_name
+
+        folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        ) or str(Path.home())
+        dialog = self.dialog = QFileDialog(
+            self.window, f"Save the post-incident report of “{incident.title}”"
+        )
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setNameFilters(list(FILTERS))
+        dialog.setDefaultSuffix("pdf")
+        dialog.setDirectory(folder)
+        dialog.selectFile(default_name(incident.title))
+        dialog.filterSelected.connect(
+            lambda chosen: dialog.setDefaultSuffix(FILTERS.get(chosen, ".pdf")[1:])
+        )
+        dialog.fileSelected.connect(lambda path: self.write(incident, Path(path)))
+        dialog.open()
+
+    def write(self, incident, path: Path) -> None:
+        """Write the report of `incident` to `path` on the lane."""
+        from commsdesk.report import writing
+
+        bridge = self.window.bridge
+        actor = bridge.actor
+        if not actor:
+            self._fail(PermissionError("Say who is at the desk first (Desk → Who is at the "
+                                       "desk…): the report goes on the record under a name."))
+            return
+        self.busy = True
+        self._show(f"Writing the report of “{incident.title}”…")
+        services = bridge.services
+
+        def run():  # on the lane: the audience store (numpy) is made there, never here
+            audience = services.audience if services is not None else None
+            return writing.write_report(
+                bridge.desk, actor, incident.id, path, audience=audience,
+                progress=lambda text: self.progressed.emit(f"Writing the report… {text}"),
+            )  # fmt: skip
+
+        self.lane.submit(run, on_done=self._done, on_error=self._fail)
+
+    def _done(self, written) -> None:
+        self.busy = False
+        self.window.bridge.timeline_changed.emit()  # report.written is on the record
+        if written.instead:
+            message = (f"{written.instead[:1].upper()}{written.instead[1:]}. The report was "
+                       f"written as HTML instead: {written.path}")  # fmt: skip
+            self._show(message, SHOWN_MS)
+            QMessageBox(QMessageBox.Icon.Warning, "Report written as HTML", message,
+                        parent=self.window).open()  # fmt: skip
+        else:
+            self._show(f"Report written: {written.line()}", SHOWN_MS)
+        self.written.emit(written)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.busy = False
+        from commsdesk.report.pdf import PdfFailed
+        from commsdesk.report.writing import ReportProblem
+
+        known = isinstance(exc, (ReportProblem, PdfFailed, PermissionError)) or (
+            type(exc).__name__ == "DeskError"
+        )
+        message = str(exc) if known else f"The report could not be written: {exc}"
+        self._show(message, SHOWN_MS)
+        QMessageBox(QMessageBox.Icon.Warning, "Report not written", message,
+                    parent=self.window).open()  # fmt: skip
+        self.failed.emit(message)

@@ -1,0 +1,143 @@
+"""Writing a post-incident report to a file, for the window and the command line alike: gather the
+facts, render the HTML, print it to PDF when asked, write the file atomically (a failure leaves
+nothing half-written), and put the report on the timeline (`report.written`).
+
+The head printed in the report is the timeline's head as the report read it, before the
+report.written event that records this very report: the report cannot hold the hash of an event
+that records the report's own digest. The event carries the file's SHA-256 and that head, so the
+file can later be matched to the record.
+
+No Qt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+REPORT_WRITTEN = "report.written"  # the timeline kind
+FORMATS = {".pdf": "PDF", ".html": "HTML", ".htm": "HTML"}
+
+
+class ReportProblem(Exception):
+    """The report cannot be written where asked; the message says why, in one sentence."""
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    path: Path
+    format: str  # "PDF" or "HTML"
+    pages: int | None  # for a PDF
+    incident_id: int
+    incident_title: str
+    head_event_id: int | None
+    instead: str = ""  # why a PDF was asked for and the HTML written (no PDF engine)
+
+    def line(self) -> str:
+        pages = f", {self.pages} page{'' if self.pages == 1 else 's'}" if self.pages else ""
+        return f"{self.path} ({self.format}{pages})"
+
+
+def report_format(path: Path) -> str:
+    """"PDF" or "HTML" from the file's name; ReportProblem for any other."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise ReportProblem(
+            f"{path.name}: a report is written as .pdf or .html; name the file so."
+        ) from None
+
+
+def check_target(path: Path) -> None:
+    """Refuse at once a folder that is missing, not a folder, or not writable, before the
+    slow part; the write itself still says so when the disk fills or the folder changes."""
+    import os
+
+    folder = path.parent
+    if not folder.exists():
+        raise ReportProblem(f"Cannot write the report: the folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise ReportProblem(f"Cannot write the report: {folder} is not a folder.")
+    if path.is_dir():
+        raise ReportProblem(f"Cannot write the report: {path} is a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ReportProblem(f"Cannot write the report: the folder {folder} is not writable.")
+
+
+def default_name(title: str, suffix: str = ".pdf") -> str:
+    """A file name from the incident's title: 'Hot wallet drained - report.pdf'."""
+    kept = "".join(c if c.isalnum() or c in " -_.,()" else " " for c in title)
+    kept = " ".join(kept.split()).strip(" .")[:80] or "incident"
+    return f"{kept} - report{suffix}"
+
+
+def write_report(
+    desk,
+    actor: str,
+    incident_id: int,
+    path: Path,
+    *,
+    audience=None,
+    now: datetime | None = None,
+    progress=None,
+) -> WrittenReport:
+    """Write the report of `incident_id` to `path` (.pdf or .html) and record it.
+
+    Asked for a PDF where no Chromium is installed, it writes the HTML beside it (same name,
+    .html) and says so in `instead`. Raises ReportProblem when the file cannot be written (with
+    nothing left behind), DeskError when there is no such incident, PdfFailed when Chromium
+    failed."""
+    from commsdesk.atomic_file import write_atomically
+    from commsdesk.report.facts import gather
+    from commsdesk.report.html import print_footer, print_header, render_html
+    from commsdesk.report.pdf import PdfEngineMissing, html_to_pdf, page_count
+
+    path = Path(path).expanduser()
+    kind = report_format(path)
+    check_target(path)
+    say = progress or (lambda _text: None)
+    say("Reading the record…")
+    facts = replace(gather(desk, incident_id, audience=audience, now=now), generated_by=actor)
+    say("Laying out the report…")
+    html = render_html(facts)
+    data, pages, instead = html.encode("utf-8"), None, ""
+    if kind == "PDF":
+        say("Printing the PDF…")
+        try:
+            data = html_to_pdf(html, header=print_header(facts), footer=print_footer(facts))
+            pages = page_count(data)
+        except PdfEngineMissing as exc:
+            instead = str(exc)
+            kind, path = "HTML", path.with_suffix(".html")
+    say("Writing the file…")
+    try:
+        write_atomically(path, data)  # private to you (0600), as the desk's own files
+    except OSError as exc:
+        raise ReportProblem(f"Cannot write the report to {path}: {exc.strerror or exc}.") from exc
+    written = WrittenReport(path, kind, pages, facts.incident.id, facts.incident.title,
+                            facts.head.event_id, instead)  # fmt: skip
+    pages_said = f", {pages} pages" if pages else ""
+    desk.record(
+        actor, REPORT_WRITTEN,
+        f"Post-incident report written: {path.name} ({kind}{pages_said}), up to timeline "
+        f"event #{facts.head.event_id}",
+        incident_id=facts.incident.id,
+        data={"file": path.name, "format": kind.lower(), "pages": pages,
+              "sha256": hashlib.sha256(data).hexdigest(), "head_event_id": facts.head.event_id,
+              "head_sha256": facts.head.hash, "head_count": facts.head.count},
+    )  # fmt: skip
+    return written
+
+
+def incident_to_report(desk, incident_id: int | None):
+    """The incident asked for; else the active one, else the latest; None when there is none.
+    DeskError for an id that does not exist."""
+    if incident_id is not None:
+        return desk.incident(incident_id)
+    active = desk.active_incident()
+    if active is not None:
+        return active
+    incidents = desk.list_incidents()
+    return incidents[0] if incidents else None

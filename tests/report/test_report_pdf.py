@@ -1,0 +1,103 @@
+"""The report's PDF, printed by a real headless Chromium and read back with poppler: Japanese and
+Arabic survive, every page has the header and "Page n of m", a long timeline paginates, and the
+PDF is the same document as the HTML."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from commsdesk.incidents.incident import Severity
+from commsdesk.report.writing import write_report
+from tests.report.conftest import ARABIC, JAPANESE, LEE, MIRA, TITLE
+from tests.report.reading import chromium, pdf_fonts, pdf_info, pdf_pages, sections
+
+
+@pytest.fixture(autouse=True)
+def _chromium():
+    chromium()
+
+
+def page_numbers(pages: list[str]) -> list[tuple[int, int]]:
+    found = []
+    for text in pages:
+        match = re.search(r"Page (\d+) of (\d+)", text)
+        assert match, text[-300:]
+        found.append((int(match.group(1)), int(match.group(2))))
+    return found
+
+
+def test_japanese_and_arabic_statements_survive_to_the_pdf(seeded, tmp_path):
+    written = write_report(seeded.desk, MIRA, seeded.incident_id, tmp_path / "report.pdf",
+                           audience=seeded.services.audience)  # fmt: skip
+    assert written.format == "PDF" and written.path.read_bytes().startswith(b"%PDF-")
+    text = "\n".join(pdf_pages(written.path))
+    assert JAPANESE in text
+    words = re.findall(r"[\u0600-\u06ff]+", ARABIC)
+    assert len(words) == 7
+    for word in words:
+        assert word in text, word
+    fonts = pdf_fonts(written.path)  # the shipped fonts drew them, embedded
+    assert "NotoSansArabic" in fonts and "DroidSansFallback" in fonts and "NotoSans-" in fonts
+
+
+def test_every_page_has_the_header_and_page_n_of_m(seeded, tmp_path):
+    written = write_report(seeded.desk, MIRA, seeded.incident_id, tmp_path / "report.pdf",
+                           audience=seeded.services.audience)  # fmt: skip
+    pages = pdf_pages(written.path)
+    total = int(pdf_info(written.path)["Pages"])
+    assert written.pages == total == len(pages) >= 4
+    assert page_numbers(pages) == [(n, total) for n in range(1, total + 1)]
+    assert page_numbers(pdf_pages(written.path, "footer")) == page_numbers(pages)
+    for header in pdf_pages(written.path, "header"):  # the title and the severity, on each
+        assert " ".join(header.split()) in (f"Post-incident report · {TITLE} P1",
+                                            f"P1 Post-incident report · {TITLE}")
+    assert pdf_info(written.path)["Title"] == f"Post-incident report: {TITLE}"
+
+
+def test_a_long_timeline_paginates_with_headers_and_page_numbers(desk, tmp_path):
+    title = "冷钱包被盗 · سرقة المحفظة"
+    incident = desk.start_incident(MIRA, title, Severity.P2, "Two thousand events.")
+    for n in range(1, 2001):
+        desk.record(LEE, "desk.note", f"Check {n:04d} of the wallet's signers, done",
+                    incident_id=incident.id)  # fmt: skip
+    written = write_report(desk, MIRA, incident.id, tmp_path / "long.pdf")
+    pages = pdf_pages(written.path)
+    total = int(pdf_info(written.path)["Pages"])
+    assert written.pages == total == len(pages) > 30
+    assert page_numbers(pages) == [(n, total) for n in range(1, total + 1)]
+    assert page_numbers(pdf_pages(written.path, "footer")) == page_numbers(pages)
+    headers = pdf_pages(written.path, "header")
+    assert len(headers) == total
+    for header in headers:  # the title in Chinese and Arabic and the severity, on each
+        assert " ".join(header.split()) in ("Post-incident report · 冷钱包被盗 · سرقة المحفظة P2",
+                                            "P2 Post-incident report · 冷钱包被盗 · سرقة المحفظة")
+    body = "\n".join(pages)
+    shown = re.findall(r"Check (\d{4}) of the wallet's signers, done", body)
+    assert [int(n) for n in shown] == list(range(1, 2001))  # every event, in order, none cut
+    bodies = pdf_pages(written.path, "body")
+    continued = [text for text in bodies if "of the wallet's signers" in text][1:]
+    assert len(continued) >= total - 4  # after the cover and the page the timeline starts on
+    for text in continued:  # the table's head is repeated at the top of each of its pages
+        top = " ".join(" ".join(text.splitlines()[:12]).split())
+        assert top.startswith("# Time (UTC) T+ Who Kind What"), top
+
+
+def test_the_pdf_is_the_same_document_as_the_html(seeded, tmp_path):
+    html = write_report(seeded.desk, MIRA, seeded.incident_id, tmp_path / "report.html",
+                        audience=seeded.services.audience)  # fmt: skip
+    pdf = write_report(seeded.desk, MIRA, seeded.incident_id, tmp_path / "report.pdf",
+                       audience=seeded.services.audience)  # fmt: skip
+    document = sections(html.path.read_text(encoding="utf-8"))
+    printed = re.sub(r"\s+", " ", "\n".join(pdf_pages(pdf.path)))
+    for heading in ("Key times", "Updates against the promised cadence", "Statements as posted",
+                    "Audience", "Broadcast", "Slides on air", "Stream health trouble",
+                    "Timeline", "The record behind this report"):  # fmt: skip
+        assert heading in printed, heading
+    for line in document["key-times"].splitlines()[2:]:
+        words = line.split()
+        assert " ".join(words[-3:]) in printed, line
+    # The second report's head is one event further on: the first report's report.written.
+    assert pdf.head_event_id == html.head_event_id + 1
+    assert f"timeline head: event #{pdf.head_event_id}" in printed

@@ -1,0 +1,89 @@
+"""Incident → Report… in a real desk window over the seeded record: the file dialog, the writing
+off the UI thread with its progress in the status bar, the result, and a failure said once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QMenu, QMessageBox
+
+import commsdesk.report.writing as writing
+from commsdesk.report.ui.report_action import ReportWriter
+from tests.report.conftest import TITLE, seed
+from tests.report.reading import chromium, pdf_info
+from tests.support.desk_harness import DeskHarness
+
+
+@pytest.fixture
+def window(qtbot, isolated_dirs):
+    seeded = seed(isolated_dirs)  # incident 1, closed: the latest
+    seeded.desk.close()
+    harness = DeskHarness(qtbot, isolated_dirs)
+    yield harness
+    harness.close()
+
+
+def report_item(window):
+    menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Incident")
+    return next(a for a in menu.actions() if a.text() == "&Report…")
+
+
+def ask(harness, qtbot) -> QFileDialog:
+    report_item(harness.window).trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in harness.window.findChildren(QFileDialog)),
+                    timeout=10_000)  # fmt: skip
+    return next(d for d in harness.window.findChildren(QFileDialog) if d.isVisible())
+
+
+def test_the_report_is_written_off_the_ui_thread_and_said_in_the_status_bar(
+    window, qtbot, tmp_path, monkeypatch
+):
+    chromium()
+    threads = []
+    real = writing.write_report
+
+    def noting(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(writing, "write_report", noting)
+    said = []
+    window.window.statusBar().messageChanged.connect(said.append)
+    dialog = ask(window, qtbot)
+    assert dialog.selectedFiles()[0].endswith(f"{TITLE} - report.pdf")
+    assert dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave
+    assert dialog.nameFilters() == ["PDF (*.pdf)", "HTML (*.html)"]
+    target = tmp_path / "window.pdf"
+    writer = window.window.findChild(ReportWriter)
+    with qtbot.waitSignal(writer.written, timeout=120_000) as written:
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(target))  # typed, as a person
+        dialog.accept()
+    assert threads == ["lane-report"]
+    assert any(text.startswith(f"Writing the report of “{TITLE}”") for text in said)
+    assert any(text.startswith("Writing the report… Printing the PDF") for text in said)
+    assert written.args[0].path == target
+    pages = int(pdf_info(target)["Pages"])
+    assert written.args[0].pages == pages
+    assert window.window.statusBar().currentMessage() == (
+        f"Report written: {target} (PDF, {pages} pages)"
+    )
+    window.idle()
+    newest = window.desk.timeline(limit=1)[0]
+    assert newest.kind == "report.written" and newest.actor == "Ana Ruiz (comms)"
+
+
+def test_a_folder_that_is_gone_is_one_clear_message_and_no_file(window, qtbot, tmp_path):
+    dialog = ask(window, qtbot)
+    writer = window.window.findChild(ReportWriter)
+    target = tmp_path / "gone" / "r.html"
+    with qtbot.waitSignal(writer.failed, timeout=30_000) as failed:
+        writer.write(window.desk.incident(1), target)  # as if the folder went after choosing
+    dialog.reject()
+    message = f"Cannot write the report: the folder {target.parent} does not exist."
+    assert failed.args == [message]
+    assert window.window.statusBar().currentMessage() == message
+    boxes = [b for b in window.window.findChildren(QMessageBox) if b.isVisible()]
+    assert [b.text() for b in boxes] == [message]
+    assert not target.parent.exists()
+    assert not writer.busy
