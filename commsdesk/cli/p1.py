@@ -61,6 +61,7 @@ def cmd_chain(args: argparse.Namespace) -> int:
 
 
 def cmd_press(args: argparse.Namespace) -> int:
+    from commsdesk.p1.chain import people
     from commsdesk.p1.runner import NoProvider, choose_provider
     from commsdesk.publishing.holds import drill_mode
 
@@ -76,7 +77,7 @@ def cmd_press(args: argparse.Namespace) -> int:
                                           drill=True if args.drill else None)  # fmt: skip
         mark = "DRILL " if run.drill else ""
         print(f"{mark}P-1 {'pressed' if started else 'pressed again: joining the chain running'}"
-              f" for '{run.incident_title}'. Calling {len(run.chain)} people in turn, "
+              f" for '{run.incident_title}'. Calling {people(len(run.chain))} in turn, "
               f"{run.rounds} round(s).", flush=True)  # fmt: skip
         return _follow(desk, provider, pressed=run if started else None)
     finally:

@@ -47,6 +47,11 @@ class Call:
     outcome: CallOutcome
 
 
+def people(n: int) -> str:
+    """"1 person", "3 people"."""
+    return "1 person" if n == 1 else f"{n} people"
+
+
 def phone_number(text: str) -> str:
     """An E.164 number from what was typed (spaces, dashes, dots and brackets dropped)."""
     cleaned = re.sub(r"[\s\-().]", "", text or "")

@@ -169,6 +169,11 @@ class FakeProvider:
     def _sid(self, kind: str) -> str:
         return f"fake-{kind}-{next(self._ids)}"
 
+    def knows(self, sid: str | None) -> bool:
+        """In memory, a provider knows only the calls it placed itself: another desk's stand-in
+        placed the others, and only that desk can follow them."""
+        return any(call.sid == sid for call in self.calls_placed)
+
     def _call(self, sid: str) -> FakeCall:
         call = next((call for call in self.calls_placed if call.sid == sid), None)
         if call is None:

@@ -81,6 +81,7 @@ class ChainRunner:
         self.clock = clock
         self.on_change = on_change
         self._replies_at = 0.0  # monotonic time of the next read of the replies
+        self._adopted: set[int] = set()  # chains whose placing desk stopped: carried on here
 
     def start(self, run: RunView) -> RunView | None:
         """Right after this desk's press: place the first call, whose row the press wrote."""
@@ -109,10 +110,19 @@ class ChainRunner:
         return run
 
     # --- calls ---------------------------------------------------------------------------------
+    def _knows(self, sid: str | None) -> bool:
+        """Whether this desk's provider can follow the call `sid` (a real account can follow
+        any of its calls; the drills' in-memory stand-in only its own)."""
+        knows = getattr(self.provider, "knows", None)
+        return knows is None or knows(sid)
+
     def _call_step(self, run: RunView) -> bool:
         pending = next((c for c in run.calls if not c.outcome.ended), None)
         if pending is not None:
             return self._follow(run, pending)
+        placed = [c for c in run.calls if c.sid]
+        if placed and not self._knows(placed[-1].sid) and run.id not in self._adopted:
+            return False  # a drill on another desk's stand-in: that desk calls the next one
         wanted = next_call(len(run.chain), run.rounds, run.as_calls())
         if wanted is None:
             return False
@@ -143,7 +153,13 @@ class ChainRunner:
                 "", CallOutcome.FAILED,
                 detail="the desk placing this call stopped before the provider confirmed it",
             ))  # fmt: skip
+            self._adopted.add(run.id)
             return True
+        if not self._knows(call.sid):
+            ring = timedelta(seconds=run.chain[call.position].ring_seconds)
+            if now - call.started_at < ring + CALL_AT_MOST:
+                return False  # the desk whose stand-in placed it follows it
+            self._adopted.add(run.id)  # that desk is gone: this one carries the chain on
         try:
             status = self.provider.call_status(call.sid)
         except ProviderError as exc:

@@ -51,7 +51,7 @@ def mark_posted(desk: Desk, run: Run, part: OutboxPart, post: XPost, *, how: str
         set_publication(session, pub.id, state=P.POSTED.value, updated_at=now, **let_go(run, pub))
         desk.append_event(
             session, run.actor, EventKind.PUBLISHED,
-            f"All {total} post(s) out: " + ", ".join(done.post_ids),
+            ("Posted: " if total == 1 else f"All {total} posts out: ") + ", ".join(done.post_ids),
             statement_id=pub.statement_id, data={"publication": pub.id},
         )
         if pub.statement_id is not None:  # in the same transaction: never half-way

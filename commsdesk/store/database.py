@@ -104,9 +104,18 @@ def sqlite_file(url: str | URL) -> Path | None:
     return Path(url.database)
 
 
+def desk_url(url: str | URL) -> URL:
+    """`url` with the driver the desk ships: postgresql:// (as people write it, and as psql
+    takes it) means psycopg 3, not SQLAlchemy's default psycopg2."""
+    url = make_url(url)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
 def create_desk_engine(url: str | URL) -> Engine:
     """An engine for any URL; on SQLite with the desk's PRAGMAs and usable from any thread."""
-    url = make_url(url)
+    url = desk_url(url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if sqlite_file(url) is None:

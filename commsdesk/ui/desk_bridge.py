@@ -193,3 +193,23 @@ def unreachable(exc: BaseException) -> str | None:
 
         return first_line(exc)
     return None
+
+
+# What psycopg says when the server is gone, as other lanes' failures reach the window as text.
+LOST_WORDS = (
+    "server closed the connection", "connection failed", "could not connect",
+    "terminating connection", "connection refused", "consuming input failed",
+    "ssl connection has been closed", "connection is closed", "connection to server",
+)
+
+
+def lost_connection(message: str) -> str | None:
+    """The first line of `message` when it says the team database cannot be reached."""
+    lowered = message.lower()
+    if "operationalerror" not in lowered and "psycopg" not in lowered:
+        return None
+    if not any(words in lowered for words in LOST_WORDS):
+        return None
+    from commsdesk.store.session import first_line
+
+    return first_line(message)

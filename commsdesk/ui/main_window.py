@@ -25,6 +25,7 @@ from commsdesk.ui.window_menus import WindowMenus
 SANDBOX_PANEL = 3  # the Schedule panel holds the SANDBOX feed
 AUDIENCE_PANEL = 2
 SETTLE_AT_LATEST_MS = 5000
+PRESENCE_EVERY_MS = 20_000
 
 
 class MainWindow(IncidentActions, QMainWindow):
@@ -77,7 +78,6 @@ class MainWindow(IncidentActions, QMainWindow):
         self._record_checked = False
         self._team_was_lost = False
         self._refusal_box = None
-        self._focus_new_statement = False
         self.setObjectName("CommsDeskMainWindow")
         self.setWindowTitle("CommsDesk" + (" — DEMO" if demo else ""))
         self.setDockNestingEnabled(True)
@@ -186,7 +186,6 @@ class MainWindow(IncidentActions, QMainWindow):
         self.statements.loaded.connect(self.statements_listed)
         self.statements.loaded.connect(lambda _n: self._settle())
         self.statements.editor.post_requested.connect(self.posting.confirm_post)
-        self.statements.editor.statement_loaded.connect(self._statement_loaded)
         self.timeline = TimelinePanel(self.bridge)
         self.timeline.new_events.connect(self.notices.timeline_events)
         self.broadcast = self._build_broadcast() if self.obs is not None else (
@@ -288,14 +287,8 @@ class MainWindow(IncidentActions, QMainWindow):
         """A new statement, with the keyboard in its text once it is shown."""
         if self.statements is None or self.incident is None:
             return
-        self._focus_new_statement = True
-        self.statements.new_statement(title, body)
-
-    def _statement_loaded(self, _statement_id: int) -> None:
-        if self._focus_new_statement:
-            self._focus_new_statement = False
-            self.show_panel(0)
-            self.statements.editor.body.setFocus()
+        self.show_panel(0)
+        self.statements.new_statement(title, body)  # which puts the keyboard in its text
 
     # --- state from the desk ---------------------------------------------------------------
     def desk_opened(self, templates: list) -> None:
@@ -320,6 +313,8 @@ class MainWindow(IncidentActions, QMainWindow):
             self._show_team(True, "")
             self.bridge.connection_changed.connect(self._show_team)
             self.bridge.remote_change.connect(self._team_change)
+            # A desk killed says nothing as it goes: who is at a desk is read again now and then.
+            QTimer(self, interval=PRESENCE_EVERY_MS, timeout=self._read_team).start()
         elif not self.settings.get("operator_name"):
             self.ask_operator()
 
@@ -366,7 +361,15 @@ class MainWindow(IncidentActions, QMainWindow):
         self.notices.notify("Scheduled post missed", message)
 
     def _refused(self, message: str) -> None:
-        """In a box that does not stop the window (no nested event loop); one at a time."""
+        """In a box that does not stop the window (no nested event loop); one at a time. A
+        team database out of reach is said in the header instead: no box takes the keyboard
+        from someone typing while the desk reconnects."""
+        from commsdesk.ui.desk_bridge import lost_connection
+
+        lost = lost_connection(message) if self.bridge.desk is not None else None
+        if lost is not None and getattr(self.bridge.desk, "person", None) is not None:
+            self.bridge.connection_changed.emit(False, lost)
+            return
         self.statusBar().showMessage(message, 8000)
         box = self._refusal_box
         if box is None or not box.isVisible():

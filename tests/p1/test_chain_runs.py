@@ -5,8 +5,10 @@ cancelling, two runners at once, and the record."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from commsdesk.desk import Desk, DeskError
 from commsdesk.incidents.incident import Severity
@@ -219,6 +221,9 @@ def test_a_call_the_provider_does_not_know_ends_and_the_chain_goes_on(desk):
     placing = FakeProvider()
     pressed, _ = chain.press(BEN, "Hot wallet drained", provider=placing.name, drill=True)
     ChainRunner(chain, placing).start(pressed)  # rings; then this desk stops
+    with desk.engine.begin() as connection:  # ... long enough ago for its ring and the wait
+        connection.execute(text("UPDATE p1_calls SET started_at = :then"),
+                           {"then": desk.now() - timedelta(seconds=200)})  # fmt: skip
     later = FakeProvider()
     later.answer(PEOPLE[1][1], "human", after=0.02)
     run = run_out(ChainRunner(chain, later))
@@ -226,3 +231,26 @@ def test_a_call_the_provider_does_not_know_ends_and_the_chain_goes_on(desk):
         ("Mira Chen", CallOutcome.FAILED), ("Sam Okafor", CallOutcome.HUMAN)
     ]
     assert "cannot say how it ended" in run.calls[0].detail
+
+
+def test_a_drill_on_two_desks_is_called_by_the_desk_that_pressed_it(desk):
+    """Each desk's stand-in knows only its own calls: the other desk leaves them to it, and
+    the drill is answered, not given up as NO ONE ANSWERED."""
+    chain = chain_of(desk, rounds=1)
+    pressing, other = FakeProvider(), FakeProvider()
+    for fake in (pressing, other):
+        fake.no_answer(PEOPLE[0][1], after=0.1)
+        fake.answer(PEOPLE[1][1], "human", after=0.1)
+    pressed, _ = chain.press(BEN, "Monthly drill", provider=pressing.name, drill=True)
+    mine, theirs = ChainRunner(chain, pressing), ChainRunner(CallChain(desk), other)
+    mine.start(pressed)
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        theirs.step()
+        run = mine.step()
+        if run.texted_at is not None:
+            break
+        time.sleep(0.01)
+    assert run.state is RunState.ANSWERED and run.answered_by == "Sam Okafor"
+    assert [c.to for c in pressing.calls_placed] == [PEOPLE[0][1], PEOPLE[1][1]]
+    assert other.calls_placed == []

@@ -457,3 +457,17 @@ def test_two_desks_advising_at_once_put_the_advice_on_the_record_once(pg_url, op
     assert len({event.id for event in recorded}) == 1
     assert kinds(desks[0], kinds=["audience"]) == [EventKind.AUDIENCE_ADVICE]
     assert desks[1].verify_timeline().intact
+
+
+def test_a_url_as_people_write_it_opens_with_the_shipped_driver(pg_url, tmp_path):
+    """postgresql://… (as psql takes it) means psycopg 3, never the psycopg2 not installed."""
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    assert plain.startswith("postgresql://")
+    desk = Desk.open(tmp_path, url=plain)
+    try:
+        assert desk.engine.url.drivername == "postgresql+psycopg"
+        assert desk.active_incident() is None
+    finally:
+        desk.close()

@@ -126,3 +126,65 @@ def test_the_header_shows_who_else_is_at_a_desk_and_what_the_team_put_on_air(
         h.close()
         h.bridge.stop_listening()
         team.close()
+
+
+def test_ctrl_n_on_a_team_desk_types_into_the_new_statement(qtbot, pg_url, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    team = Team(pg_url, tmp_path)
+    mira = team.desk(MIRA)
+    incident = mira.start_incident(MIRA, "Hot wallet drained", Severity.P1)
+    earlier = mira.create_statement(MIRA, incident.id, "Earlier", "Keep this as it is.")
+    (tmp_path / "window").mkdir()
+    h = DeskHarness(qtbot, tmp_path / "window", operator=None, database=team.url(MIRA))
+    try:
+        window, editor = h.window, h.window.statements.editor
+        qtbot.waitUntil(lambda: window.statements.model.knows(earlier.id), timeout=10_000)
+        window.statements.select(earlier.id)
+        qtbot.waitUntil(lambda: editor.statement is not None and editor.statement.id == earlier.id)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: editor.statement.id != earlier.id, timeout=10_000)
+        qtbot.waitUntil(editor.body.hasFocus, timeout=10_000)
+        new_id = editor.statement.id
+        qtbot.keyClicks(QApplication.focusWidget(), "Withdrawals reopen at 18:30.")
+        editor.flush()
+        h.idle()
+        qtbot.wait(1500)  # the change feed's news of the new statement has come and gone
+        assert editor.statement.id == new_id
+        assert mira.statement(new_id).body == "Withdrawals reopen at 18:30."
+        assert mira.statement(earlier.id).body == "Keep this as it is."
+    finally:
+        h.close()
+        h.bridge.stop_listening()
+        team.close()
+
+
+def test_a_lost_server_said_by_any_lane_is_shown_in_the_header_not_in_a_box(
+    qtbot, pg_url, tmp_path
+):
+    """The scheduler, the audience and the other lanes meet the outage too: what they say goes
+    to the header, where the desk says it reconnects, and no box takes the keyboard."""
+    team = Team(pg_url, tmp_path)
+    (tmp_path / "window").mkdir()
+    h = DeskHarness(qtbot, tmp_path / "window", operator=None, database=team.url(MIRA))
+    try:
+        header = h.window.header
+        h.window.schedule.refused.emit(
+            "(psycopg.OperationalError) consuming input failed: server closed the connection "
+            "unexpectedly\n\tThis probably means the server terminated abnormally"
+        )
+        assert "NOT REACHABLE" in header.operator_button.full_text
+        assert h.window._refusal_box is None or not h.window._refusal_box.isVisible()
+        h.bridge.connection_changed.emit(True, "")  # the change feed is back
+        assert "NOT REACHABLE" not in header.operator_button.full_text
+        h.window.schedule.refused.emit("Nothing is scheduled for that statement.")
+        assert h.window._refusal_box.text() == "Nothing is scheduled for that statement."
+    finally:
+        h.close()
+        h.bridge.stop_listening()
+        team.close()

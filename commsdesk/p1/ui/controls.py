@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from commsdesk.p1.chain import people
 from commsdesk.p1.ui import words
 
 
@@ -66,7 +67,7 @@ class P1Controls(QObject):
 
     def _pressed(self, run) -> None:
         self.window.statusBar().showMessage(
-            f"{'DRILL ' if run.drill else ''}P-1 pressed: calling {len(run.chain)} people in "
+            f"{'DRILL ' if run.drill else ''}P-1 pressed: calling {people(len(run.chain))} in "
             "turn. The header shows how it stands.", 15_000,
         )  # fmt: skip
 

@@ -307,6 +307,10 @@ class StatementsPanel(QWidget):
         """The keyboard goes into the new draft's text once the editor shows it (now, or when
         the list has caught up with the new row)."""
         self._write_into = statement.id
+        self._reselect_id = statement.id  # a listing already on its way selects it, not the last
+        if not self.model.knows(statement.id):  # before the list hears of it (another desk's
+            self.model.update_statement(statement)  # feed, or the reload, may come later)
+            self._update_empty()
         self.select(statement.id)
         if self.editor.statement is not None and self.editor.statement.id == statement.id:
             self._focus_text(statement.id)
