@@ -72,6 +72,11 @@ def test_text_typed_while_the_server_was_away_is_saved_when_it_is_back(
         h.bridge.connection_changed.emit(True, "")  # the change feed is back
         h.idle()
         assert mira.statement(statement.id).body == "We are on it. Withdrawals reopen at 18:30."
+        # Saved into her draft as any save is: not kept apart as a clash with someone's edit.
+        assert [v.body for v in mira.versions(statement.id)] == [
+            "We are on it. Withdrawals reopen at 18:30."
+        ]
+        assert "while you were editing" not in editor.banner.text()
     finally:
         h.close()
         h.bridge.stop_listening()

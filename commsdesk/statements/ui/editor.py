@@ -420,6 +420,8 @@ class StatementEditor(QWidget):
             self._saves_in_flight -= 1
             if self.statement is None or self.statement.id != statement_id:
                 return
+            if self._base_text == body:  # not saved: the next save starts from the last that was
+                self._base_text = base
             self._dirty = True
             self.save_state.setText("Not saved")
             self._save_problem = f"Could not save: {exc}"
@@ -525,6 +527,8 @@ class StatementEditor(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._saves_in_flight -= 1
+            if self._base_text == body:  # not saved: the next save starts from the last that was
+                self._base_text = base
             self._dirty = True
             self.bridge.refused.emit(str(exc) or type(exc).__name__)
 
