@@ -193,3 +193,42 @@ def test_a_lost_server_said_by_any_lane_is_shown_in_the_header_not_in_a_box(
         h.close()
         h.bridge.stop_listening()
         team.close()
+
+
+def test_each_person_is_offered_what_they_may_do(qtbot, pg_url, tmp_path):
+    """Sam approves and nothing else; Mira drafts and posts but cannot approve what she wrote.
+    The server refuses the same (tests/team/test_identity.py); here is what they are offered."""
+    team = Team(pg_url, tmp_path)
+    mira = team.desk(MIRA)
+    incident = mira.start_incident(MIRA, "Hot wallet drained", Severity.P1)
+    statement = mira.create_statement(MIRA, incident.id, "First", "We are on it.")
+    mira.submit(MIRA, statement.id)
+    shown = []
+    try:
+        for who in (SAM, MIRA):
+            folder = tmp_path / f"window-{who.split()[0]}"
+            folder.mkdir()
+            h = DeskHarness(qtbot, folder, operator=None, database=team.url(who))
+            shown.append(h)
+            editor = h.window.statements.editor
+            h.window.statements.select(statement.id)
+            qtbot.waitUntil(lambda editor=editor: editor.statement is not None, timeout=10_000)
+            if who == SAM:
+                assert editor.approve_button.isEnabled()
+                assert editor.body.isReadOnly() and not editor.submit_button.isEnabled()
+                assert not editor.post_button.isEnabled()
+            else:
+                assert not editor.approve_button.isEnabled()
+                assert editor.approve_button.toolTip().startswith("You wrote this version")
+        team.desk(SAM).approve(SAM, statement.id)
+        editor = shown[1].window.statements.editor
+        qtbot.waitUntil(lambda: editor.post_button.isEnabled(), timeout=10_000)  # Mira posts
+        sam_editor = shown[0].window.statements.editor
+        qtbot.waitUntil(lambda: sam_editor.statement.state.value == "approved", timeout=10_000)
+        assert not sam_editor.post_button.isEnabled()
+        assert sam_editor.post_button.toolTip().startswith("Posting needs the post capability")
+    finally:
+        for h in shown:
+            h.close()
+            h.bridge.stop_listening()
+        team.close()

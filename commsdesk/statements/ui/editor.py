@@ -304,25 +304,46 @@ class StatementEditor(QWidget):
         label, colour = s.status
         self.state_badge.setText(label)
         self.state_badge.setStyleSheet(badge_style(STATE_COLOURS[colour]))
-        locked = not allowed(s.state, Action.EDIT)
+        drafts, approves, posts, mine = self._capabilities(s)
+        locked = not allowed(s.state, Action.EDIT) or not drafts
         guarded = s.state in EDIT_VOIDS_APPROVALS
         self.body.setReadOnly(locked or guarded)
         self.title.setReadOnly(locked)
         self.save_button.setEnabled(not locked)
         self.save_button.setVisible(not guarded)  # Edit… takes its place while the text is locked
         self.edit_button.setVisible(guarded)
-        self.edit_action.setEnabled(guarded)
-        self.submit_button.setEnabled(s.state is StatementState.DRAFT)
-        self.approve_button.setEnabled(s.state is StatementState.IN_REVIEW)
-        self.withdraw_action.setEnabled(allowed(s.state, Action.WITHDRAW))
-        self.reopen_action.setEnabled(s.state is StatementState.WITHDRAWN)
-        self.post_button.setEnabled(s.state in POSTABLE and s.approved_text is not None)
+        self.edit_action.setEnabled(guarded and drafts)
+        self.submit_button.setEnabled(s.state is StatementState.DRAFT and drafts)
+        self.approve_button.setEnabled(s.state is StatementState.IN_REVIEW and approves
+                                       and not mine)  # fmt: skip
+        self.withdraw_action.setEnabled(allowed(s.state, Action.WITHDRAW) and drafts)
+        self.reopen_action.setEnabled(s.state is StatementState.WITHDRAWN and drafts)
+        self.post_button.setEnabled(s.state in POSTABLE and s.approved_text is not None and posts)
         self.schedule_button.setEnabled(
             s.state in (StatementState.APPROVED, StatementState.FAILED)
-            and s.approved_text is not None
+            and s.approved_text is not None and posts
+        )
+        self.approve_button.setToolTip(
+            "You wrote this version: approval must come from someone else" if mine
+            else "" if approves else "Approving needs the approve capability: ask a team admin"
+        )  # fmt: skip
+        self.post_button.setToolTip(
+            "" if posts else "Posting needs the post capability: ask a team admin"
         )
         self.approvals.setText(self._approvals_text(s))
         self._update_banner()
+
+    def _capabilities(self, s: Statement) -> tuple[bool, bool, bool, bool]:
+        """(may draft, may approve, may post, wrote the version shown) for the person signed
+        in to a team database; at a single desk the first three are always so, and the rules
+        (commsdesk.statements) still say no to an author approving their own version. The
+        server refuses the same whatever is offered; this is what a person is offered."""
+        desk = self.bridge.desk
+        person = getattr(desk, "person", None) if desk is not None else None
+        if person is None:
+            return True, True, True, False
+        return (person.may("draft"), person.may("approve"), person.may("post"),
+                s.version_author == person.name)  # fmt: skip
 
     def _update_banner(self) -> None:
         """One banner for what stands in the way, worst first: a failed save, a locked state, a
