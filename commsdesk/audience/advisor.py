@@ -39,6 +39,8 @@ import numpy as np
 
 from commsdesk.audience.series import Ewma, Trend, theil_sen
 
+ADVISOR_ACTOR = "CommsDesk advisor"  # who the record names for the advisor's word
+
 
 class AdviceKind(StrEnum):
     SUGGEST_END = "suggest_end"

@@ -1,4 +1,5 @@
-"""`commsdesk drill on|off|status`: Drill mode for every desk on this database."""
+"""`commsdesk drill on|off|status`: Drill mode for every desk on this database;
+`commsdesk drill run [SCENARIO]`: a scored drill, end to end (commsdesk.drill)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,65 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drill_run(args: argparse.Namespace) -> int:
+    """Run a scenario end to end; exit 0 when every step was done, 1 when one failed (or the
+    desk cannot run a drill now), 2 when the scenario cannot be read."""
+    from pathlib import Path
+
+    from commsdesk.cli.common import CannotRun, open_services
+    from commsdesk.cli.obs import _target
+    from commsdesk.data_dir import resolve_data_dir
+    from commsdesk.drill.run import STEPS, DrillParts, DrillRun
+    from commsdesk.drill.scenario import ScenarioProblem, load
+    from commsdesk.settings import Settings
+
+    try:
+        scenario = load(args.scenario)
+    except ScenarioProblem as exc:
+        raise CannotRun(str(exc)) from None
+    report = Path(args.report).expanduser() if args.report else None
+    if report is not None:
+        from commsdesk.report.writing import ReportProblem, check_target, report_format
+
+        try:
+            report_format(report)
+            check_target(report)
+        except ReportProblem as exc:
+            raise CannotRun(str(exc)) from None
+    data_dir = resolve_data_dir(args.data_dir)
+    host, port = _target(args)
+
+    def open_obs():
+        from commsdesk.broadcast.obs.blocking import BlockingObs
+        from commsdesk.keyring_secrets import load_obs_password
+
+        return BlockingObs(host, port, load_obs_password() or "").open()
+
+    services, actor = open_services(args)
+    try:
+        parts = DrillParts(services, actor, data_dir, Settings.load(data_dir), open_obs,
+                           report_path=report)  # fmt: skip
+        drill = DrillRun(scenario, parts)
+        say = (lambda _line: None) if args.json else (lambda line: print(line, flush=True))
+        say(f"Drill: {scenario.name} ({scenario.path.name}), as {actor}. Drill mode is on "
+            "for the run: posts go to the SANDBOX.")  # fmt: skip
+
+        def shown(result) -> None:
+            number = len(drill.results)
+            state = f"done in {result.seconds:.1f} s" if result.ok else "FAILED"
+            detail = result.said if result.ok else result.error
+            say(f"  {number:>2}/{len(STEPS)} {result.title}: {state}: {detail}")
+
+        card = drill.run(on_step=shown)
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps(card.as_json(), ensure_ascii=False))
+    else:
+        print("\n".join(card.lines()))
+    return 0 if not card.failed else 1
+
+
 def add_drill_commands(commands: argparse._SubParsersAction) -> None:
     drill = commands.add_parser(
         "drill",
@@ -46,3 +106,28 @@ def add_drill_commands(commands: argparse._SubParsersAction) -> None:
     status = drill_commands.add_parser("status", help="say whether drill mode is on")
     status.add_argument("--json", action="store_true", help='print {"drill": true|false}')
     drill.set_defaults(run=cmd_drill)
+
+    from commsdesk.drill.scenario import DEFAULT
+
+    run = drill_commands.add_parser(
+        "run",
+        help="run a scored drill end to end",
+        description="Rehearse a crisis end to end in drill mode on the desk's real parts: press "
+        "P-1, start the incident, draft the first statement from its template, two approvals "
+        "by two people, post to the SANDBOX, go live on OBS (a rehearsal destination, else a "
+        "recording), a Back-at slide, back to live, the audience replayed to the end-stream "
+        "advice, end the stream, close the incident and write its report. A step that fails "
+        "is noted and the rest go on. Exit status 0 when every step was done, 1 when one "
+        "failed or a drill cannot start now (an incident open), 2 when the scenario cannot be "
+        "read.",
+    )
+    run.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT,
+                     help="a shipped scenario (cold-wallet-breach, exchange-outage) or a .toml "
+                     f"file (default: {DEFAULT})")  # fmt: skip
+    run.add_argument("--json", action="store_true",
+                     help="print one object: steps, scores, report")  # fmt: skip
+    run.add_argument("-o", "--report", metavar="FILE.pdf",
+                     help="where to write the report (default: the data folder's drills/)")
+    run.add_argument("--host", help="OBS's address (default: the desk's obs_host setting)")
+    run.add_argument("--port", type=int, help="OBS's WebSocket port (default: obs_port, 4455)")
+    run.set_defaults(run=cmd_drill_run)

@@ -130,15 +130,17 @@ def cmd_obs_scene(args: argparse.Namespace) -> int:
 def cmd_obs_stream_end(args: argparse.Namespace) -> int:
     """End the live stream and record it, as the Broadcast panel's End stream does: the desk is
     opened first (nothing stops unrecorded), the timeline says how long it ran."""
+    from commsdesk.broadcast.obs.api import ObsError
+    from commsdesk.broadcast.obs_actions import end_stream
     from commsdesk.cli.common import explain, open_desk
 
     desk, actor = open_desk(args)
 
     def end(obs) -> int:
-        health = obs.stream_health()
-        obs.stop_stream()
         try:
-            event = desk.record_stream_ended(actor, health.live_seconds if health.live else None)
+            event = end_stream(desk, actor, obs)
+        except ObsError:
+            raise
         except Exception as exc:
             failure = explain(exc, args.data_dir)
             if failure is None:
@@ -159,14 +161,12 @@ def cmd_obs_stream_start(args: argparse.Namespace) -> int:
     """Go live as the Broadcast panel's Go live does: the destination named (never the key);
     in Drill mode, a stream only to a rehearsal destination, else a recording instead. The
     start goes on the timeline once OBS says the stream runs."""
-    import time
-
     from commsdesk.broadcast.going_live import REHEARSAL_SETTING, plan
+    from commsdesk.broadcast.obs_actions import go_live
     from commsdesk.cli.common import open_desk
     from commsdesk.data_dir import resolve_data_dir
     from commsdesk.publishing.holds import drill_mode
     from commsdesk.settings import Settings
-    from commsdesk.timeline.chain import EventKind
 
     desk, actor = open_desk(args)
     rehearsal = Settings.load(resolve_data_dir(args.data_dir)).get(REHEARSAL_SETTING) or []
@@ -177,22 +177,9 @@ def cmd_obs_stream_start(args: argparse.Namespace) -> int:
         print(going.sentence, flush=True)
         if args.dry_run:
             return 0
-        if not going.streams:
-            obs.start_record()
-            desk.record(actor, EventKind.BROADCAST_RECORDING,
-                        f"Drill: OBS recording instead of streaming ({going.sentence})")
-            print("OBS is recording.")
-            return 0
-        obs.start_stream()
-        deadline = time.monotonic() + 15
-        while not obs.stream_health().live:  # OBS says so once the output runs
-            if time.monotonic() > deadline:
-                print("commsdesk: OBS accepted StartStream but the stream is not running after "
-                      "15 s; check OBS.", file=sys.stderr)  # fmt: skip
-                return EXIT_NO_OBS
-            time.sleep(0.25)
-        event = desk.record_stream_state(actor, True, where=going.destination)
-        print(event.summary if event else "The stream is live (already on the timeline).")
+        going = go_live(desk, actor, obs, drill=drill, rehearsal=rehearsal, via="command line")
+        print(f"Live stream started to {going.destination}" if going.streams
+              else "OBS is recording.")
         return 0
 
     try:

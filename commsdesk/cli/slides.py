@@ -124,116 +124,63 @@ def cmd_slide_render(args: argparse.Namespace) -> int:
 def _draw_for_obs(args: argparse.Namespace, kind_name: str, values: dict[str, str]):
     """(the slide, the PNG's path) drawn into the desk's slides folder; exits 1 or 2 with the
     reason when the slide cannot be built or drawn."""
-    from commsdesk.broadcast.on_air import producer_zone
+    from commsdesk.broadcast.obs_actions import draw_slide
     from commsdesk.data_dir import resolve_data_dir
     from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
     from commsdesk.settings import Settings
-    from commsdesk.slides.files import new_slide_path, prune, slides_folder
-    from commsdesk.slides.slide_kinds import (
-        SlideKind,
-        SlideProblem,
-        SlideRequest,
-        UnknownField,
-        build_slide,
-    )
+    from commsdesk.slides.slide_kinds import SlideProblem, UnknownField
     from commsdesk.statements.templates import TemplateProblem
 
     data_dir = resolve_data_dir(args.data_dir)
-    settings = Settings.load(data_dir)
-    zones = tuple(settings.get("team_time_zones")) or ("UTC",)
-    zone = args.zone or producer_zone(settings.get("producer_zone"))
-    now = _now(None)
     try:
-        kind = SlideKind.named(kind_name)
-        slide = build_slide(SlideRequest(kind, values, zone=zone, zones=zones), now,
-                            fold=args.fold)  # fmt: skip
+        slide, path, warnings = draw_slide(data_dir, Settings.load(data_dir), kind_name, values,
+                                           zone=args.zone, fold=args.fold)  # fmt: skip
     except UnknownField as exc:
         print(f"commsdesk: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    except (SlideProblem, AmbiguousTime, ScheduleRefused) as exc:
-        print(f"commsdesk: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
-    from commsdesk.slides.render import ensure_gui_application, render_slide
-
-    ensure_gui_application()
-    folder = slides_folder(data_dir)
-    path = new_slide_path(folder, "cli")
-    try:
-        rendered = render_slide(slide, now=now, slides_dir=settings.get("slides_dir") or None)
-        rendered.save(path)
-    except TemplateProblem as exc:
+    except (SlideProblem, AmbiguousTime, ScheduleRefused, TemplateProblem) as exc:
         print(f"commsdesk: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     except OSError as exc:
-        print(f"commsdesk: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"commsdesk: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
         raise SystemExit(1) from None
-    for warning in rendered.warnings:
+    for warning in warnings:
         print(f"commsdesk: {warning}", file=sys.stderr)
-    prune(folder, (path,))
-    return slide, path.resolve()
+    return slide, path
 
 
-def _record(desk_and_actor, kind: str, summary: str, data: dict) -> None:
-    desk, actor = desk_and_actor
+def _push(args: argparse.Namespace, kind_name: str, values: dict[str, str]) -> int:
+    from commsdesk.broadcast.obs_actions import push_slide
+    from commsdesk.cli.common import open_desk
+    from commsdesk.cli.obs import on_obs
+
+    desk, actor = open_desk(args)  # before anything goes on air: every push is recorded
     try:
-        desk.record(actor, kind, summary, data=data)
+        slide, path = _draw_for_obs(args, kind_name, values)
+
+        def push(obs) -> int:
+            pushed = push_slide(desk, actor, obs, slide, path, via="command line",
+                                countdown=getattr(args, "count", False))  # fmt: skip
+            print(f"On air: {pushed.headline} ({path})")
+            if pushed.loaded is False:
+                return _blank(obs, path)
+            if pushed.countdown:
+                _keep_counting(obs, slide.at)
+            return 0
+
+        return on_obs(args, push)
     finally:
         desk.close()
 
 
-def _push(args: argparse.Namespace, kind_name: str, values: dict[str, str]) -> int:
-    from commsdesk.broadcast.on_air import headline
-    from commsdesk.cli.common import open_desk
-    from commsdesk.cli.obs import on_obs
-    from commsdesk.slides.slide_kinds import BackAt, countdown_text
-    from commsdesk.timeline.chain import EventKind
-
-    desk = open_desk(args)  # before anything goes on air: every push is recorded
-    try:
-        slide, path = _draw_for_obs(args, kind_name, values)
-    except SystemExit:
-        desk[0].close()
-        raise
-    counting = isinstance(slide, BackAt) and getattr(args, "count", False)
-
-    def push(obs) -> int:
-        first = countdown_text(slide.at, _now(None)) if counting else None
-        result = obs.push_slide(str(path), first)
-        source = f" (from {result.return_scene})" if result.return_scene else ""
-        opened, actor = desk
-        try:
-            opened.record(actor, EventKind.BROADCAST_SLIDE,
-                          f"Slide on air: {headline(slide)}{source}",
-                          data={"kind": slide.kind.value, "file": path.name,
-                                "return_scene": result.return_scene, "from": "command line"})
-            print(f"On air: {headline(slide)} ({path})")
-            if obs.slide_loaded(str(path)) is False:  # None: not known (another went up)
-                return _blank(desk, obs, slide, path)
-        finally:
-            opened.close()
-        if counting and result.countdown:
-            _keep_counting(obs, slide.at)
-        return 0
-
-    code = on_obs(args, push)
-    if code:
-        desk[0].close()
-    return code
-
-
-def _blank(desk, obs, slide, path) -> int:
-    """OBS cut to the slides scene but could not read the file: on the record, and said."""
+def _blank(obs, path) -> int:
+    """OBS cut to the slides scene but could not read the file (on the record): said."""
     from commsdesk.broadcast.obs.host import is_this_machine
-    from commsdesk.broadcast.on_air import headline
     from commsdesk.broadcast.program import not_loaded_text
     from commsdesk.cli.obs import EXIT_NO_OBS
-    from commsdesk.timeline.chain import EventKind
 
-    opened, actor = desk
     host = obs.connection.host
-    opened.record(actor, EventKind.BROADCAST_FAILED,
-                  f"Slide blank in OBS: {headline(slide)}: OBS could not load {path}",
-                  data={"file": path.name, "from": "command line"})  # fmt: skip
     print(f"commsdesk: {not_loaded_text(path, host, is_this_machine(host))}", file=sys.stderr)
     return EXIT_NO_OBS
 
@@ -268,23 +215,20 @@ def cmd_slide_push(args: argparse.Namespace) -> int:
 
 
 def cmd_slide_off(args: argparse.Namespace) -> int:
+    from commsdesk.broadcast.obs_actions import back_to_live
     from commsdesk.cli.common import open_desk
     from commsdesk.cli.obs import on_obs
-    from commsdesk.timeline.chain import EventKind
 
-    desk = open_desk(args)
+    desk, actor = open_desk(args)
 
     def off(obs) -> int:
-        scene = obs.back_to_live()
-        _record(desk, EventKind.BROADCAST_LIVE, f"Back to live: {scene}",
-                {"scene": scene, "from": "command line"})  # fmt: skip
-        print(f"Program: {scene}")
+        print(f"Program: {back_to_live(desk, actor, obs, via='command line')}")
         return 0
 
-    code = on_obs(args, off)
-    if code:
-        desk[0].close()
-    return code
+    try:
+        return on_obs(args, off)
+    finally:
+        desk.close()
 
 
 def _obs_target(parser: argparse.ArgumentParser) -> None:

@@ -83,6 +83,13 @@ class EventKind(StrEnum):
     P1_TEXTED = "p1.texted"
     P1_REPLY = "p1.reply"
     P1_ACKNOWLEDGED = "p1.acknowledged"
+    DRILL_STARTED = "drill.started"  # a scored drill (commsdesk.drill) began
+    DRILL_STEP_FAILED = "drill.step_failed"
+    DRILL_SCORED = "drill.scored"  # its scorecard
+    # A person marked an event as worth reading (the report can list only these), or took the
+    # mark off: data {"event_id": N}; the newest of the two for an event is its state.
+    TIMELINE_STARRED = "timeline.starred"
+    TIMELINE_UNSTARRED = "timeline.unstarred"
 
     @property
     def group(self) -> str:

@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from commsdesk.audience.advisor import Advice, AdviceKind, Advisor
+from commsdesk.audience.advisor import ADVISOR_ACTOR, Advice, AdviceKind, Advisor
 from commsdesk.audience.figures import viewers_text
 from commsdesk.audience.history import History, advisor_settings, fresh_for, load_history
 from commsdesk.audience.live_total import LiveTotal, TotalPoint
@@ -55,7 +55,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ADVISOR_ACTOR = "CommsDesk advisor"
 DRAIN_MS = 250
 WALL_EVERY = 1.0  # seconds between updates of the wall's live time without new numbers
 MARKERS_EVERY = 30.0  # seconds between marker refreshes besides the desk's own changes

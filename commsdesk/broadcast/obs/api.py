@@ -187,3 +187,7 @@ class ObsController(Protocol):
 
     def start_record(self) -> Future[None]:
         """Record to OBS's recording path instead of streaming (a drill's go-live)."""
+        ...
+
+    def stop_record(self) -> Future[None]:
+        """Stop recording (the end of a drill that recorded instead of streaming)."""

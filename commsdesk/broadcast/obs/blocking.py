@@ -135,3 +135,6 @@ class BlockingObs:
 
     def start_record(self) -> None:
         self._wait(self.connection.start_record())
+
+    def stop_record(self) -> None:
+        self._wait(self.connection.stop_record())

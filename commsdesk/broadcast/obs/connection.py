@@ -726,6 +726,12 @@ class ObsConnection:
 
         return self._submit(start())
 
+    def stop_record(self) -> Future[None]:
+        async def stop() -> None:
+            await self._call(ObsRequest("StopRecord"))
+
+        return self._submit(stop())
+
 
 def _refusal(request_type: str, response: simpleobsws.RequestResponse) -> ObsError:
     status = response.requestStatus

@@ -242,3 +242,13 @@ class FakeObs:
                       {"outputActive": True, "outputState": "OBS_WEBSOCKET_OUTPUT_STARTED"})
 
         return self._answer("start_record", start)
+
+    def stop_record(self) -> Future[None]:
+        def stop() -> None:
+            if not self.recording:
+                raise ObsError("refused", "StopRecord refused: Not recording.")
+            self.recording = False
+            self.emit("RecordStateChanged",
+                      {"outputActive": False, "outputState": "OBS_WEBSOCKET_OUTPUT_STOPPED"})
+
+        return self._answer("stop_record", stop)

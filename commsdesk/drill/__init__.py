@@ -1,0 +1,7 @@
+"""The scored drill: a whole crisis rehearsed end to end in drill mode on the desk's real parts.
+
+scenario.py   the scenario files (assets/drills/*.toml) and their checks
+scorecard.py  what a drill's steps add up to: the scores, pure
+steps.py      the steps, each one use case (or a few) of the desk, timed and recorded
+run.py        DrillRun: the steps in order, a failing one noted and the rest carried on
+"""

@@ -1,0 +1,454 @@
+"""A scored drill: the scenario's crisis run step by step on the desk's real parts, in drill mode.
+
+Each step is one or a few of the desk's own use cases, the same the window and the command line
+call, so a drill rehearses the rules as they are (approvals, drill mode, the record) and no step
+can skip one. A step that fails is noted with its reason and the drill goes on; a step that
+needs what a failed one would have made fails saying so. The scores come from what the steps
+did; the drill's start, each failure and the scorecard go on the timeline.
+
+Drill mode is on for the run (every post goes to the SANDBOX, OBS streams only to a rehearsal
+destination, else records) and is put back as it was at the end; so is the number of approvals
+asked, raised to two for the drill's statement. A drill cut short leaves both on the safe side.
+
+No Qt here: the window runs the same steps on a lane, one at a time (`begin`, `run_step`,
+`finish`); `run()` does them all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from commsdesk.clock import as_utc, utc_now
+from commsdesk.desk import DeskError
+from commsdesk.drill.scenario import Scenario
+from commsdesk.drill.scorecard import Scorecard, StepResult, cadence_text, scores
+from commsdesk.timeline.chain import EventKind
+
+STEPS = (
+    ("p1", "Press P-1"),
+    ("incident", "Start the incident"),
+    ("statement", "Draft the first statement from its template"),
+    ("approvals", "Two approvals by two people"),
+    ("post", "Post to the SANDBOX"),
+    ("go_live", "Go live on OBS"),
+    ("back_at", "Put up a Back-at slide"),
+    ("back_live", "Back to live"),
+    ("audience", "Replay the audience to the end-stream advice"),
+    ("end_stream", "End the stream"),
+    ("close", "Close the incident"),
+    ("report", "Write the report"),
+)
+VIA = "drill"  # data["from"] of the broadcast records
+REPLAY_LABEL = "Drill replay"
+
+
+class StepFailed(Exception):
+    """A step could not do its part; the message says why, for the scorecard."""
+
+
+@dataclass
+class DrillParts:
+    """What a drill runs on. `open_obs()` returns an open BlockingObs (raising ObsError);
+    `phone(drill=True)` the P-1 provider (Twilio when an account is set, else the stand-in)."""
+
+    services: Any  # commsdesk.app.Services
+    actor: str  # who runs the drill, as recorded
+    data_dir: Path
+    settings: Any  # commsdesk.settings.Settings
+    open_obs: Callable[[], Any]
+    phone: Callable[..., Any] | None = None
+    report_path: Path | None = None
+    on_change: Callable[[], None] = lambda: None  # after each step (the window refreshes)
+
+
+@dataclass
+class _Made:
+    """What the steps have made so far, for the steps after them."""
+
+    run: Any = None  # the P-1 run
+    incident_id: int | None = None
+    statement_id: int | None = None
+    approved: bool = False
+    obs: Any = None
+    streaming: bool | None = None  # True streaming, False recording, None not live
+    slide_up: bool = False
+    moments: dict[str, datetime] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    report: str | None = None
+
+
+def default_report_path(data_dir: Path, scenario: Scenario, started: datetime) -> Path:
+    folder = Path(data_dir) / "drills"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{started:%Y%m%d-%H%M%S}-{scenario.path.stem}.pdf"
+
+
+class DrillRun:
+    def __init__(self, scenario: Scenario, parts: DrillParts) -> None:
+        self.scenario = scenario
+        self.parts = parts
+        self.desk = parts.services.desk
+        self.results: list[StepResult] = []
+        self.made = _Made()
+        self.started_at: datetime | None = None
+        self._was_drill: bool | None = None
+        self._required_before: int | None = None
+
+    # --- running ------------------------------------------------------------------------------
+
+    @property
+    def next_step(self) -> tuple[str, str] | None:
+        index = len(self.results)
+        return STEPS[index] if index < len(STEPS) else None
+
+    def begin(self) -> None:
+        """Check the desk can run a drill now, turn drill mode on and record the start. Raises
+        DeskError when it cannot (an incident open, a P-1 chain running)."""
+        from commsdesk.p1.service import CallChain
+        from commsdesk.publishing.holds import drill_mode, set_drill_mode
+
+        active = self.desk.active_incident()
+        if active is not None:
+            raise DeskError(f"'{active.title}' is open: a drill runs only when no incident is, "
+                            "so nothing of it joins a real one. Close it first.")  # fmt: skip
+        latest = CallChain(self.desk).latest()
+        if latest is not None and latest.running:
+            raise DeskError("A P-1 chain is running: a drill waits until it has ended.")
+        self._was_drill = drill_mode(self.desk)
+        if not self._was_drill:
+            set_drill_mode(self.desk, self.parts.actor, True)
+        self.started_at = as_utc(self.desk.now())
+        self.desk.record(self.parts.actor, EventKind.DRILL_STARTED,
+                         f"Drill started: {self.scenario.name}",
+                         data={"scenario": self.scenario.path.stem})  # fmt: skip
+
+    def run_step(self) -> StepResult:
+        name, title = self.next_step or (None, None)
+        if name is None:
+            raise RuntimeError("every step has run")
+        began = time.monotonic()
+        error = said = None
+        try:
+            said = getattr(self, f"_{name}")() or ""
+        except (StepFailed, DeskError) as exc:
+            error = str(exc)
+        except Exception as exc:  # OBS, the phone provider, the report engine, the disk
+            error = _said(exc)
+        result = StepResult(name, title, error is None, time.monotonic() - began, error,
+                            said or "")  # fmt: skip
+        self.results.append(result)
+        if error is not None:
+            try:
+                self.desk.record(self.parts.actor, EventKind.DRILL_STEP_FAILED,
+                                 f"Drill step failed: {title}: {error}"[:1000],
+                                 incident_id=self.made.incident_id,
+                                 data={"step": name, "error": error})  # fmt: skip
+            except Exception as exc:  # the record itself is away: the scorecard still says it
+                self.made.notes.append(f"the failure of '{title}' is not on the timeline: "
+                                       f"{_said(exc)}")  # fmt: skip
+        self.parts.on_change()
+        return result
+
+    def finish(self) -> Scorecard:
+        """Put drill mode and the approvals asked back as they were, close OBS, score, and
+        record the scorecard. Steps not run are left out of the scorecard."""
+        from commsdesk.publishing.holds import set_drill_mode
+
+        if self.made.obs is not None:
+            try:
+                self.made.obs.close()
+            finally:
+                self.made.obs = None
+        actor = self.parts.actor
+        if self._required_before is not None:
+            self.desk.set_required_approvals(actor, self._required_before)
+            self._required_before = None
+        if self._was_drill is False:
+            set_drill_mode(self.desk, actor, False)
+            self._was_drill = None
+        card = self.scorecard()
+        self.desk.record(actor, EventKind.DRILL_SCORED, f"Drill scored: {self.scenario.name}: "
+                         + "; ".join(card.lines()[1:6]), incident_id=self.made.incident_id,
+                         data=card.data())  # fmt: skip
+        self.parts.on_change()
+        return card
+
+    def run(self, on_step: Callable[[StepResult], None] | None = None) -> Scorecard:
+        self.begin()
+        try:
+            while self.next_step is not None:
+                result = self.run_step()
+                if on_step is not None:
+                    on_step(result)
+        finally:
+            card = self.finish()
+        return card
+
+    def scorecard(self) -> Scorecard:
+        late = self._updates_late_by()
+        moments = self.made.moments
+        start = self.started_at or as_utc(self.desk.now())
+        return Scorecard(
+            scenario=self.scenario.name, started_at=start, steps=tuple(self.results),
+            scores=scores(start, answered=moments.get("answered"),
+                          first_posted=moments.get("posted"), live=moments.get("live"),
+                          late_by=late),
+            cadence=cadence_text(late), report=self.made.report,
+            incident_id=self.made.incident_id, notes=tuple(self.made.notes),
+        )  # fmt: skip
+
+    def _updates_late_by(self) -> list[float | None]:
+        """Each posted update's lateness against the cadence promised (0 kept, None none)."""
+        from commsdesk.report.measures import cadence_checks, promises_from
+
+        if self.made.incident_id is None:
+            return []
+        incident = self.desk.incident(self.made.incident_id)
+        events = self.desk.timeline(incident_id=incident.id, limit=None)[::-1]
+        posted = [(as_utc(e.at), e.summary) for e in events if e.kind == EventKind.POSTED]
+        end = as_utc(incident.closed_at) if incident.closed_at else as_utc(self.desk.now())
+        checks = cadence_checks(incident.started_at, posted, promises_from(events), end)
+        return [None if c.minutes is None else
+                (c.late_by.total_seconds() if c.late_by else 0.0)
+                for c in checks if c.posted_at is not None]  # fmt: skip
+
+    # --- what each step needs -----------------------------------------------------------------
+
+    def _need(self, what: str, step: str) -> None:
+        if getattr(self.made, what) in (None, False):
+            title = dict(STEPS)[step]
+            raise StepFailed(f"needs what '{title}' makes, and that step failed")
+
+    def _obs(self):
+        if self.made.obs is None:
+            self.made.obs = self.parts.open_obs()
+        return self.made.obs
+
+    # --- the steps ----------------------------------------------------------------------------
+
+    def _p1(self) -> str:
+        from commsdesk.p1.runner import STEP_EVERY, ChainRunner, choose_provider
+        from commsdesk.p1.service import CallChain
+        from commsdesk.p1.views import RunState
+
+        provider = (self.parts.phone or choose_provider)(drill=True)
+        chain = CallChain(self.desk)
+        run, _started = chain.press(self.parts.actor, self.scenario.p1_reason,
+                                    provider=provider.name, drill=True)  # fmt: skip
+        self.made.run = run
+        self.made.incident_id = run.incident_id
+        runner = ChainRunner(chain, provider)
+        run = runner.start(run)
+        deadline = time.monotonic() + self.scenario.p1_wait_seconds
+        while run.state is RunState.RUNNING and time.monotonic() < deadline:
+            time.sleep(STEP_EVERY)
+            run = runner.step() or run
+        self.made.run = run
+        if run.state is RunState.RUNNING:
+            chain.cancel(self.parts.actor)
+            raise StepFailed(f"no one answered within {self.scenario.p1_wait_seconds:g} s; "
+                             "the chain was cancelled")  # fmt: skip
+        if run.state is not RunState.ANSWERED:
+            raise StepFailed(f"P-1 {run.summary()}")
+        self.made.moments["answered"] = as_utc(run.ended_at or self.desk.now())
+        while run.texted_at is None and time.monotonic() < deadline:  # the texts to everyone
+            time.sleep(STEP_EVERY)
+            run = runner.step() or run
+        return f"P-1 {run.summary()} (through {provider.name})"
+
+    def _incident(self) -> str:
+        s = self.scenario
+        facts = dict(s.facts)
+        if "next_update" not in facts and s.cadence_minutes:
+            due = as_utc(self.desk.now()) + timedelta(minutes=s.cadence_minutes)
+            facts["next_update"] = due.strftime("%Y-%m-%dT%H:%MZ")
+        actor = self.parts.actor
+        if self.made.incident_id is not None:  # P-1 opened it: name it as the scenario does
+            incident = self.desk.update_incident(actor, self.made.incident_id, title=s.title,
+                                                 severity=s.severity, summary=s.summary,
+                                                 facts=facts)  # fmt: skip
+        else:
+            incident = self.desk.start_incident(actor, s.title, s.severity, s.summary, facts)
+            self.made.incident_id = incident.id
+        self.desk.set_update_cadence(actor, incident.id, s.cadence_minutes)
+        return f"{incident.severity} '{incident.title}', an update every {s.cadence_minutes} min"
+
+    def _statement(self) -> str:
+        from commsdesk.statements.templates import starting_templates
+
+        self._need("incident_id", "incident")
+        template = next(t for t in starting_templates() if t.key == self.scenario.template)
+        author = self.scenario.author
+        statement = self.desk.create_statement(author, self.made.incident_id,
+                                               self.scenario.statement_title, template.source)
+        self.desk.save_version(author, statement.id, template.source)
+        self.made.statement_id = statement.id
+        self.desk.submit(author, statement.id)
+        return f"'{statement.title}' drafted from '{template.title}' by {author}, in review"
+
+    def _approvals(self) -> str:
+        from commsdesk.statements.statement import StatementState
+
+        self._need("statement_id", "statement")
+        required = self.desk.approval_policy().required
+        if required < 2:  # the drill rehearses two approvals whatever the desk asks
+            self._required_before = required
+            self.desk.set_required_approvals(self.parts.actor, 2)
+        statement = None
+        for approver in self.scenario.approvers:
+            statement = self.desk.approve(approver, self.made.statement_id)
+        if statement is None or statement.state is not StatementState.APPROVED:
+            raise StepFailed("the statement is not approved after two approvals")
+        self.made.approved = True
+        return f"approved by {' and '.join(self.scenario.approvers)}"
+
+    def _post(self) -> str:
+        from commsdesk.publishing.publication import PublicationState
+
+        self._need("approved", "approvals")
+        publisher = self.parts.services.publisher
+        actor = self.scenario.author
+        publication = publisher.prepare_statement(actor, self.made.statement_id, "sandbox",
+                                                  sandbox=True)  # fmt: skip
+        if not publication.sandbox:  # drill mode sends every post there; never past it
+            raise StepFailed("the post was not headed for the SANDBOX; nothing was posted")
+        publication = publisher.run(actor, publication.id)
+        if publication.state is not PublicationState.POSTED:
+            raise StepFailed(publication.error or f"the post ended {publication.state}")
+        self.made.moments["posted"] = as_utc(self.desk.now())
+        return f"posted to the SANDBOX as {', '.join(publication.post_ids)}"
+
+    def _go_live(self) -> str:
+        from commsdesk.broadcast.going_live import REHEARSAL_SETTING
+        from commsdesk.broadcast.obs_actions import go_live
+
+        rehearsal = self.parts.settings.get(REHEARSAL_SETTING) or []
+        going = go_live(self.desk, self.parts.actor, self._obs(), drill=True, rehearsal=rehearsal,
+                        via=VIA)  # fmt: skip
+        self.made.streaming = going.streams
+        self.made.moments["live"] = as_utc(self.desk.now())
+        if not going.streams:
+            self.made.notes.append("OBS recorded instead of streaming: its destination is not "
+                                   "a rehearsal destination (Desk → OBS settings).")  # fmt: skip
+        return going.sentence
+
+    def _back_at(self) -> str:
+        from commsdesk.broadcast.obs_actions import draw_slide, push_slide
+
+        values = {"at": self.scenario.back_at}
+        if self.scenario.back_at_message:
+            values["message"] = self.scenario.back_at_message
+        slide, path, _warnings = draw_slide(self.parts.data_dir, self.parts.settings, "back_at",
+                                            values, prefix="drill")  # fmt: skip
+        pushed = push_slide(self.desk, self.parts.actor, self._obs(), slide, path, via=VIA)
+        if pushed.loaded is False:
+            raise StepFailed(f"OBS showed the slides scene but could not load {path}")
+        self.made.slide_up = True
+        return f"on air: {pushed.headline}"
+
+    def _back_live(self) -> str:
+        from commsdesk.broadcast.obs_actions import back_to_live
+
+        self._need("slide_up", "back_at")
+        scene = back_to_live(self.desk, self.parts.actor, self._obs(), via=VIA)
+        return f"program: {scene}"
+
+    def _audience(self) -> str:
+        from commsdesk.audience.advisor import ADVISOR_ACTOR, AdviceKind, Advisor, AdvisorSettings
+        from commsdesk.audience.figures import viewers_text
+
+        self._need("incident_id", "incident")
+        s = self.scenario
+        store = self.parts.services.audience
+        laid = self._lay_curve(store)
+        buffer = store.load_series(incident_id=self.made.incident_id)
+        times, values = buffer.total()
+        reading, counting = buffer.coverage()
+        advisor = Advisor(AdvisorSettings(share=s.advice_share, below_for=s.advice_below_minutes
+                                          * 60, min_runtime=s.advice_min_runtime_minutes * 60))
+        for at, value, r, c in zip(times.tolist(), values.tolist(), reading.tolist(),
+                                   counting.tolist(), strict=True):  # fmt: skip
+            for advice in advisor.observe(at, value, (r, c)):
+                if advice.kind is AdviceKind.SUGGEST_END:
+                    store.record_advice(ADVISOR_ACTOR, advice, incident_id=self.made.incident_id)
+                    minutes = (advice.at - float(times[0])) / 60
+                    return (f"{laid}; advice to end after {minutes:.0f} min of the curve at "
+                            f"{viewers_text(advice.viewers)} viewers")  # fmt: skip
+        raise StepFailed(f"{laid}, and the advisor never advised ending the stream")
+
+    def _lay_curve(self, store) -> str:
+        """The scenario's curve into the record as the drill's replay sources: laid so its last
+        row lands now, as a replay at ×1 begun that long ago would have it (no number is ever
+        stamped later than the clock), then switched off so no desk polls them."""
+        from commsdesk.audience.series import Sample, parse_audience_csv
+        from commsdesk.audience.sources.replay import replay_config
+
+        csv = self.scenario.audience_csv
+        parsed = parse_audience_csv(csv.read_text(encoding="utf-8"))
+        if not parsed.rows:
+            raise StepFailed(f"{csv.name} has no usable rows")
+        now = time.time()
+        last = max(row.at for row in parsed.rows)
+        first = min(row.at for row in parsed.rows)
+        samples, replays = [], []
+        for platform in parsed.platforms():
+            label = f"{REPLAY_LABEL} {platform}"
+            source = next((x for x in store.sources() if x.label == label), None)
+            config = replay_config(str(csv), platform, speed=1.0, started_at=now - (last - first))
+            if source is None:
+                source = store.add_source(self.parts.actor, "replay", label, config,
+                                          interval=5.0, enabled=True)  # fmt: skip
+            elif not source.enabled:
+                store.set_source_enabled(self.parts.actor, source.id, True)
+            samples += [Sample(now - (last - row.at), label, row.viewers)
+                        for row in parsed.rows if row.platform == platform]  # fmt: skip
+            replays.append(source.id)
+        store.append_samples(samples, incident_id=self.made.incident_id)
+        for source_id in replays:
+            store.set_source_enabled(self.parts.actor, source_id, False)
+        return (f"{len(samples):,} numbers from {', '.join(parsed.platforms())} over "
+                f"{(last - first) / 60:.0f} min")  # fmt: skip
+
+    def _end_stream(self) -> str:
+        from commsdesk.broadcast.obs_actions import end_stream
+
+        if self.made.streaming is None:
+            raise StepFailed("needs what 'Go live on OBS' makes, and that step failed")
+        obs = self._obs()
+        if self.made.streaming:
+            event = end_stream(self.desk, self.parts.actor, obs)
+            return event.summary if event else "the stream ended (already on the record)"
+        obs.stop_record()
+        self.desk.record(self.parts.actor, EventKind.BROADCAST_STOPPED,
+                         "Drill: OBS recording stopped", data={"from": VIA})  # fmt: skip
+        return "OBS stopped recording"
+
+    def _close(self) -> str:
+        self._need("incident_id", "incident")
+        incident = self.desk.close_incident(self.parts.actor, self.made.incident_id,
+                                            f"Drill over: {self.scenario.name}")  # fmt: skip
+        return f"closed '{incident.title}'"
+
+    def _report(self) -> str:
+        from commsdesk.report.writing import write_report
+
+        self._need("incident_id", "incident")
+        path = self.parts.report_path or default_report_path(
+            self.parts.data_dir, self.scenario, self.started_at or utc_now())
+        written = write_report(self.desk, self.parts.actor, self.made.incident_id, path,
+                               audience=self.parts.services.audience)  # fmt: skip
+        self.made.report = str(written.path)
+        if written.instead:
+            self.made.notes.append(written.instead)
+        return written.line()
+
+
+def _said(exc: BaseException) -> str:
+    """One line for a failure from outside the desk's rules."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return text or type(exc).__name__
