@@ -44,7 +44,6 @@ STEPS = (
     ("report", "Write the report"),
 )
 VIA = "drill"  # data["from"] of the broadcast records
-REPLAY_LABEL = "Drill replay"
 
 
 class StepFailed(Exception):
@@ -289,7 +288,8 @@ class DrillRun:
         self.desk.save_version(author, statement.id, template.source)
         self.made.statement_id = statement.id
         self.desk.submit(author, statement.id)
-        return f"'{statement.title}' drafted from '{template.title}' by {author}, in review"
+        return (f"'{statement.title}' drafted by {author} from the template "
+                f"'{template.title}', in review")
 
     def _approvals(self) -> str:
         from commsdesk.statements.statement import StatementState
@@ -359,60 +359,11 @@ class DrillRun:
         return f"program: {scene}"
 
     def _audience(self) -> str:
-        from commsdesk.audience.advisor import ADVISOR_ACTOR, AdviceKind, Advisor, AdvisorSettings
-        from commsdesk.audience.figures import viewers_text
+        from commsdesk.drill.replay import replay_to_advice
 
         self._need("incident_id", "incident")
-        s = self.scenario
-        store = self.parts.services.audience
-        laid = self._lay_curve(store)
-        buffer = store.load_series(incident_id=self.made.incident_id)
-        times, values = buffer.total()
-        reading, counting = buffer.coverage()
-        advisor = Advisor(AdvisorSettings(share=s.advice_share, below_for=s.advice_below_minutes
-                                          * 60, min_runtime=s.advice_min_runtime_minutes * 60))
-        for at, value, r, c in zip(times.tolist(), values.tolist(), reading.tolist(),
-                                   counting.tolist(), strict=True):  # fmt: skip
-            for advice in advisor.observe(at, value, (r, c)):
-                if advice.kind is AdviceKind.SUGGEST_END:
-                    store.record_advice(ADVISOR_ACTOR, advice, incident_id=self.made.incident_id)
-                    minutes = (advice.at - float(times[0])) / 60
-                    return (f"{laid}; advice to end after {minutes:.0f} min of the curve at "
-                            f"{viewers_text(advice.viewers)} viewers")  # fmt: skip
-        raise StepFailed(f"{laid}, and the advisor never advised ending the stream")
-
-    def _lay_curve(self, store) -> str:
-        """The scenario's curve into the record as the drill's replay sources: laid so its last
-        row lands now, as a replay at ×1 begun that long ago would have it (no number is ever
-        stamped later than the clock), then switched off so no desk polls them."""
-        from commsdesk.audience.series import Sample, parse_audience_csv
-        from commsdesk.audience.sources.replay import replay_config
-
-        csv = self.scenario.audience_csv
-        parsed = parse_audience_csv(csv.read_text(encoding="utf-8"))
-        if not parsed.rows:
-            raise StepFailed(f"{csv.name} has no usable rows")
-        now = time.time()
-        last = max(row.at for row in parsed.rows)
-        first = min(row.at for row in parsed.rows)
-        samples, replays = [], []
-        for platform in parsed.platforms():
-            label = f"{REPLAY_LABEL} {platform}"
-            source = next((x for x in store.sources() if x.label == label), None)
-            config = replay_config(str(csv), platform, speed=1.0, started_at=now - (last - first))
-            if source is None:
-                source = store.add_source(self.parts.actor, "replay", label, config,
-                                          interval=5.0, enabled=True)  # fmt: skip
-            elif not source.enabled:
-                store.set_source_enabled(self.parts.actor, source.id, True)
-            samples += [Sample(now - (last - row.at), label, row.viewers)
-                        for row in parsed.rows if row.platform == platform]  # fmt: skip
-            replays.append(source.id)
-        store.append_samples(samples, incident_id=self.made.incident_id)
-        for source_id in replays:
-            store.set_source_enabled(self.parts.actor, source_id, False)
-        return (f"{len(samples):,} numbers from {', '.join(parsed.platforms())} over "
-                f"{(last - first) / 60:.0f} min")  # fmt: skip
+        return replay_to_advice(self.parts.services.audience, self.scenario, self.parts.actor,
+                                self.made.incident_id)  # fmt: skip
 
     def _end_stream(self) -> str:
         from commsdesk.broadcast.obs_actions import end_stream
