@@ -17,6 +17,10 @@ def in_zones(moment: datetime, zones: list[str]) -> str:
 
 def _clocks(moment: datetime, zones: list[str], label) -> str:
     """'HH:MM label' in each known zone, joined; UTC when no zone is known."""
+    return " · ".join(_clock_list(moment, zones, label))
+
+
+def _clock_list(moment: datetime, zones: list[str], label) -> list[str]:
     shown = []
     for name in zones:
         try:
@@ -24,7 +28,7 @@ def _clocks(moment: datetime, zones: list[str], label) -> str:
         except (ZoneInfoNotFoundError, ValueError):
             continue
         shown.append(f"{local:%H:%M} {label(name, local)}")
-    return " · ".join(shown) if shown else f"{moment.astimezone(UTC):%H:%M} UTC"
+    return shown or [f"{moment.astimezone(UTC):%H:%M} UTC"]
 
 
 # Season-free names people read on screen; zones not listed use their own abbreviation (EST,
@@ -67,3 +71,42 @@ def clock_in_zones(moment: datetime, zones: list[str]) -> str:
     """'18:30 UTC · 02:30 SGT · 13:30 ET': the clock only, short labels, unknown zones skipped
     (UTC is shown if none is known)."""
     return _clocks(moment, zones, lambda name, _local: zone_label(name, moment))
+
+
+# Names that are UTC itself: a team that lists only these has no zone of its own to show.
+UTC_NAMES = frozenset({
+    "UTC", "Etc/UTC", "UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu",
+    "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "GMT+0", "Etc/GMT+0", "GMT-0", "Etc/GMT-0",
+    "Greenwich", "Etc/Greenwich",
+})  # fmt: skip
+
+
+def zones_besides_utc(zones: list[str] | tuple[str, ...]) -> list[str]:
+    """The known zones of `zones` other than UTC, in their order, each once."""
+    kept: list[str] = []
+    for name in zones:
+        if name in UTC_NAMES or name in kept:
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        kept.append(name)
+    return kept
+
+
+def clock_beside_utc(moment: datetime, zones: list[str] | tuple[str, ...]) -> str:
+    """'14:05 UTC · 09:05 ET · 01:05 SGT (25 Nov)': UTC first, then each of the team's other
+    zones, with the day where it is not UTC's; 'HH:MM UTC' alone when there is no other."""
+    return " · ".join(clocks_beside_utc(moment, zones))
+
+
+def clocks_beside_utc(moment: datetime, zones: list[str] | tuple[str, ...]) -> list[str]:
+    """The clocks of clock_beside_utc, one by one (to lay out without breaking one)."""
+    day = moment.astimezone(UTC).date()
+
+    def label(name: str, local: datetime) -> str:
+        shown = zone_label(name, moment)
+        return shown if local.date() == day else f"{shown} ({local:%d %b})"
+
+    return _clock_list(moment, ["UTC", *zones_besides_utc(zones)], label)

@@ -15,6 +15,7 @@ from commsdesk.cli.common import EXIT_CANNOT_RUN, EXIT_REFUSED, CannotRun, open_
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from commsdesk.data_dir import resolve_data_dir
     from commsdesk.report.pdf import PdfFailed
     from commsdesk.report.writing import (
         ReportProblem,
@@ -23,6 +24,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         report_format,
         write_report,
     )
+    from commsdesk.settings import Settings
 
     target = Path(args.output).expanduser()
     try:  # before opening the desk: a wrong name or folder is said at once
@@ -36,8 +38,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         if incident is None:
             print("commsdesk: there is no incident to report on", file=sys.stderr)
             return EXIT_REFUSED
+        zones = Settings.load(resolve_data_dir(args.data_dir)).get("team_time_zones")
         written = write_report(services.desk, actor, incident.id, target,
-                               audience=services.audience)  # fmt: skip
+                               audience=services.audience, starred_only=args.starred,
+                               zones=zones)  # fmt: skip
     except (ReportProblem, PdfFailed) as exc:
         raise CannotRun(str(exc)) from None
     finally:
@@ -72,8 +76,10 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
         description="Write the post-incident report of an incident, open or closed: the cover "
         "(title, severity, start, end, duration, the people involved), key times and the update "
         "cadence kept or missed, every statement as posted, the audience chart with our events "
-        "marked, the broadcast, the whole timeline, and the timeline's head with the command "
-        "that verifies the record against it. The report goes on the timeline. A PDF is "
+        "marked, the broadcast, the timeline (every event, or --starred), and the timeline's "
+        "head with the command that verifies the record against it. Times are UTC, the key "
+        "times also in the team's zones (this desk's team_time_zones). The report goes on the "
+        "timeline. A PDF is "
         "printed by Chromium; without it the report is written as HTML and the exit status "
         "is 2. Prints the file written (and a PDF's page count).",
     )
@@ -84,5 +90,10 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     report.add_argument(
         "-o", "--output", required=True, metavar="FILE",
         help="where to write it: FILE.pdf or FILE.html",
+    )  # fmt: skip
+    report.add_argument(
+        "--starred", action="store_true",
+        help="list only the events starred on the timeline (`commsdesk timeline star ID`); "
+        "every event when none is, and the report says so",
     )  # fmt: skip
     report.set_defaults(run=cmd_report)

@@ -1,7 +1,7 @@
-"""`commsdesk timeline`: the record, its head, and its check.
+"""`commsdesk timeline`: the record, its head, its check, and the stars that mark its events.
 
-Exit status: 0 done (the record intact), 1 the record was altered or cut, 2 the command cannot
-run (the database cannot be opened).
+Exit status: 0 done (the record intact), 1 the record was altered or cut (verify) or the star
+refused (star, unstar), 2 the command cannot run (the database cannot be opened).
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ def _open(args: argparse.Namespace):
     folder = chosen_data_dir(args.data_dir)  # read only: nothing is created
     url = database_url()
     if url is not None:
+        from commsdesk.keyring_secrets import with_team_password
+
+        # The password as the window finds it: a report's verify command names none.
+        url = with_team_password(url).render_as_string(hide_password=False)
         try:
             return Desk.open(folder, url=url)
         except DatabaseProblem as exc:
@@ -115,6 +119,31 @@ def cmd_timeline_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline_star(args: argparse.Namespace) -> int:
+    """The ledger's use case, as the timeline panel's Star (S) runs it."""
+    from commsdesk.cli.common import open_services
+    from commsdesk.desk import Desk
+
+    services, actor = open_services(args)
+    try:
+        use_case = Desk.star_event if args.timeline_command == "star" else Desk.unstar_event
+        event = use_case(services.desk, actor, args.event)
+    finally:
+        services.close()
+    print(f"{event.summary} (timeline event #{event.id}, by {event.actor})")
+    return 0
+
+
+def _event_id(text: str) -> int:
+    try:
+        value = int(text.lstrip("#"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"an event is given by its number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("an event's number is 1 or more")
+    return value
+
+
 def add_timeline_commands(commands: argparse._SubParsersAction) -> None:
     timeline = commands.add_parser(
         "timeline",
@@ -162,3 +191,15 @@ def add_timeline_commands(commands: argparse._SubParsersAction) -> None:
         help=f"the newest N events (default {SHOWN}; 0 for all)",
     )
     show.set_defaults(run=cmd_timeline_show)
+    for name, what, description in (
+        ("star", "star an event: mark it as worth reading (`report --starred` lists these)",
+         "Star a timeline event (its number from `timeline show`). The star is itself an event "
+         "on the timeline, under your name. Exit status 1 when the event does not exist, is "
+         "starred already, or is itself a star."),
+        ("unstar", "take the star off an event",
+         "Take the star off a timeline event; that too goes on the timeline. Exit status 1 when "
+         "the event is not starred."),
+    ):  # fmt: skip
+        star = timeline_commands.add_parser(name, help=what, description=description)
+        star.add_argument("event", type=_event_id, metavar="EVENT_ID", help="the event's number")
+        star.set_defaults(run=cmd_timeline_star)

@@ -7,12 +7,18 @@ reports), every event about one of its statements (post.* carries only the state
 desk's events that belong to no incident while it ran (broadcast.*, audience.*, desk.*), up to
 the timeline's head read first, so the report and the head it prints cover the same record.
 
+The timeline section lists every one of those events, or, asked for, only those starred on the
+timeline (Ledger.starred_event_ids, as the record stood at the head); with none starred it lists
+every event and says why. Times are UTC; the key times also in the team's zones, when given.
+
 No Qt.
 """
 
 from __future__ import annotations
 
 import math
+import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -113,6 +119,25 @@ class ReportFacts:
     events: tuple[TimelineEvent, ...]  # oldest first
     head: TimelineHead
     generated_by: str = ""  # who asked for the report
+    listed: tuple[TimelineEvent, ...] | None = None  # the timeline section's; None: `events`
+    starred_only: bool = False  # only the starred events were asked for
+    zones: tuple[str, ...] = ()  # the team's zones other than UTC, for the key times
+    database: str | None = None  # a team database's URL, without its password
+
+    @property
+    def timeline_listed(self) -> tuple[TimelineEvent, ...]:
+        return self.events if self.listed is None else self.listed
+
+    @property
+    def timeline_which(self) -> str:
+        """What the timeline section lists, said in its heading."""
+        total = f"{len(self.events):,}"
+        if not self.starred_only:
+            return f"All {total} events of this incident"
+        if self.listed is None:
+            return f"No events were starred, so every event is listed: all {total} of them"
+        n = len(self.listed)
+        return f"The {n:,} event{'' if n == 1 else 's'} starred on the timeline, of {total}"
 
     @property
     def closed(self) -> bool:
@@ -124,15 +149,44 @@ class ReportFacts:
 
     @property
     def verify_command(self) -> str:
-        return f'commsdesk timeline verify --head "{self.head.line()}"'
+        return verify_command(self.head, self.database)
+
+
+def verify_command(head: TimelineHead, database: str | None = None) -> str:
+    """The command that checks the record against `head`; on a team database it names the
+    database (given without a password: the desk that runs it finds its own)."""
+    where = f"--database {shlex.quote(database)} " if database else ""
+    return f'commsdesk {where}timeline verify --head "{head.line()}"'
+
+
+def team_database(url) -> str | None:
+    """A PostgreSQL URL (str or sqlalchemy URL) as a person types it: without its password
+    (nor libpq's ?password=), and without the driver the desk adds (postgresql+psycopg →
+    postgresql); None for SQLite."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
+    if url.get_backend_name() != "postgresql":
+        return None
+    # URL.set(password=None) would keep the password (None there means "unchanged").
+    url = url._replace(drivername="postgresql", password=None)
+    url = url.difference_update_query(["password"])
+    return url.render_as_string(hide_password=False)
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def gather(desk, incident_id: int, *, audience=None, now: datetime | None = None) -> ReportFacts:
+def gather(
+    desk, incident_id: int, *, audience=None, now: datetime | None = None,
+    starred_only: bool = False, zones: Iterable[str] = (),
+) -> ReportFacts:  # fmt: skip
     """Everything the report says about incident `incident_id` (DeskError when there is none).
-    `audience`: the desk's AudienceStore (one is made when not given)."""
+    `audience`: the desk's AudienceStore (one is made when not given); `starred_only`: the
+    timeline section lists only the starred events (all of them when none is); `zones`: the
+    team's time zones (the desk's team_time_zones setting)."""
+    from commsdesk.team_time import zones_besides_utc
+
     incident = desk.incident(incident_id)
     generated = as_utc(now) if now is not None else utc_now()
     head = desk.timeline_head()
@@ -147,6 +201,10 @@ def gather(desk, incident_id: int, *, audience=None, now: datetime | None = None
     updates = [(s.posted_at, s.title) for s in sorted(posted, key=lambda s: s.posted_at)]
     cadence = measures.cadence_checks(start, updates, measures.promises_from(events), end)
     audience_facts = _audience(desk, audience, incident.id, events, generated)
+    listed = None
+    if starred_only:
+        starred = desk.starred_event_ids(up_to=head.event_id)
+        listed = tuple(e for e in events if e.id in starred) or None
     return ReportFacts(
         incident=incident,
         generated_at=generated,
@@ -162,7 +220,26 @@ def gather(desk, incident_id: int, *, audience=None, now: datetime | None = None
         audience=audience_facts,
         events=tuple(events),
         head=head,
+        listed=listed,
+        starred_only=starred_only,
+        zones=tuple(zones_besides_utc(list(zones))),
+        database=team_database(desk.engine.url),
     )
+
+
+def starred_in_incident(desk, incident_id: int) -> tuple[int, int]:
+    """(how many of the incident's events are starred, how many events it has), as the report
+    would count them; for asking whether to list only the starred."""
+    incident = desk.incident(incident_id)
+    head = desk.timeline_head()
+    if head is None:
+        return 0, 0
+    start = as_utc(incident.started_at)
+    end = as_utc(incident.closed_at) if incident.closed_at is not None else utc_now()
+    statement_ids = {s.id for s in desk.list_statements(incident.id)}
+    events = incident_events(desk, incident.id, statement_ids, start, end, head)
+    starred = desk.starred_event_ids(up_to=head.event_id)
+    return sum(1 for e in events if e.id in starred), len(events)
 
 
 def incident_events(

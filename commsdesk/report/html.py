@@ -5,6 +5,9 @@ and print CSS, and the audience chart as an inline SVG (commsdesk.report.chart).
 The PDF is this same document printed (commsdesk.report.pdf); `print_header` and `print_footer`
 are the running header (the incident's title) and footer ("Page n of m") of its pages.
 
+Times are UTC; the cover's start and end and the key times are also given in the team's zones
+(`facts.zones`, from the desk's team_time_zones setting) when it has zones other than UTC.
+
 No Qt.
 """
 
@@ -88,11 +91,19 @@ def _environment():
     return environment
 
 
+def zone_names(zones: tuple[str, ...], moment: datetime) -> str:
+    """'ET (America/New_York), SGT (Asia/Singapore)': the labels the report uses, spelt out."""
+    from commsdesk.team_time import zone_label
+
+    return ", ".join(f"{zone_label(name, moment)} ({name})" for name in zones)
+
+
 def render_html(facts: ReportFacts) -> str:
     """The whole report as one HTML document."""
     from markupsafe import Markup
 
     from commsdesk.report.chart import MARKER_COLOURS, chart_svg, marked_in_chart
+    from commsdesk.team_time import clocks_beside_utc
 
     start = facts.incident.started_at
     environment = _environment()
@@ -120,6 +131,11 @@ def render_html(facts: ReportFacts) -> str:
         slides=facts.slides,
         trouble=facts.trouble,
         events=facts.events,
+        listed=facts.timeline_listed,
+        timeline_which=facts.timeline_which,
+        zones=facts.zones,
+        zone_names=zone_names(facts.zones, as_utc(start)),
+        in_zones=lambda moment: clocks_beside_utc(as_utc(moment), facts.zones),
         head=facts.head,
         verify_command=facts.verify_command,
         fonts=font_faces(),

@@ -13,6 +13,7 @@ No Qt.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -82,8 +83,12 @@ def write_report(
     audience=None,
     now: datetime | None = None,
     progress=None,
+    starred_only: bool = False,
+    zones: Iterable[str] = (),
 ) -> WrittenReport:
-    """Write the report of `incident_id` to `path` (.pdf or .html) and record it.
+    """Write the report of `incident_id` to `path` (.pdf or .html) and record it. The timeline
+    section lists only the starred events with `starred_only` (every event when none is); the
+    key times are also given in `zones`, the team's time zones (see facts.gather).
 
     Asked for a PDF where no Chromium is installed, it writes the HTML beside it (same name,
     .html) and says so in `instead`. Raises ReportProblem when the file cannot be written (with
@@ -99,7 +104,8 @@ def write_report(
     check_target(path)
     say = progress or (lambda _text: None)
     say("Reading the record…")
-    facts = replace(gather(desk, incident_id, audience=audience, now=now), generated_by=actor)
+    facts = replace(gather(desk, incident_id, audience=audience, now=now,
+                           starred_only=starred_only, zones=zones), generated_by=actor)
     say("Laying out the report…")
     html = render_html(facts)
     data, pages, instead = html.encode("utf-8"), None, ""
@@ -126,7 +132,8 @@ def write_report(
         incident_id=facts.incident.id,
         data={"file": path.name, "format": kind.lower(), "pages": pages,
               "sha256": hashlib.sha256(data).hexdigest(), "head_event_id": facts.head.event_id,
-              "head_sha256": facts.head.hash, "head_count": facts.head.count},
+              "head_sha256": facts.head.hash, "head_count": facts.head.count,
+              "starred_only": facts.starred_only},
     )  # fmt: skip
     return written
 

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from commsdesk.clock import utc_now
-from commsdesk.store.models import EventRow
-from commsdesk.store.session import Sessions, actor_name, required_text
+from commsdesk.store.models import EventRow, StatementRow
+from commsdesk.store.session import DeskError, Sessions, actor_name, required_text
 from commsdesk.timeline.anchor import AnchorFile, TimelineHead, anchor_beside
 from commsdesk.timeline.chain import GENESIS_HASH, EventKind, TimelineEvent, event_hash
 
@@ -33,6 +33,8 @@ _CHAIN_HEAD_QUERY = (
 _EMPTY_CHAIN = TimelineHead(GENESIS_HASH, 0, 0)
 _EVENT_COLUMNS = tuple(c.key for c in EventRow.__table__.columns if c.key != "id")
 _INSERT_EVENT = insert(EventRow.__table__).returning(EventRow.__table__.c.id)
+_STAR_KINDS = (str(EventKind.TIMELINE_STARRED), str(EventKind.TIMELINE_UNSTARRED))
+_STARRED_SUMMARY = 80  # characters of the starred event's summary repeated in the star's
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +254,86 @@ class Ledger(Sessions):
             row = self._append(session, self._now(), actor_name(actor), str(kind), summary,
                                data=data)  # fmt: skip
             return event_from(row)
+
+    # --- stars: events a person marked as worth reading ------------------------------------
+    def star_event(self, actor: str, event_id: int) -> TimelineEvent:
+        """Star event `event_id`: a timeline.starred event, chained like any other, under the
+        starred event's incident (its statement's, for a post.* event). DeskError for an event
+        that does not exist, is already starred, or is itself a star."""
+        return self._set_star(actor, event_id, starred=True)
+
+    def unstar_event(self, actor: str, event_id: int) -> TimelineEvent:
+        """Take the star off event `event_id` (timeline.unstarred); DeskError when it has none."""
+        return self._set_star(actor, event_id, starred=False)
+
+    def starred_event_ids(
+        self, incident_id: int | None = None, *, up_to: int | None = None
+    ) -> set[int]:
+        """The ids of the events starred now (the newest star or unstar of each wins); with
+        `incident_id`, only stars recorded under that incident (a desk-wide event's star has
+        none); with `up_to`, as the record stood at that event id."""
+        query = select(EventRow.kind, EventRow.data).where(EventRow.kind.in_(_STAR_KINDS))
+        if incident_id is not None:
+            query = query.where(EventRow.incident_id == incident_id)
+        if up_to is not None:
+            query = query.where(EventRow.id <= up_to)
+        starred: set[int] = set()
+        with self._read() as session:
+            for kind, data in session.execute(query.order_by(EventRow.id)):
+                marked = (data or {}).get("event_id")
+                if not isinstance(marked, int):
+                    continue
+                if kind == EventKind.TIMELINE_STARRED:
+                    starred.add(marked)
+                else:
+                    starred.discard(marked)
+        return starred
+
+    def _set_star(self, actor: str, event_id: int, *, starred: bool) -> TimelineEvent:
+        actor = actor_name(actor)
+        with self._write() as session:
+            if self._lock_chain:  # the check and the append see the same stars (see newest_event)
+                session.execute(_TAKE_CHAIN_LOCK)
+            target = session.get(EventRow, int(event_id))
+            if target is None:
+                raise DeskError(f"There is no timeline event #{event_id}.")
+            if target.kind in _STAR_KINDS:
+                marked = (target.data or {}).get("event_id")
+                what = "a star" if target.kind == EventKind.TIMELINE_STARRED else "a star taken off"
+                raise DeskError(
+                    f"Event #{target.id} is itself {what}, not something that happened: star "
+                    f"the event it marks (#{marked}) instead."
+                )
+            newest = self._newest_star(session, target.id)
+            is_starred = newest is not None and newest.kind == EventKind.TIMELINE_STARRED
+            if starred and is_starred:
+                raise DeskError(f"Event #{target.id} is already starred (by {newest.actor} at "
+                                f"{newest.at:%H:%M:%S} UTC).")  # fmt: skip
+            if not starred and not is_starred:
+                raise DeskError(f"Event #{target.id} is not starred.")
+            incident_id = target.incident_id
+            if incident_id is None and target.statement_id is not None:
+                incident_id = session.scalar(
+                    select(StatementRow.incident_id).where(StatementRow.id == target.statement_id)
+                )
+            about = " ".join(target.summary.split())
+            if len(about) > _STARRED_SUMMARY:
+                about = about[: _STARRED_SUMMARY - 1].rstrip() + "…"
+            kind = EventKind.TIMELINE_STARRED if starred else EventKind.TIMELINE_UNSTARRED
+            verb = "Starred" if starred else "Star taken off"
+            row = self._append(session, self._now(), actor, kind,
+                               f"{verb} event #{target.id}: {about}", incident_id=incident_id,
+                               data={"event_id": target.id})  # fmt: skip
+            return event_from(row)
+
+    def _newest_star(self, session: Session, event_id: int) -> TimelineEvent | None:
+        """The newest star or unstar of `event_id` (stars are few: read them all, newest
+        first, rather than query inside JSON, which each database spells its own way)."""
+        query = select(EventRow).where(EventRow.kind.in_(_STAR_KINDS), EventRow.id > event_id)
+        for row in session.scalars(query.order_by(EventRow.id.desc())):
+            if (row.data or {}).get("event_id") == event_id:
+                return event_from(row)
+        return None
 
     def timeline(
         self,

@@ -4,6 +4,7 @@ statuses, and the verify command the report prints, run afterwards."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import shlex
 import sqlite3
@@ -12,7 +13,7 @@ from contextlib import closing
 import pytest
 
 from tests.report.conftest import MIRA, seed
-from tests.report.reading import chromium, pdf_info
+from tests.report.reading import chromium, pdf_info, sections
 from tests.support.cli import commsdesk
 
 
@@ -141,3 +142,45 @@ def test_the_command_is_listed_and_has_help():
     assert re.search(r"^\s+report\s+write the post-incident report", listed, re.MULTILINE)
     own = commsdesk("report", "--help", check=True).stdout
     assert "--incident N" in own and "-o FILE, --output FILE" in own
+
+
+def timeline_rows(page: str) -> list[int]:
+    found = re.findall(r"^(\d+) \d\d:\d\d:\d\d T[+-]\S+ .+? [a-z0-9_]+\.[a-z_]+ .+$",
+                       sections(page)["timeline"], re.MULTILINE)  # fmt: skip
+    return [int(n) for n in found]
+
+
+def heading(page: str) -> str:
+    return sections(page)["timeline"].splitlines()[0]
+
+
+def test_starred_lists_only_the_events_starred_and_says_so_when_none_is(data, tmp_path):
+    every = tmp_path / "none-starred.html"
+    assert report(data, "--starred", "-o", str(every)).returncode == 0
+    page = every.read_text(encoding="utf-8")
+    assert heading(page).startswith(
+        "Timeline · No events were starred, so every event is listed: all ")
+    listed = timeline_rows(page)
+    assert len(listed) > 30
+
+    pressed = 3  # p1.pressed in the seeded record
+    shown = commsdesk("timeline", "show", "--limit", "0", data_dir=data, check=True).stdout
+    assert f"#{pressed}\t" in shown and "\tp1.pressed\t" in shown.splitlines()[pressed - 1]
+    commsdesk("timeline", "star", str(pressed), data_dir=data, operator=MIRA, check=True)
+    target = tmp_path / "starred.html"
+    done = report(data, "--starred", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    page = target.read_text(encoding="utf-8")
+    assert timeline_rows(page) == [pressed]
+    assert re.fullmatch(r"Timeline · The 1 event starred on the timeline, of \d+", heading(page))
+
+
+def test_the_key_times_are_in_the_zones_of_this_desk_s_settings(data, tmp_path):
+    (data / "desk.json").write_text(json.dumps({"team_time_zones": ["UTC", "Europe/Berlin"]}))
+    target = tmp_path / "zones.html"
+    assert report(data, "-o", str(target)).returncode == 0
+    text = sections(target.read_text(encoding="utf-8"))
+    assert "also given in the team's zones: " in " ".join(text["cover"].split())
+    assert "(Europe/Berlin)" in text["cover"]
+    assert re.search(r"^Started .+ UTC\n\d\d:\d\d UTC · \d\d:\d\d CES?T", text["cover"],
+                     re.MULTILINE)  # fmt: skip

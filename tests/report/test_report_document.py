@@ -4,15 +4,19 @@ figures, read back as a person reads it."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import shlex
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from commsdesk.desk import DeskError
 from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
+from commsdesk.report.facts import gather, team_database, verify_command
 from commsdesk.report.writing import REPORT_WRITTEN, ReportProblem, default_name, write_report
 from commsdesk.statements.statement import approved_digest
+from commsdesk.timeline.anchor import TimelineHead
 from tests.report.conftest import (
     ARABIC,
     BEN,
@@ -252,3 +256,113 @@ def test_the_seeded_clock_is_what_the_record_says(seeded):
     assert seeded.desk.incident(seeded.incident_id).closed_at - seeded.t(0) == timedelta(
         minutes=120
     )
+
+
+# --- starred events, the team's zones, and the verify command on a team database -------------
+
+TIMELINE_ROW = re.compile(
+    r"^(\d+) (\d\d:\d\d:\d\d) (T[+-]\S+) (.+?) ([a-z0-9_]+\.[a-z_]+) (.+)$", re.MULTILINE
+)
+
+
+def first(desk, kind: str):
+    return next(e for e in reversed(desk.timeline(limit=None)) if e.kind == kind)
+
+
+def timeline_of(written) -> str:
+    return sections(written.path.read_text(encoding="utf-8"))["timeline"]
+
+
+def test_starred_only_lists_the_starred_events_and_says_which(seeded, tmp_path):
+    desk = seeded.desk
+    pressed, slide = first(desk, "p1.pressed"), first(desk, "broadcast.slide")
+    part, started = first(desk, "post.part_posted"), first(desk, "incident.started")
+    assert slide.incident_id is None and part.incident_id is None  # desk-wide, a post's
+    for event in (pressed, slide, part, started):
+        desk.star_event(BEN, event.id)
+    desk.unstar_event(BEN, started.id)  # the newest word on it: not starred
+    every = gather(desk, seeded.incident_id).events
+
+    written = write_report(desk, MIRA, seeded.incident_id, tmp_path / "starred.html",
+                           starred_only=True)  # fmt: skip
+    text = timeline_of(written)
+    rows = TIMELINE_ROW.findall(text)
+    assert [int(row[0]) for row in rows] == [pressed.id, part.id, slide.id]
+    assert [row[4] for row in rows] == ["p1.pressed", "post.part_posted", "broadcast.slide"]
+    assert text.splitlines()[0] == (
+        f"Timeline · The 3 events starred on the timeline, of {len(every)}"
+    )
+    assert started.summary not in text and "incident.started" not in text
+    recorded = desk.timeline(limit=1)[0]
+    assert recorded.kind == REPORT_WRITTEN and recorded.data["starred_only"] is True
+
+    everything = timeline_of(write_report(desk, MIRA, seeded.incident_id, tmp_path / "all.html"))
+    assert everything.splitlines()[0] == f"Timeline · All {len(every) + 1} events of this incident"
+    assert started.id in {int(row[0]) for row in TIMELINE_ROW.findall(everything)}
+
+
+def test_starred_only_with_none_starred_lists_every_event_and_says_so(seeded, tmp_path):
+    desk = seeded.desk
+    other = desk.start_incident(MIRA, "Another matter", Severity.P4)
+    desk.star_event(MIRA, desk.timeline(incident_id=other.id, limit=1)[0].id)  # not ours
+    every = gather(desk, seeded.incident_id).events
+    written = write_report(desk, MIRA, seeded.incident_id, tmp_path / "none.html",
+                           starred_only=True)  # fmt: skip
+    text = timeline_of(written)
+    assert text.splitlines()[0] == (
+        "Timeline · No events were starred, so every event is listed: "
+        f"all {len(every)} of them"
+    )
+    assert [int(row[0]) for row in TIMELINE_ROW.findall(text)] == [e.id for e in every]
+
+
+def clocks(moment: datetime) -> str:
+    """The team's clocks as a person would work them out: UTC, New York, Singapore, with the
+    day where it is not UTC's."""
+    shown = [f"{moment:%H:%M} UTC"]
+    for name, label in (("America/New_York", "ET"), ("Asia/Singapore", "SGT")):
+        local = moment.astimezone(ZoneInfo(name))
+        day = "" if local.date() == moment.date() else f" ({local:%d %b})"
+        shown.append(f"{local:%H:%M} {label}{day}")
+    return " · ".join(shown)
+
+
+def test_the_start_end_and_key_times_are_also_in_the_team_s_zones(seeded, tmp_path):
+    zones = ["UTC", "America/New_York", "Asia/Singapore"]
+    written = write_report(seeded.desk, MIRA, seeded.incident_id, tmp_path / "zones.html",
+                           audience=seeded.services.audience, zones=zones)  # fmt: skip
+    text = sections(written.path.read_text(encoding="utf-8"))
+    cover, key = text["cover"], text["key-times"]
+    assert f"Started {seeded.t(0):%Y-%m-%d %H:%M:%S} UTC\n{clocks(seeded.t(0))}\n" in cover
+    assert f"Ended {seeded.t(120):%Y-%m-%d %H:%M:%S} UTC\n{clocks(seeded.t(120))}\n" in cover
+    assert ("also given in the team's zones: ET (America/New_York), SGT (Asia/Singapore)"
+            in " ".join(cover.split()))  # fmt: skip
+    assert "Time (UTC) In the team's zones T+ What" in key
+    for minute, what in [(1, f"T+1m P-1 pressed by {BEN}"), (110, "T+1h50m Stream ended"),
+                         (120, "T+2h00m Incident closed")]:  # fmt: skip
+        moment = seeded.t(minute)
+        assert f"{moment:%Y-%m-%d %H:%M:%S} UTC {clocks(moment)} {what}" in key, what
+
+
+def test_a_team_of_utc_only_gets_utc_only(seeded, tmp_path):
+    written = write_report(seeded.desk, MIRA, seeded.incident_id, tmp_path / "utc.html",
+                           zones=["UTC", "Etc/UTC", "Not/AZone"])  # fmt: skip
+    text = sections(written.path.read_text(encoding="utf-8"))
+    assert "team's zones" not in text["cover"] and "team's zones" not in text["key-times"]
+    assert f"{seeded.t(1):%Y-%m-%d %H:%M:%S} UTC T+1m P-1 pressed by {BEN}" in text["key-times"]
+
+
+def test_the_verify_command_names_a_team_database_never_its_password():
+    head = TimelineHead("ab" * 32, 41, 41, datetime(2026, 11, 24, 14, 5, tzinfo=UTC))
+    url = team_database("postgresql+psycopg://mira:s3cret@db.example:5433/crisis"
+                        "?sslmode=verify-full&password=s3cret")  # fmt: skip
+    assert url == "postgresql://mira@db.example:5433/crisis?sslmode=verify-full"
+    command = verify_command(head, url)
+    assert "s3cret" not in command
+    assert shlex.split(command) == [
+        "commsdesk", "--database", url, "timeline", "verify", "--head", head.line()]
+    assert verify_command(head, team_database("postgresql://mira@db/crisis")) == (
+        f'commsdesk --database postgresql://mira@db/crisis timeline verify --head "{head.line()}"'
+    )
+    assert team_database("sqlite:////var/desk/commsdesk.sqlite3") is None
+    assert verify_command(head) == f'commsdesk timeline verify --head "{head.line()}"'

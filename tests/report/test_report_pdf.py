@@ -101,3 +101,20 @@ def test_the_pdf_is_the_same_document_as_the_html(seeded, tmp_path):
     # The second report's head is one event further on: the first report's report.written.
     assert pdf.head_event_id == html.head_event_id + 1
     assert f"timeline head: event #{pdf.head_event_id}" in printed
+
+
+def test_a_starred_only_pdf_lists_the_starred_event_and_not_the_others(seeded, tmp_path):
+    desk = seeded.desk
+    events = list(reversed(desk.timeline(limit=None)))
+    pressed = next(e for e in events if e.kind == "p1.pressed")
+    started = next(e for e in events if e.kind == "incident.started")
+    desk.star_event(MIRA, pressed.id)
+    desk.star_event(MIRA, started.id)
+    desk.unstar_event(MIRA, started.id)
+    written = write_report(desk, MIRA, seeded.incident_id, tmp_path / "starred.pdf",
+                           starred_only=True, zones=["UTC", "Asia/Singapore"])  # fmt: skip
+    text = " ".join(" ".join(pdf_pages(written.path)).split())
+    assert re.search(r"Timeline · The 1 event starred on the timeline, of \d+ ", text)
+    assert "p1.pressed" in text and pressed.summary.split(".")[0] in text
+    assert "incident.started" not in text and started.summary not in text
+    assert "SGT" in text and "(Asia/Singapore)" in text  # the key times in the team's zones

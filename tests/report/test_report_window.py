@@ -87,3 +87,44 @@ def test_a_folder_that_is_gone_is_one_clear_message_and_no_file(window, qtbot, t
     assert [b.text() for b in boxes] == [message]
     assert not target.parent.exists()
     assert not writer.busy
+
+
+def test_with_events_starred_it_asks_and_lists_only_those_in_the_team_s_zones(
+    window, qtbot, tmp_path
+):
+    from commsdesk.desk import Desk
+    from tests.report.reading import sections
+
+    pressed = next(e for e in window.desk.timeline(limit=None) if e.kind == "p1.pressed")
+    window.bridge.act(Desk.star_event, pressed.id)
+    window.idle()
+    report_item(window.window).trigger()
+
+    def question():
+        return next((b for b in window.window.findChildren(QMessageBox)
+                     if b.isVisible() and b.windowTitle() == "Which events in the report"),
+                    None)  # fmt: skip
+
+    qtbot.waitUntil(lambda: question() is not None, timeout=10_000)
+    box = question()
+    assert box.text().startswith("1 of the ") and f"events of “{TITLE}” is starred" in box.text()
+    only = next(b for b in box.buttons() if b.text() == "Only the &starred (1)")
+    assert box.defaultButton() is only
+    only.click()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.window.findChildren(QFileDialog)),
+                    timeout=10_000)  # fmt: skip
+    dialog = next(d for d in window.window.findChildren(QFileDialog) if d.isVisible())
+    target = tmp_path / "starred.html"
+    writer = window.window.findChild(ReportWriter)
+    with qtbot.waitSignal(writer.written, timeout=60_000):
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(target))
+        dialog.accept()
+    text = sections(target.read_text(encoding="utf-8"))
+    rows = [line for line in text["timeline"].splitlines()[1:] if line[:1].isdigit()]
+    assert [int(line.split()[0]) for line in rows] == [pressed.id]
+    assert text["timeline"].startswith("Timeline · The 1 event starred on the timeline, of ")
+    # The desk's team_time_zones (its defaults: UTC, Singapore, New York) reach the report.
+    assert "team's zones: SGT (Asia/Singapore), ET (America/New_York)" in " ".join(
+        text["cover"].split())
+    window.idle()
+    assert window.desk.timeline(limit=1)[0].data["starred_only"] is True

@@ -90,5 +90,5 @@ def test_kind_groups():
     groups = {kind.group for kind in EventKind}
     assert groups == {
         "desk", "incident", "statement", "post", "account", "schedule", "audience", "broadcast",
-        "p1",
+        "p1", "timeline", "drill",
     }

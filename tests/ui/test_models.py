@@ -90,7 +90,12 @@ def test_timeline_model_contract_and_paging(qtmodeltester):
     model.prepend([event(6)])
     model.append([event(2), event(1)], exhausted=True)
     qtmodeltester.check(model)
-    assert [model.index(r, 3).data() for r in range(model.rowCount())] == [
+    assert [model.index(r, 4).data() for r in range(model.rowCount())] == [
         f"event {n}" for n in (6, 5, 4, 3, 2, 1)
     ]
-    assert model.index(0, 2).data() == "Approved" and model.exhausted
+    assert model.index(0, 3).data() == "Approved" and model.exhausted
+    model.set_starred({4})
+    qtmodeltester.check(model)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        "", "", "★", "", "", ""
+    ]

@@ -1,10 +1,12 @@
 """Incident → Report…: the post-incident report of the active incident (else the latest), saved
 where the person chooses, written on a lane of its own so the window never waits for it.
 
-The file dialog offers a name from the incident's title (.pdf; .html allowed). While the report
-is written the status bar says what it is doing ("Writing the report…"); then where it went and
-how many pages, or, in one message, why it could not be written (nothing half-written is left:
-commsdesk.report.writing writes atomically).
+When events of the incident are starred on the timeline, the desk first asks whether the
+report's timeline lists only those or every event. The file dialog offers a name from the
+incident's title (.pdf; .html allowed). Times are given also in the team's zones (the desk's
+team_time_zones setting). While the report is written the status bar says what it is doing
+("Writing the report…"); then where it went and how many pages, or, in one message, why it could
+not be written (nothing half-written is left: commsdesk.report.writing writes atomically).
 """
 
 from __future__ import annotations
@@ -29,9 +31,14 @@ def ask_report(window) -> None:
 
 
 def _incident_to_report(desk):
+    """The incident to report on (None: none) and, for it, (starred events, all events)."""
+    from commsdesk.report.facts import starred_in_incident
     from commsdesk.report.writing import incident_to_report
 
-    return incident_to_report(desk, None)
+    incident = incident_to_report(desk, None)
+    if incident is None:
+        return None, (0, 0)
+    return incident, starred_in_incident(desk, incident.id)
 
 
 class ReportWriter(QObject):
@@ -48,6 +55,7 @@ class ReportWriter(QObject):
         self.lane = Lane("report", self)
         self.busy = False
         self.dialog: QFileDialog | None = None
+        self.question: QMessageBox | None = None
         self.progressed.connect(self._show)
 
     def _show(self, text: str, timeout: int = 0) -> None:
@@ -61,12 +69,37 @@ class ReportWriter(QObject):
         if self.busy:
             self._show("A report is being written already.", 5000)
             return
-        bridge.query(_incident_to_report, on_done=self._choose, on_error=self._fail)
+        bridge.query(_incident_to_report, on_done=self._which, on_error=self._fail)
 
-    def _choose(self, incident) -> None:
+    def _which(self, found) -> None:
+        """With events starred, ask whether the timeline lists only those; then where."""
+        incident, (starred, total) = found
         if incident is None:
             self._show("There is no incident to report on.", 8000)
             return
+        if not starred:
+            self._choose(incident, starred_only=False)
+            return
+        box = self.question = QMessageBox(
+            QMessageBox.Icon.Question, "Which events in the report",
+            f"{starred:,} of the {total:,} events of “{incident.title}” "
+            f"{'is' if starred == 1 else 'are'} starred on the timeline. Should the report's "
+            "timeline list only the starred events, or every event?",
+            QMessageBox.StandardButton.Cancel, self.window,
+        )  # fmt: skip
+        only = box.addButton(f"Only the &starred ({starred:,})", QMessageBox.ButtonRole.YesRole)
+        box.addButton(f"&Every event ({total:,})", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(only)
+
+        def answered(button) -> None:
+            role = box.buttonRole(button)
+            if role in (QMessageBox.ButtonRole.YesRole, QMessageBox.ButtonRole.NoRole):
+                self._choose(incident, starred_only=role == QMessageBox.ButtonRole.YesRole)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    def _choose(self, incident, *, starred_only: bool) -> None:
         from commsdesk.report.writing import default_name
 
         folder = QStandardPaths.writableLocation(
@@ -84,11 +117,14 @@ class ReportWriter(QObject):
         dialog.filterSelected.connect(
             lambda chosen: dialog.setDefaultSuffix(FILTERS.get(chosen, ".pdf")[1:])
         )
-        dialog.fileSelected.connect(lambda path: self.write(incident, Path(path)))
+        dialog.fileSelected.connect(
+            lambda path: self.write(incident, Path(path), starred_only=starred_only)
+        )
         dialog.open()
 
-    def write(self, incident, path: Path) -> None:
-        """Write the report of `incident` to `path` on the lane."""
+    def write(self, incident, path: Path, *, starred_only: bool = False) -> None:
+        """Write the report of `incident` to `path` on the lane (the timeline section: only the
+        starred events with `starred_only`); times also in the team's zones."""
         from commsdesk.report import writing
 
         bridge = self.window.bridge
@@ -100,12 +136,14 @@ class ReportWriter(QObject):
         self.busy = True
         self._show(f"Writing the report of “{incident.title}”…")
         services = bridge.services
+        zones = list(bridge.settings.get("team_time_zones"))
 
         def run():  # on the lane: the audience store (numpy) is made there, never here
             audience = services.audience if services is not None else None
             return writing.write_report(
                 bridge.desk, actor, incident.id, path, audience=audience,
                 progress=lambda text: self.progressed.emit(f"Writing the report… {text}"),
+                starred_only=starred_only, zones=zones,
             )  # fmt: skip
 
         self.lane.submit(run, on_done=self._done, on_error=self._fail)

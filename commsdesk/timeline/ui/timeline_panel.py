@@ -2,6 +2,11 @@
 
 Rows come from the database lane a page at a time; new events arrive by polling for what is newer
 than the newest shown, so events written by the command line or another desk show up too.
+
+Starring: S (with the list focused) or the list's right-click menu stars the selected events, or
+takes their star off when all of them are starred; starred rows carry ★ and an amber tint. A star
+is itself a timeline event (timeline.starred / timeline.unstarred), written on the database lane;
+the panel reads the starred set when it loads and follows the star events as they arrive.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -28,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commsdesk.timeline.chain import TimelineEvent
+from commsdesk.timeline.chain import EventKind, TimelineEvent
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.table_model import RowsTableModel
 from commsdesk.ui.theme import BAD, MUTED, OK, STATE_COLOURS
@@ -38,7 +44,11 @@ if TYPE_CHECKING:
 
 PAGE = 500
 POLL_MS = 2000
-COLUMNS = ("Time (UTC)", "Who", "What", "Details")
+COLUMNS = ("★", "Time (UTC)", "Who", "What", "Details")
+STAR, WHAT, DETAILS = 0, 3, 4  # columns
+STAR_KINDS = (str(EventKind.TIMELINE_STARRED), str(EventKind.TIMELINE_UNSTARRED))
+STAR_COLOUR = "#f9a825"
+STARRED_TINT = QColor(249, 168, 37, 48)  # amber, see-through: reads on light and dark themes
 GROUPS = (
     ("Everything", None),
     ("Incident", ["incident"]),
@@ -59,6 +69,7 @@ GROUPS = (
     ("Broadcast", ["broadcast"]),
     ("Audience", ["audience"]),
     ("P-1 calls", ["p1"]),
+    ("Drills", ["drill"]),
     ("Desk", ["desk"]),
 )
 KIND_COLOURS = {
@@ -84,6 +95,7 @@ class TimelineModel(RowsTableModel):
         super().__init__(parent)
         self.events: list[TimelineEvent] = self.rows
         self.exhausted = False
+        self.starred: set[int] = set()  # ids of the events starred now, shown or not
         self._today = datetime.now(UTC).date()
 
     def reset(self, events: list[TimelineEvent], exhausted: bool) -> None:
@@ -109,20 +121,44 @@ class TimelineModel(RowsTableModel):
         self.events.extend(older)
         self.endInsertRows()
 
+    def set_starred(self, starred: set[int]) -> None:
+        """Mark these events starred (and only these); every row repaints its mark."""
+        if starred == self.starred:
+            return
+        self.starred = set(starred)
+        if self.events:
+            last = self.index(len(self.events) - 1, len(COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         e = self.events[index.row()]
+        starred = e.id in self.starred
         if role == Qt.ItemDataRole.DisplayRole:
             when = f"{e.at:%H:%M:%S}" if e.at.date() == self._today else f"{e.at:%d %b %H:%M}"
-            return (when, e.actor, kind_label(e.kind), e.summary)[index.column()]
+            mark = "★" if starred else ""
+            return (mark, when, e.actor, kind_label(e.kind), e.summary)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             at = f"{e.at:%Y-%m-%d %H:%M:%S.%f}"
-            return f"#{e.id} {e.kind}\n{at} UTC\n{e.summary}\nhash {e.hash[:16]}…"
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+            star = "\nStarred (S takes the star off)" if starred else ""
+            return f"#{e.id} {e.kind}\n{at} UTC\n{e.summary}\nhash {e.hash[:16]}…{star}"
+        if role == Qt.ItemDataRole.BackgroundRole and starred:
+            return STARRED_TINT
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == STAR and starred:
+            return QColor(STAR_COLOUR)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == WHAT:
             colour = KIND_COLOURS.get(e.kind)
             return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == STAR:
+            return Qt.AlignmentFlag.AlignCenter
         return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if (orientation == Qt.Orientation.Horizontal and section == STAR
+                and role == Qt.ItemDataRole.ToolTipRole):  # fmt: skip
+            return "Starred events: select and press S (or right-click) to star or un-star"
+        return super().headerData(section, orientation, role)
 
 
 class _Progress(QObject):
@@ -173,10 +209,24 @@ class TimelinePanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 64), (1, 112), (2, 100)):
+        header.setSectionResizeMode(DETAILS, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((STAR, 26), (1, 64), (2, 112), (WHAT, 100)):
             header.resizeSection(column, width)
         self.table.verticalScrollBar().valueChanged.connect(self._maybe_load_more)
+        # S only while the list has the keyboard: never while typing in the search field, or in
+        # any other panel.
+        self.star_action = QAction("&Star", self.table)
+        self.star_action.setShortcut(QKeySequence("S"))
+        self.star_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.star_action.setToolTip("Star the selected events, or take their star off")
+        self.star_action.setEnabled(False)
+        self.star_action.triggered.connect(self.toggle_star)
+        self.table.addAction(self.star_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
+        self.model.dataChanged.connect(self._selection_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -225,6 +275,8 @@ class TimelinePanel(QWidget):
             **self._filters(),
         )
         self.bridge.query(Desk.timeline_actors, on_done=self._set_people, key="timeline-actors")
+        self.bridge.query(Desk.starred_event_ids, on_done=self.model.set_starred,
+                          key="timeline-starred")  # fmt: skip
 
     def _loaded(self, events: list[TimelineEvent]) -> None:
         self.model.reset(events, exhausted=len(events) < PAGE)
@@ -265,6 +317,7 @@ class TimelinePanel(QWidget):
         if after_id != self._seen or not fresh:
             return
         self._seen = max(e.id for e in fresh)
+        self._follow_stars(reversed(fresh))
         self.new_events.emit(list(reversed(fresh)))
         if any(value for value in self._filters().values()):
             self._poll_shown()
@@ -318,6 +371,54 @@ class TimelinePanel(QWidget):
         shown = self.model.rowCount()
         more = "" if self.model.exhausted else " (scroll for older)"
         self.count.setText(f"{shown:,} event{'' if shown == 1 else 's'} shown{more}")
+
+    # --- stars -----------------------------------------------------------------------------
+    def _follow_stars(self, events) -> None:
+        """Apply star and unstar events, oldest first, to the starred set shown."""
+        starred = set(self.model.starred)
+        for event in events:
+            marked = event.data.get("event_id")
+            if event.kind == EventKind.TIMELINE_STARRED:
+                starred.add(marked)
+            elif event.kind == EventKind.TIMELINE_UNSTARRED:
+                starred.discard(marked)
+        self.model.set_starred(starred)
+
+    def selected_events(self) -> list[TimelineEvent]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.events[row] for row in rows if row < len(self.model.events)]
+
+    def _star_plan(self) -> tuple[bool, list[TimelineEvent]]:
+        """(star or not, the events to change): the selection's events other than stars (only
+        stars selected: those, for the ledger to refuse in words); star them unless every one
+        is starred already, then take the stars off."""
+        events = self.selected_events()
+        events = [e for e in events if e.kind not in STAR_KINDS] or events
+        star = any(e.id not in self.model.starred for e in events)
+        return star, [e for e in events if (e.id in self.model.starred) != star]
+
+    def _selection_changed(self, *_args) -> None:
+        star, events = self._star_plan()
+        self.star_action.setEnabled(bool(events))
+        self.star_action.setText("&Star" if star or not events else "Remove &star")
+
+    def toggle_star(self) -> None:
+        """S or the menu: star the selected events, or take their stars off (on the lane)."""
+        from commsdesk.desk import Desk
+
+        star, events = self._star_plan()
+        use_case = Desk.star_event if star else Desk.unstar_event
+        for event in events:
+            self.bridge.act(use_case, event.id, on_done=lambda done: self._follow_stars([done]))
+
+    def _context_menu(self, point) -> None:
+        if not self.table.indexAt(point).isValid():
+            return
+        self._selection_changed()
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(self.star_action)
+        menu.popup(self.table.viewport().mapToGlobal(point))
 
     # --- verification ----------------------------------------------------------------------
     def verify(self) -> None:

@@ -163,18 +163,18 @@ def test_timeline_panel_shows_actions_live_and_filters(harness):
     h.window.timeline.poll()
     h.idle()
     model = h.window.timeline.model
-    summaries = [model.index(r, 3).data() for r in range(model.rowCount())]
+    summaries = [model.index(r, 4).data() for r in range(model.rowCount())]
     assert any("Holding line" in s for s in summaries)
     assert any("Cold-wallet breach" in s for s in summaries)
     h.window.timeline.kind.setCurrentIndex(1)  # Incident only
     h.idle()
-    kinds = {model.index(r, 2).data() for r in range(model.rowCount())}
+    kinds = {model.index(r, 3).data() for r in range(model.rowCount())}
     assert kinds == {"Started"}
     h.window.timeline.kind.setCurrentIndex(0)
     h.window.timeline.text.setText("holding")
 
     def only_matches():
-        rows = [model.index(r, 3).data() for r in range(model.rowCount())]
+        rows = [model.index(r, 4).data() for r in range(model.rowCount())]
         return rows and all("holding" in text.lower() for text in rows)
 
     h.qtbot.waitUntil(only_matches, timeout=3000)
