@@ -10,6 +10,7 @@ from bench import (
     obs_ui_stall,
     p1,
     posting,
+    report,
     slide_preview_stall,
     slide_render,
     startup,
@@ -45,3 +46,5 @@ print("== team mode on PostgreSQL ==")
 team.main()
 print("== the P-1 button ==")
 p1.main()
+print("== the post-incident report ==")
+report.main()

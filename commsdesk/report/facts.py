@@ -37,7 +37,17 @@ from commsdesk.statements.statement import APPROVED_DIGEST, StatementState, appr
 from commsdesk.timeline.anchor import TimelineHead
 from commsdesk.timeline.chain import EventKind, TimelineEvent
 
-PAGE = 5000  # events read per query, newest first
+PAGE = 5000  # events read per batch
+# The most events the timeline section prints. Past it the section prints the events that say
+# what was done (KEY_KINDS, and the starred), and every listed event goes to a CSV beside the
+# report: 100,000 events would be 4,000 pages that no one reads and Chromium cannot print.
+INLINE_EVENTS = 1500
+KEY_KINDS = (  # statements posted are in their own section, with their times
+    "incident.", "p1.", "drill.", "report.", "broadcast.", "audience.advice",
+    "audience.sudden_drop", "desk.drill_mode", "desk.policy", "statement.post_failed",
+    "statement.withdrawn", "post.failed", "post.despite_pause", "schedule.missed",
+    "schedule.failed", "schedule.paused", "schedule.resumed",
+)
 K = EventKind
 
 
@@ -123,10 +133,40 @@ class ReportFacts:
     starred_only: bool = False  # only the starred events were asked for
     zones: tuple[str, ...] = ()  # the team's zones other than UTC, for the key times
     database: str | None = None  # a team database's URL, without its password
+    starred: frozenset[int] = frozenset()  # ids of the incident's starred events
+    companion: str | None = None  # the CSV beside the report holding every listed event
+    companion_sha256: str = ""
 
     @property
     def timeline_listed(self) -> tuple[TimelineEvent, ...]:
         return self.events if self.listed is None else self.listed
+
+    @property
+    def timeline_cut(self) -> bool:
+        """Too many events to print: the section prints the key ones (see INLINE_EVENTS)."""
+        return len(self.timeline_listed) > INLINE_EVENTS
+
+    @property
+    def timeline_shown(self) -> tuple[TimelineEvent, ...]:
+        listed = self.timeline_listed
+        if not self.timeline_cut:
+            return listed
+        key = tuple(e for e in listed if e.id in self.starred or e.kind.startswith(KEY_KINDS))
+        return key[:INLINE_EVENTS]
+
+    @property
+    def timeline_cut_note(self) -> str:
+        """What the section prints instead of every event, and where every one is."""
+        if not self.timeline_cut:
+            return ""
+        shown, listed = len(self.timeline_shown), len(self.timeline_listed)
+        first = "the first " if shown == INLINE_EVENTS else ""
+        where = (f"in {self.companion} beside this report (SHA-256 {self.companion_sha256})"
+                 if self.companion else "on the desk's timeline")  # fmt: skip
+        return (f"{listed:,} events are too many to print: listed here are {first}{shown:,} "
+                "that say what was done besides the statements above (the incident's changes, "
+                "the broadcast, P-1, the audience advice, failures, drills, the starred). "
+                f"Every one of the {listed:,} is {where}.")
 
     @property
     def timeline_which(self) -> str:
@@ -202,8 +242,8 @@ def gather(
     cadence = measures.cadence_checks(start, updates, measures.promises_from(events), end)
     audience_facts = _audience(desk, audience, incident.id, events, generated)
     listed = None
+    starred = desk.starred_event_ids(up_to=head.event_id)
     if starred_only:
-        starred = desk.starred_event_ids(up_to=head.event_id)
         listed = tuple(e for e in events if e.id in starred) or None
     return ReportFacts(
         incident=incident,
@@ -224,6 +264,7 @@ def gather(
         starred_only=starred_only,
         zones=tuple(zones_besides_utc(list(zones))),
         database=team_database(desk.engine.url),
+        starred=frozenset(e.id for e in events if e.id in starred),
     )
 
 
@@ -246,25 +287,30 @@ def incident_events(
     desk, incident_id: int, statement_ids: set[int], start: datetime, end: datetime,
     head: TimelineHead,
 ) -> list[TimelineEvent]:  # fmt: skip
-    """The incident's events up to `head`, oldest first (see the module's docstring)."""
-    newest = (head.event_id or 0) + 1
-    found = {e.id: e for e in desk.timeline(incident_id=incident_id, limit=None, before_id=newest)}
-    before = newest
-    while True:
-        page = desk.timeline(before_id=before, limit=PAGE)
-        for event in page:
-            if event.id in found or event.incident_id is not None:
-                continue
-            at = event_time(event)
-            if event.statement_id is not None:
-                if event.statement_id in statement_ids:
-                    found[event.id] = event
-            elif start <= at <= end:
-                found[event.id] = event
-        if len(page) < PAGE or event_time(page[-1]) < start:
-            break
-        before = page[-1].id
-    return sorted(found.values(), key=lambda e: e.id)
+    """The incident's events up to `head`, oldest first (see the module's docstring): two
+    queries, each row read once; the desk's own events are chosen by the database."""
+    from sqlalchemy import and_, or_, select
+
+    from commsdesk.store.models import EventRow
+    from commsdesk.timeline.ledger import event_from
+
+    newest = head.event_id or 0
+    naive_start, naive_end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    own = EventRow.incident_id == incident_id
+    deskwide = and_(EventRow.statement_id.is_(None), EventRow.at >= naive_start,
+                    EventRow.at <= naive_end)  # fmt: skip
+    if statement_ids:
+        deskwide = or_(EventRow.statement_id.in_(sorted(statement_ids)), deskwide)
+    unfiled = and_(EventRow.incident_id.is_(None), deskwide)
+    events: list[TimelineEvent] = []
+    table = EventRow.__table__  # rows, not ORM objects: a long incident has 100,000 events
+    with desk.reading() as session:
+        for where in (own, unfiled):
+            query = select(table).where(where, EventRow.id <= newest)
+            rows = session.execute(query.execution_options(yield_per=PAGE))
+            events.extend(event_from(row) for row in rows)
+    events.sort(key=lambda e: e.id)
+    return events
 
 
 def _statements(desk, statements, events: list[TimelineEvent]):

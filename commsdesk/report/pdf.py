@@ -146,7 +146,8 @@ class _Chromium:
         finally:
             os.close(commands_read)
             os.close(answers_write)
-        self._buffer = b""
+        self._buffer = bytearray()
+        self._searched = 0  # the buffer holds no message end before this offset
         self._next_id = 0
         self._events: list[dict] = []
 
@@ -196,13 +197,19 @@ class _Chromium:
 
     def _receive(self, wanted, what: str) -> dict:
         while True:
-            while b"\0" in self._buffer:
-                raw, self._buffer = self._buffer.split(b"\0", 1)
-                message = json.loads(raw)
+            # The PDF comes back as one base64 message of tens of megabytes: the buffer grows
+            # in place and is searched only where it grew, so it is never copied per chunk.
+            end = self._buffer.find(b"\0", self._searched)
+            while end != -1:
+                message = json.loads(self._buffer[:end])
+                del self._buffer[: end + 1]
+                self._searched = 0
                 if wanted(message):
                     return message
                 if "method" in message:
                     self._events.append(message)
+                end = self._buffer.find(b"\0")
+            self._searched = len(self._buffer)
             left = self.deadline - time.monotonic()
             if left <= 0:
                 raise PdfFailed(f"Chromium did not finish the PDF in time (waiting for {what})")

@@ -35,10 +35,12 @@ class WrittenReport:
     incident_title: str
     head_event_id: int | None
     instead: str = ""  # why a PDF was asked for and the HTML written (no PDF engine)
+    timeline_file: Path | None = None  # every listed event, when too many to print
 
     def line(self) -> str:
         pages = f", {self.pages} page{'' if self.pages == 1 else 's'}" if self.pages else ""
-        return f"{self.path} ({self.format}{pages})"
+        beside = f"; the whole timeline in {self.timeline_file.name}" if self.timeline_file else ""
+        return f"{self.path} ({self.format}{pages}{beside})"
 
 
 def report_format(path: Path) -> str:
@@ -106,24 +108,42 @@ def write_report(
     say("Reading the record…")
     facts = replace(gather(desk, incident_id, audience=audience, now=now,
                            starred_only=starred_only, zones=zones), generated_by=actor)
-    say("Laying out the report…")
-    html = render_html(facts)
-    data, pages, instead = html.encode("utf-8"), None, ""
-    if kind == "PDF":
-        say("Printing the PDF…")
+    companion = None
+    if facts.timeline_cut:  # too many to print: every listed event in a CSV beside it
+        say("Writing the whole timeline beside the report…")
+        companion = path.with_name(f"{path.stem}.timeline.csv")
+        rows = timeline_csv(facts.timeline_listed)
         try:
-            data = html_to_pdf(html, header=print_header(facts), footer=print_footer(facts))
-            pages = page_count(data)
-        except PdfEngineMissing as exc:
-            instead = str(exc)
-            kind, path = "HTML", path.with_suffix(".html")
-    say("Writing the file…")
+            write_atomically(companion, rows)
+        except OSError as exc:
+            raise ReportProblem(f"Cannot write the report's timeline to {companion}: "
+                                f"{exc.strerror or exc}.") from exc  # fmt: skip
+        facts = replace(facts, companion=companion.name,
+                        companion_sha256=hashlib.sha256(rows).hexdigest())
     try:
-        write_atomically(path, data)  # private to you (0600), as the desk's own files
-    except OSError as exc:
-        raise ReportProblem(f"Cannot write the report to {path}: {exc.strerror or exc}.") from exc
+        say("Laying out the report…")
+        html = render_html(facts)
+        data, pages, instead = html.encode("utf-8"), None, ""
+        if kind == "PDF":
+            say("Printing the PDF…")
+            try:
+                data = html_to_pdf(html, header=print_header(facts), footer=print_footer(facts))
+                pages = page_count(data)
+            except PdfEngineMissing as exc:
+                instead = str(exc)
+                kind, path = "HTML", path.with_suffix(".html")
+        say("Writing the file…")
+        try:
+            write_atomically(path, data)  # private to you (0600), as the desk's own files
+        except OSError as exc:
+            raise ReportProblem(f"Cannot write the report to {path}: "
+                                f"{exc.strerror or exc}.") from exc  # fmt: skip
+    except BaseException:
+        if companion is not None:  # no timeline file without the report it belongs to
+            companion.unlink(missing_ok=True)
+        raise
     written = WrittenReport(path, kind, pages, facts.incident.id, facts.incident.title,
-                            facts.head.event_id, instead)  # fmt: skip
+                            facts.head.event_id, instead, companion)  # fmt: skip
     pages_said = f", {pages} pages" if pages else ""
     desk.record(
         actor, REPORT_WRITTEN,
@@ -133,9 +153,24 @@ def write_report(
         data={"file": path.name, "format": kind.lower(), "pages": pages,
               "sha256": hashlib.sha256(data).hexdigest(), "head_event_id": facts.head.event_id,
               "head_sha256": facts.head.hash, "head_count": facts.head.count,
-              "starred_only": facts.starred_only},
+              "starred_only": facts.starred_only, "timeline_file": facts.companion,
+              "timeline_sha256": facts.companion_sha256 or None},
     )  # fmt: skip
     return written
+
+
+def timeline_csv(events) -> bytes:
+    """Events as CSV (UTF-8): id, time (UTC), who, kind, what, and the event's hash, which
+    `commsdesk timeline verify` checks against the record."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    table = csv.writer(out, lineterminator="\n")
+    table.writerow(["id", "at_utc", "actor", "kind", "summary", "hash"])
+    table.writerows([e.id, e.at.isoformat(timespec="microseconds"), e.actor, e.kind, e.summary,
+                     e.hash] for e in events)  # fmt: skip
+    return out.getvalue().encode("utf-8")
 
 
 def incident_to_report(desk, incident_id: int | None):

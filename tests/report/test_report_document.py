@@ -102,9 +102,9 @@ def test_every_statement_as_posted_with_its_links_people_versions_and_digest(see
         assert f"sandbox://sandbox/{feed[body]}" in block
         assert f'href="sandbox://sandbox/{feed[body]}"' in html
         assert "to the SANDBOX" in block
-    assert f"Author {ANA}\nApproved by {SAM}\nVersions 1" in blocks[0]
-    assert f"Author {ANA}, {SAM}\nApproved by {BEN}\nVersions 2" in blocks[1]
-    assert f"Posted {seeded.t(50):%Y-%m-%d %H:%M:%S} UTC (T+50m)" in blocks[1]
+    assert f"Author: {ANA} · Approved by: {SAM} · Versions: 1" in blocks[0]
+    assert f"Author: {ANA}, {SAM} · Approved by: {BEN} · Versions: 2" in blocks[1]
+    assert f"Posted {seeded.t(50):%Y-%m-%d %H:%M:%S} UTC (T+50m) to the SANDBOX" in blocks[1]
     assert 'dir="auto"' in html  # Arabic lays out right to left
 
 

@@ -4,11 +4,14 @@ PDF is the same document as the HTML."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import re
 
 import pytest
 
 from commsdesk.incidents.incident import Severity
+from commsdesk.report import facts as facts_module
 from commsdesk.report.writing import write_report
 from tests.report.conftest import ARABIC, JAPANESE, LEE, MIRA, TITLE
 from tests.report.reading import chromium, pdf_fonts, pdf_info, pdf_pages, sections
@@ -58,8 +61,8 @@ def test_every_page_has_the_header_and_page_n_of_m(seeded, tmp_path):
 
 def test_a_long_timeline_paginates_with_headers_and_page_numbers(desk, tmp_path):
     title = "冷钱包被盗 · سرقة المحفظة"
-    incident = desk.start_incident(MIRA, title, Severity.P2, "Two thousand events.")
-    for n in range(1, 2001):
+    incident = desk.start_incident(MIRA, title, Severity.P2, "1,400 events.")
+    for n in range(1, 1401):
         desk.record(LEE, "desk.note", f"Check {n:04d} of the wallet's signers, done",
                     incident_id=incident.id)  # fmt: skip
     written = write_report(desk, MIRA, incident.id, tmp_path / "long.pdf")
@@ -75,13 +78,46 @@ def test_a_long_timeline_paginates_with_headers_and_page_numbers(desk, tmp_path)
                                             "P2 Post-incident report · 冷钱包被盗 · سرقة المحفظة")
     body = "\n".join(pages)
     shown = re.findall(r"Check (\d{4}) of the wallet's signers, done", body)
-    assert [int(n) for n in shown] == list(range(1, 2001))  # every event, in order, none cut
+    assert [int(n) for n in shown] == list(range(1, 1401))  # every event, in order, none cut
     bodies = pdf_pages(written.path, "body")
     continued = [text for text in bodies if "of the wallet's signers" in text][1:]
     assert len(continued) >= total - 4  # after the cover and the page the timeline starts on
     for text in continued:  # the table's head is repeated at the top of each of its pages
         top = " ".join(" ".join(text.splitlines()[:12]).split())
         assert top.startswith("# Time (UTC) T+ Who Kind What"), top
+
+
+def test_a_timeline_too_long_to_print_lists_what_was_done_and_every_event_beside_it(
+    desk, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(facts_module, "INLINE_EVENTS", 40)
+    incident = desk.start_incident(MIRA, "Signer checks", Severity.P2)
+    notes = [desk.record(LEE, "desk.note", f"Check {n:03d} of the signers", incident_id=incident.id)
+             for n in range(1, 61)]  # fmt: skip
+    statement = desk.create_statement(MIRA, incident.id, "Holding line", "Funds are safe.")
+    desk.submit(MIRA, statement.id)
+    desk.approve(LEE, statement.id)
+    desk.star_event(LEE, notes[7].id)  # a note someone starred is printed with the key ones
+
+    written = write_report(desk, MIRA, incident.id, tmp_path / "checks.pdf")
+
+    text = " ".join("\n".join(pdf_pages(written.path)).split())
+    beside = tmp_path / "checks.timeline.csv"
+    assert written.timeline_file == beside
+    rows = list(csv.DictReader(beside.open(encoding="utf-8")))
+    listed = [e for e in reversed(desk.timeline(incident_id=incident.id, limit=None))
+              if e.id <= written.head_event_id]  # fmt: skip
+    assert [int(row["id"]) for row in rows] == [e.id for e in listed]  # every one, in order
+    assert [row["hash"] for row in rows] == [e.hash for e in listed]
+    digest = hashlib.sha256(beside.read_bytes()).hexdigest()
+    assert f"in checks.timeline.csv beside this report (SHA-256 {digest})" in text
+    assert "Check 008 of the signers" in text  # starred
+    assert "Check 009 of the signers" not in text  # a note: in the file only
+    assert "Started P2 incident 'Signer checks'" in text  # the incident's own change
+    assert "approved v1" not in text  # the statement's steps: in the file only
+    event = desk.timeline(kinds=["report.written"], limit=1)[0]
+    assert event.data["timeline_file"] == "checks.timeline.csv"
+    assert event.data["timeline_sha256"] == digest
 
 
 def test_the_pdf_is_the_same_document_as_the_html(seeded, tmp_path):
