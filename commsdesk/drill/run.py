@@ -400,6 +400,13 @@ class DrillRun:
 
 
 def _said(exc: BaseException) -> str:
-    """One line for a failure from outside the desk's rules."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return text or type(exc).__name__
+    """One line for a failure from outside the desk's rules: a database error by its driver's
+    own words (SQLAlchemy's first line says only how it was raised)."""
+    from commsdesk.store.session import team_refusal
+
+    refusal = team_refusal(exc) if hasattr(exc, "orig") else None
+    if refusal:
+        return refusal
+    cause = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__

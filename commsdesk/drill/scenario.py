@@ -50,6 +50,19 @@ def shipped() -> list[Path]:
     return sorted(SHIPPED.glob("*.toml"))
 
 
+def choices() -> list[tuple[str, Path]]:
+    """The shipped scenarios as (name, path), for a person to choose from; one that cannot be
+    read goes by its file's name (and says why when it is started)."""
+
+    def name(path: Path) -> str:
+        try:
+            return load(path).name
+        except ScenarioProblem:
+            return path.stem
+
+    return [(name(path), path) for path in shipped()]
+
+
 def find(name_or_path: str | None) -> Path:
     """A scenario file by path, or by the name of a shipped one ("exchange-outage")."""
     if not name_or_path:

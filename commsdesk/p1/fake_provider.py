@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
+from uuid import uuid4
 
 from commsdesk.clock import utc_now
 from commsdesk.p1.provider import CallStatus, ProviderError, Reply
@@ -58,6 +59,9 @@ class FakeProvider:
         self._inbox: list[Reply] = []
         self._failures: list[tuple[str, float | None]] = []
         self._ids = count(1)
+        # Sids are unique across stand-ins: a second drill on the same database (or another
+        # desk's stand-in) must never give a call or text the sid of one already on the record.
+        self._token = uuid4().hex[:8]
 
     @classmethod
     def for_drills(
@@ -167,7 +171,7 @@ class FakeProvider:
     # -- inside ---------------------------------------------------------------------------------
 
     def _sid(self, kind: str) -> str:
-        return f"fake-{kind}-{next(self._ids)}"
+        return f"fake-{kind}-{self._token}-{next(self._ids)}"
 
     def knows(self, sid: str | None) -> bool:
         """In memory, a provider knows only the calls it placed itself: another desk's stand-in

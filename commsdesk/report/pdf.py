@@ -73,10 +73,24 @@ def _fonts_conf(folder: Path) -> Path:
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
         '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
         f"  <dir>{_xml(str(FONTS_DIR))}</dir>\n"
-        f"  <cachedir>{_xml(str(folder / 'font-cache'))}</cachedir>\n</fontconfig>\n",
+        f"  <cachedir>{_xml(str(_font_cache(folder)))}</cachedir>\n</fontconfig>\n",
         encoding="utf-8",
     )
     return conf
+
+
+def _font_cache(folder: Path) -> Path:
+    """fontconfig's cache of the installed and shipped fonts, kept between reports in the
+    user's cache folder (building it takes a second); the temporary folder when that cannot be
+    made."""
+    try:
+        from platformdirs import user_cache_dir
+
+        cache = Path(user_cache_dir("commsdesk")) / "font-cache"
+        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return cache
+    except OSError:
+        return folder / "font-cache"
 
 
 def _xml(text: str) -> str:
@@ -86,32 +100,58 @@ def _xml(text: str) -> str:
 def html_to_pdf(html: str, *, header: str, footer: str, timeout: float = TIMEOUT) -> bytes:
     """Print `html` (a whole document) to PDF with `header` and `footer` (Chromium's templates:
     `pageNumber` and `totalPages` classes are filled in) on every page."""
-    chromium = find_chromium()
-    if chromium is None:
-        raise PdfEngineMissing(f"no PDF engine: Chromium is not installed; {INSTALL_HINT}")
-    with tempfile.TemporaryDirectory(prefix="commsdesk-report-") as name:
-        folder = Path(name)
-        page = folder / "report.html"
-        page.write_text(html, encoding="utf-8")
+    with PdfPrinter(timeout=timeout) as printer:
+        return printer.print(html, header=header, footer=footer)
+
+
+class PdfPrinter:
+    """A Chromium started at once, to print one document later: the report starts it before
+    reading the record, so the browser boots on the other core meanwhile. PdfEngineMissing
+    when there is none; leave the block to end it."""
+
+    def __init__(self, *, timeout: float = TIMEOUT) -> None:
+        chromium = find_chromium()
+        if chromium is None:
+            raise PdfEngineMissing(f"no PDF engine: Chromium is not installed; {INSTALL_HINT}")
+        self._folder = tempfile.TemporaryDirectory(prefix="commsdesk-report-")
+        folder = Path(self._folder.name)
         env = {**os.environ, "FONTCONFIG_FILE": str(_fonts_conf(folder))}
-        with _Chromium(chromium, folder, env, timeout) as browser:
-            target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-            session = browser.call(
-                "Target.attachToTarget", {"targetId": target, "flatten": True}
-            )["sessionId"]
-            browser.call("Page.enable", session=session)
-            browser.call("Page.navigate", {"url": page.as_uri()}, session=session)
-            browser.wait_for("Page.loadEventFired", session)
-            browser.call("Runtime.evaluate", {
-                "expression": "document.fonts.ready.then(() => document.fonts.size)",
-                "awaitPromise": True,
-            }, session=session)  # fmt: skip
-            printed = browser.call("Page.printToPDF", {
-                "displayHeaderFooter": True, "headerTemplate": header, "footerTemplate": footer,
-                "printBackground": True, "preferCSSPageSize": True,
-                "generateDocumentOutline": True,
-            }, session=session)  # fmt: skip
-    return base64.b64decode(printed["data"])
+        try:
+            self._browser = _Chromium(chromium, folder, env, timeout)
+        except BaseException:
+            self._folder.cleanup()
+            raise
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self._browser.__exit__(*exc_info)
+        finally:
+            self._folder.cleanup()
+
+    def print(self, html: str, *, header: str, footer: str) -> bytes:
+        browser = self._browser
+        page = Path(self._folder.name) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.call(
+            "Target.attachToTarget", {"targetId": target, "flatten": True}
+        )["sessionId"]
+        browser.call("Page.enable", session=session)
+        browser.call("Page.navigate", {"url": page.as_uri()}, session=session)
+        browser.wait_for("Page.loadEventFired", session)
+        browser.call("Runtime.evaluate", {
+            "expression": "document.fonts.ready.then(() => document.fonts.size)",
+            "awaitPromise": True,
+        }, session=session)  # fmt: skip
+        printed = browser.call("Page.printToPDF", {
+            "displayHeaderFooter": True, "headerTemplate": header, "footerTemplate": footer,
+            "printBackground": True, "preferCSSPageSize": True,
+            "generateDocumentOutline": True,
+        }, session=session)  # fmt: skip
+        return base64.b64decode(printed["data"])
 
 
 class _Chromium:

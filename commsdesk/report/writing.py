@@ -99,39 +99,43 @@ def write_report(
     from commsdesk.atomic_file import write_atomically
     from commsdesk.report.facts import gather
     from commsdesk.report.html import print_footer, print_header, render_html
-    from commsdesk.report.pdf import PdfEngineMissing, html_to_pdf, page_count
+    from commsdesk.report.pdf import PdfEngineMissing, PdfPrinter, page_count
 
     path = Path(path).expanduser()
     kind = report_format(path)
     check_target(path)
     say = progress or (lambda _text: None)
-    say("Reading the record…")
-    facts = replace(gather(desk, incident_id, audience=audience, now=now,
-                           starred_only=starred_only, zones=zones), generated_by=actor)
-    companion = None
-    if facts.timeline_cut:  # too many to print: every listed event in a CSV beside it
-        say("Writing the whole timeline beside the report…")
-        companion = path.with_name(f"{path.stem}.timeline.csv")
-        rows = timeline_csv(facts.timeline_listed)
+    printer, instead = None, ""
+    if kind == "PDF":  # started now, it boots while the record is read
         try:
-            write_atomically(companion, rows)
-        except OSError as exc:
-            raise ReportProblem(f"Cannot write the report's timeline to {companion}: "
-                                f"{exc.strerror or exc}.") from exc  # fmt: skip
-        facts = replace(facts, companion=companion.name,
-                        companion_sha256=hashlib.sha256(rows).hexdigest())
+            printer = PdfPrinter()
+        except PdfEngineMissing as exc:
+            instead = str(exc)
+            kind, path = "HTML", path.with_suffix(".html")
+    companion = None
     try:
+        say("Reading the record…")
+        facts = replace(gather(desk, incident_id, audience=audience, now=now,
+                               starred_only=starred_only, zones=zones), generated_by=actor)
+        if facts.timeline_cut:  # too many to print: every listed event in a CSV beside it
+            say("Writing the whole timeline beside the report…")
+            companion = path.with_name(f"{path.stem}.timeline.csv")
+            rows = timeline_csv(facts.timeline_listed)
+            try:
+                write_atomically(companion, rows)
+            except OSError as exc:
+                companion = None
+                raise ReportProblem(f"Cannot write the report's timeline beside the report: "
+                                    f"{exc.strerror or exc}.") from exc  # fmt: skip
+            facts = replace(facts, companion=companion.name,
+                            companion_sha256=hashlib.sha256(rows).hexdigest())
         say("Laying out the report…")
         html = render_html(facts)
-        data, pages, instead = html.encode("utf-8"), None, ""
-        if kind == "PDF":
+        data, pages = html.encode("utf-8"), None
+        if printer is not None:
             say("Printing the PDF…")
-            try:
-                data = html_to_pdf(html, header=print_header(facts), footer=print_footer(facts))
-                pages = page_count(data)
-            except PdfEngineMissing as exc:
-                instead = str(exc)
-                kind, path = "HTML", path.with_suffix(".html")
+            data = printer.print(html, header=print_header(facts), footer=print_footer(facts))
+            pages = page_count(data)
         say("Writing the file…")
         try:
             write_atomically(path, data)  # private to you (0600), as the desk's own files
@@ -142,6 +146,9 @@ def write_report(
         if companion is not None:  # no timeline file without the report it belongs to
             companion.unlink(missing_ok=True)
         raise
+    finally:
+        if printer is not None:
+            printer.__exit__(None, None, None)
     written = WrittenReport(path, kind, pages, facts.incident.id, facts.incident.title,
                             facts.head.event_id, instead, companion)  # fmt: skip
     pages_said = f", {pages} pages" if pages else ""

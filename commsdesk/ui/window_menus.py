@@ -38,6 +38,12 @@ def _report(window) -> None:
     ask_report(window)
 
 
+def _drill(window) -> None:
+    from commsdesk.drill.ui.dialog import ask_drill
+
+    ask_drill(window)
+
+
 def plain(text: str) -> str:
     """A menu text as read: without its mnemonic marks and trailing dots."""
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
@@ -71,6 +77,8 @@ class WindowMenus:
         self.add(incident, "&All incidents…", w.show_incidents)
         self.add(incident, "&Report…", lambda _=False: _report(w), tip="Write the post-incident "
                  "report (PDF or HTML) of this incident, or of the latest")  # fmt: skip
+        self.add(incident, "Run a &drill…", lambda _=False: _drill(w), tip="Rehearse a crisis "
+                 "end to end in drill mode, step by step, with a scorecard at the end")  # fmt: skip
         incident.addSeparator()
         self.add(incident, "&Press P-1…", w.press_p1, "Ctrl+Shift+1", "Phone the call chain "
                  "until someone answers, then text them all (it asks first)")  # fmt: skip

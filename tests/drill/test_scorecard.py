@@ -44,3 +44,17 @@ def test_the_scorecard_lists_each_failed_step_with_its_reason():
                                 "error": "OBS is not running"}  # fmt: skip
     assert data["report"] == "/r.pdf"
     assert seconds_text(None) == "never" and seconds_text(75) == "1 min 15 s"
+
+
+def test_a_failure_from_outside_is_said_in_one_line_of_its_own_words():
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from commsdesk.drill.run import _said
+
+    locked = OperationalError("INSERT INTO timeline_events ...", {},
+                              sqlite3.OperationalError("database is locked"))  # fmt: skip
+    assert _said(locked) == "database is locked"
+    assert _said(RuntimeError("\n  OBS went away\nmore")) == "OBS went away"
+    assert _said(TimeoutError()) == "TimeoutError"

@@ -225,6 +225,13 @@ def test_an_unknown_call_is_refused(fake):
     assert caught.value.kind == "refused"
 
 
+def test_two_stand_ins_never_give_the_same_sid(clock):
+    first, second = FakeProvider(clock=clock), FakeProvider(clock=clock)
+    sids = [first.place_call(MANAGER, "P-1", 30), second.place_call(MANAGER, "P-1", 30),
+            first.send_sms(MANAGER, "P-1"), second.send_sms(MANAGER, "P-1")]  # fmt: skip
+    assert len(set(sids)) == 4
+
+
 def test_a_script_for_any_number_applies_to_numbers_without_their_own(fake, clock):
     fake.busy(ANY, after=1)
     fake.answer(MANAGER, "human", after=2)

@@ -1,0 +1,1 @@
+"""The window's part of the drill: Incident → Run a drill…, step by step, with its scorecard."""
