@@ -307,10 +307,33 @@ def incident_events(
     with desk.reading() as session:
         for where in (own, unfiled):
             query = select(table).where(where, EventRow.id <= newest)
-            rows = session.execute(query.execution_options(yield_per=PAGE))
+            rows = session.connection().execute(query.execution_options(yield_per=PAGE))
             events.extend(event_from(row) for row in rows)
     events.sort(key=lambda e: e.id)
     return events
+
+
+@dataclass(frozen=True)
+class _Version:
+    id: int
+    author: str
+
+
+def _versions(desk, statement_ids: list[int]) -> dict[int, list[_Version]]:
+    """Each statement's versions (id and author, oldest first), in one query."""
+    from sqlalchemy import select
+
+    from commsdesk.store.models import VersionRow
+
+    found: dict[int, list[_Version]] = {}
+    if not statement_ids:
+        return found
+    query = (select(VersionRow.statement_id, VersionRow.id, VersionRow.author)
+             .where(VersionRow.statement_id.in_(statement_ids)).order_by(VersionRow.id))
+    with desk.reading() as session:
+        for statement_id, version_id, author in session.execute(query):
+            found.setdefault(statement_id, []).append(_Version(version_id, author))
+    return found
 
 
 def _statements(desk, statements, events: list[TimelineEvent]):
@@ -321,9 +344,10 @@ def _statements(desk, statements, events: list[TimelineEvent]):
         if event.statement_id is not None:
             by_statement.setdefault(event.statement_id, []).append(event)
     posted, unposted = [], []
+    all_versions = _versions(desk, [s.id for s in statements])
     for statement in statements:
         own = by_statement.get(statement.id, [])
-        versions = desk.versions(statement.id)
+        versions = all_versions.get(statement.id, [])
         done = [e for e in own if e.kind == K.POSTED]
         if statement.state is not StatementState.POSTED or not done:
             unposted.append(UnpostedStatement(statement.id, statement.title,

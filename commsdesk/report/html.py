@@ -27,7 +27,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
 FONT_STACK = (
     '"CommsDesk Sans", "CommsDesk Arabic", "CommsDesk CJK", "CommsDesk Emoji", '
-    '"Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback", sans-serif'
+    '"Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback", "Noto Color Emoji", sans-serif'
 )
 # The installed families, by name, for the running header and footer: Chromium draws those apart
 # from the page, where @font-face does not reach (commsdesk.report.pdf makes them installed).
@@ -98,8 +98,10 @@ def zone_names(zones: tuple[str, ...], moment: datetime) -> str:
     return ", ".join(f"{zone_label(name, moment)} ({name})" for name in zones)
 
 
-def render_html(facts: ReportFacts) -> str:
-    """The whole report as one HTML document."""
+def render_html(facts: ReportFacts, *, embed_fonts: bool = True) -> str:
+    """The whole report as one HTML document. `embed_fonts` False leaves out the @font-face
+    rules: the PDF's Chromium has the shipped fonts installed by name (pdf.py), and web fonts
+    make it print a long report a second or two slower."""
     from markupsafe import Markup
 
     from commsdesk.report.chart import MARKER_COLOURS, chart_svg, marked_in_chart
@@ -139,7 +141,7 @@ def render_html(facts: ReportFacts) -> str:
         in_zones=lambda moment: clocks_beside_utc(as_utc(moment), facts.zones),
         head=facts.head,
         verify_command=facts.verify_command,
-        fonts=font_faces(),
+        fonts=font_faces() if embed_fonts else [],
         font_stack=Markup(FONT_STACK),
         tplus=lambda moment: since_start(start, moment),
     ).replace("\r\n", "\n")

@@ -130,7 +130,7 @@ def write_report(
             facts = replace(facts, companion=companion.name,
                             companion_sha256=hashlib.sha256(rows).hexdigest())
         say("Laying out the report…")
-        html = render_html(facts)
+        html = render_html(facts, embed_fonts=printer is None)
         data, pages = html.encode("utf-8"), None
         if printer is not None:
             say("Printing the PDF…")
