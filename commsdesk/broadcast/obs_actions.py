@@ -10,6 +10,7 @@ offscreen application when none runs).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,8 +37,10 @@ def go_live(desk, actor: str, obs, *, drill: bool, rehearsal, via: str) -> GoLiv
     deadline = time.monotonic() + LIVE_WAIT
     while not obs.stream_health().live:  # OBS says so once the output runs
         if time.monotonic() > deadline:
-            raise ObsError("not_answering", f"OBS accepted StartStream but the stream is not "
-                           f"running after {LIVE_WAIT:g} s; check OBS.")  # fmt: skip
+            with contextlib.suppress(ObsError):  # never a stream starting late, unrecorded
+                obs.stop_stream()
+            raise ObsError("not_answering", f"OBS accepted StartStream but the stream was not "
+                           f"running after {LIVE_WAIT:g} s, so it was stopped; check OBS.")
         time.sleep(0.25)
     desk.record_stream_state(actor, True, where=going.destination)
     return going
@@ -48,6 +51,23 @@ def end_stream(desk, actor: str, obs):
     health = obs.stream_health()
     obs.stop_stream()
     return desk.record_stream_ended(actor, health.live_seconds if health.live else None)
+
+
+def end_recording(desk, actor: str, obs, *, via: str):
+    """Stop a drill's recording (what it did instead of going live) and record it."""
+    obs.stop_record()
+    return desk.record(actor, EventKind.BROADCAST_RECORDING_STOPPED, "Drill: OBS recording stopped",
+                       data={"from": via})  # fmt: skip
+
+
+def open_obs(settings, *, host: str | None = None, port: int | None = None):
+    """A BlockingObs opened at host:port (else the desk's obs_host/obs_port settings), the
+    password from COMMSDESK_OBS_PASSWORD or the keyring. It waits: call it off the UI thread."""
+    from commsdesk.broadcast.obs.blocking import BlockingObs
+    from commsdesk.keyring_secrets import load_obs_password
+
+    return BlockingObs(host or settings.get("obs_host"), port or settings.get("obs_port"),
+                       load_obs_password() or "").open()  # fmt: skip
 
 
 @dataclass(frozen=True)

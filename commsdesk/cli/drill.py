@@ -35,10 +35,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
 def cmd_drill_run(args: argparse.Namespace) -> int:
     """Run a scenario end to end; exit 0 when every step was done, 1 when one failed (or the
     desk cannot run a drill now), 2 when the scenario cannot be read."""
+    from functools import partial
     from pathlib import Path
 
+    from commsdesk.broadcast.obs_actions import open_obs
     from commsdesk.cli.common import CannotRun, open_services
-    from commsdesk.cli.obs import _target
     from commsdesk.data_dir import resolve_data_dir
     from commsdesk.drill.run import STEPS, DrillParts, DrillRun
     from commsdesk.drill.scenario import ScenarioProblem, load
@@ -58,22 +59,25 @@ def cmd_drill_run(args: argparse.Namespace) -> int:
         except ReportProblem as exc:
             raise CannotRun(str(exc)) from None
     data_dir = resolve_data_dir(args.data_dir)
-    host, port = _target(args)
+    host, port = args.host, args.port
 
-    def open_obs():
-        from commsdesk.broadcast.obs.blocking import BlockingObs
-        from commsdesk.keyring_secrets import load_obs_password
+    settings = Settings.load(data_dir)
+    phone = None
+    if args.twilio:
+        from commsdesk.p1.runner import choose_provider
 
-        return BlockingObs(host, port, load_obs_password() or "").open()
-
+        phone = choose_provider
     services, actor = open_services(args)
     try:
-        parts = DrillParts(services, actor, data_dir, Settings.load(data_dir), open_obs,
+        parts = DrillParts(services, actor, data_dir, settings,
+                           partial(open_obs, settings, host=host, port=port), phone=phone,
                            report_path=report)  # fmt: skip
         drill = DrillRun(scenario, parts)
         say = (lambda _line: None) if args.json else (lambda line: print(line, flush=True))
         say(f"Drill: {scenario.name} ({scenario.path.name}), as {actor}. Drill mode is on "
-            "for the run: posts go to the SANDBOX.")  # fmt: skip
+            "for the run: posts go to the SANDBOX. "
+            + ("P-1 calls the real chain through Twilio (each call says it is a drill)."
+               if args.twilio else "P-1 rings a stand-in phone: no one is called."))
 
         def shown(result) -> None:
             number = len(drill.results)
@@ -128,6 +132,9 @@ def add_drill_commands(commands: argparse._SubParsersAction) -> None:
                      help="print one object: steps, scores, report")  # fmt: skip
     run.add_argument("-o", "--report", metavar="FILE.pdf",
                      help="where to write the report (default: the data folder's drills/)")
+    run.add_argument("--twilio", action="store_true",
+                     help="P-1 phones the real chain through the Twilio account set up (each "
+                     "call says it is a drill); without it a stand-in phone answers")
     run.add_argument("--host", help="OBS's address (default: the desk's obs_host setting)")
     run.add_argument("--port", type=int, help="OBS's WebSocket port (default: obs_port, 4455)")
     run.set_defaults(run=cmd_drill_run)

@@ -130,17 +130,16 @@ def cmd_obs_scene(args: argparse.Namespace) -> int:
 def cmd_obs_stream_end(args: argparse.Namespace) -> int:
     """End the live stream and record it, as the Broadcast panel's End stream does: the desk is
     opened first (nothing stops unrecorded), the timeline says how long it ran."""
-    from commsdesk.broadcast.obs.api import ObsError
-    from commsdesk.broadcast.obs_actions import end_stream
     from commsdesk.cli.common import explain, open_desk
 
     desk, actor = open_desk(args)
 
     def end(obs) -> int:
+        health = obs.stream_health()
+        obs.stop_stream()  # OBS refusing (not live) is said by on_obs, before any record
         try:
-            event = end_stream(desk, actor, obs)
-        except ObsError:
-            raise
+            event = desk.record_stream_ended(actor,
+                                             health.live_seconds if health.live else None)
         except Exception as exc:
             failure = explain(exc, args.data_dir)
             if failure is None:

@@ -2,7 +2,6 @@
 
 scenario.py   the scenario files (assets/drills/*.toml) and their checks
 scorecard.py  what a drill's steps add up to: the scores, pure
-steps.py      the steps, each one use case (or a few) of the desk, timed and recorded
 run.py        DrillRun: the steps in order, a failing one noted and the rest carried on
 ui/           Incident → Run a drill…: the same steps from the window, with the scorecard
 replay.py     the audience curve into the record and to the end-stream advice

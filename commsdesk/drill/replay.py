@@ -33,20 +33,22 @@ def lay_curve(store, scenario: Scenario, actor: str, incident_id: int) -> str:
     last = max(row.at for row in parsed.rows)
     first = min(row.at for row in parsed.rows)
     samples, replays = [], []
-    for platform in parsed.platforms():
-        label = f"{REPLAY_LABEL} {platform}"
-        source = next((x for x in store.sources() if x.label == label), None)
-        config = replay_config(str(csv), platform, speed=1.0, started_at=now - (last - first))
-        if source is None:
-            source = store.add_source(actor, "replay", label, config, interval=5.0)
-        elif not source.enabled:
-            store.set_source_enabled(actor, source.id, True)
-        samples += [Sample(now - (last - row.at), label, row.viewers)
-                    for row in parsed.rows if row.platform == platform]  # fmt: skip
-        replays.append(source.id)
-    store.append_samples(samples, incident_id=incident_id)
-    for source_id in replays:
-        store.set_source_enabled(actor, source_id, False)
+    try:
+        for platform in parsed.platforms():
+            label = f"{REPLAY_LABEL} {platform}"
+            source = next((x for x in store.sources() if x.label == label), None)
+            config = replay_config(str(csv), platform, speed=1.0, started_at=now - (last - first))
+            if source is None:
+                source = store.add_source(actor, "replay", label, config, interval=5.0)
+            elif not source.enabled:
+                store.set_source_enabled(actor, source.id, True)
+            replays.append(source.id)
+            samples += [Sample(now - (last - row.at), label, row.viewers)
+                        for row in parsed.rows if row.platform == platform]  # fmt: skip
+        store.append_samples(samples, incident_id=incident_id)
+    finally:  # never left on: a polling desk would replay the drill into the next incident
+        for source_id in replays:
+            store.set_source_enabled(actor, source_id, False)
     return (f"{len(samples):,} numbers from {', '.join(parsed.platforms())} over "
             f"{(last - first) / 60:.0f} min")  # fmt: skip
 

@@ -53,7 +53,8 @@ class StepFailed(Exception):
 @dataclass
 class DrillParts:
     """What a drill runs on. `open_obs()` returns an open BlockingObs (raising ObsError);
-    `phone(drill=True)` the P-1 provider (Twilio when an account is set, else the stand-in)."""
+    `phone(drill=True)` the P-1 provider: the in-memory stand-in unless given (a drill phones
+    real people only when asked to: the command line's --twilio)."""
 
     services: Any  # commsdesk.app.Services
     actor: str  # who runs the drill, as recorded
@@ -75,16 +76,27 @@ class _Made:
     approved: bool = False
     obs: Any = None
     streaming: bool | None = None  # True streaming, False recording, None not live
+    ended: bool = False  # the stream (or recording) the drill started has ended
     slide_up: bool = False
+    back_live: bool = False
     moments: dict[str, datetime] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     report: str | None = None
 
 
 def default_report_path(data_dir: Path, scenario: Scenario, started: datetime) -> Path:
-    folder = Path(data_dir) / "drills"
-    folder.mkdir(parents=True, exist_ok=True)
+    from commsdesk.data_dir import make_private_dir
+
+    folder = make_private_dir(Path(data_dir) / "drills")
     return folder / f"{started:%Y%m%d-%H%M%S}-{scenario.path.stem}.pdf"
+
+
+def stand_in_phone(*, drill: bool = True):
+    """The drill's phone unless another is given: calls answered after a short ring, no one
+    phoned."""
+    from commsdesk.p1.fake_provider import FakeProvider
+
+    return FakeProvider.for_drills()
 
 
 class DrillRun:
@@ -122,9 +134,14 @@ class DrillRun:
         if not self._was_drill:
             set_drill_mode(self.desk, self.parts.actor, True)
         self.started_at = as_utc(self.desk.now())
-        self.desk.record(self.parts.actor, EventKind.DRILL_STARTED,
-                         f"Drill started: {self.scenario.name}",
-                         data={"scenario": self.scenario.path.stem})  # fmt: skip
+        try:
+            self.desk.record(self.parts.actor, EventKind.DRILL_STARTED,
+                             f"Drill started: {self.scenario.name}",
+                             data={"scenario": self.scenario.path.stem})  # fmt: skip
+        except BaseException:
+            if not self._was_drill:  # not started after all: drill mode as it was
+                set_drill_mode(self.desk, self.parts.actor, False)
+            raise
 
     def run_step(self) -> StepResult:
         name, title = self.next_step or (None, None)
@@ -158,11 +175,7 @@ class DrillRun:
         record the scorecard. Steps not run are left out of the scorecard."""
         from commsdesk.publishing.holds import set_drill_mode
 
-        if self.made.obs is not None:
-            try:
-                self.made.obs.close()
-            finally:
-                self.made.obs = None
+        self._leave_obs_as_found()
         actor = self.parts.actor
         if self._required_before is not None:
             self.desk.set_required_approvals(actor, self._required_before)
@@ -187,6 +200,35 @@ class DrillRun:
         finally:
             card = self.finish()
         return card
+
+    def _leave_obs_as_found(self) -> None:
+        """What the drill put on OBS and did not take off (it was stopped early, or a step
+        failed) comes off: back to live from its slide, its stream or recording ended."""
+        from commsdesk.broadcast.obs_actions import back_to_live, end_recording, end_stream
+
+        made, actor = self.made, self.parts.actor
+        try:
+            if made.obs is None:
+                return
+            undo = []
+            if made.slide_up and not made.back_live:
+                undo.append(("its slide", lambda: back_to_live(self.desk, actor, made.obs,
+                                                               via=VIA)))  # fmt: skip
+            if made.streaming is not None and not made.ended:
+                undo.append(("its stream" if made.streaming else "its recording",
+                             lambda: end_stream(self.desk, actor, made.obs) if made.streaming
+                             else end_recording(self.desk, actor, made.obs, via=VIA)))
+            for what, action in undo:
+                try:
+                    action()
+                    made.notes.append(f"Finishing, the drill took {what} off OBS.")
+                except Exception as exc:
+                    made.notes.append(f"Finishing, the drill could not take {what} off OBS: "
+                                      f"{_said(exc)}; do it in OBS.")  # fmt: skip
+        finally:
+            if made.obs is not None:
+                made.obs.close()
+                made.obs = None
 
     def scorecard(self) -> Scorecard:
         late = self._updates_late_by()
@@ -231,17 +273,27 @@ class DrillRun:
     # --- the steps ----------------------------------------------------------------------------
 
     def _p1(self) -> str:
-        from commsdesk.p1.runner import STEP_EVERY, ChainRunner, choose_provider
+        from commsdesk.p1.runner import ChainRunner
         from commsdesk.p1.service import CallChain
-        from commsdesk.p1.views import RunState
 
-        provider = (self.parts.phone or choose_provider)(drill=True)
+        provider = (self.parts.phone or stand_in_phone)(drill=True)
         chain = CallChain(self.desk)
         run, _started = chain.press(self.parts.actor, self.scenario.p1_reason,
                                     provider=provider.name, drill=True)  # fmt: skip
         self.made.run = run
         self.made.incident_id = run.incident_id
-        runner = ChainRunner(chain, provider)
+        try:
+            return self._follow_p1(chain, ChainRunner(chain, provider), run, provider.name)
+        except BaseException:  # never a chain left calling on its own after a drill
+            latest = chain.latest()
+            if latest is not None and latest.running:
+                chain.cancel(self.parts.actor)
+            raise
+
+    def _follow_p1(self, chain, runner, run, provider: str) -> str:
+        from commsdesk.p1.runner import STEP_EVERY
+        from commsdesk.p1.views import RunState
+
         run = runner.start(run)
         deadline = time.monotonic() + self.scenario.p1_wait_seconds
         while run.state is RunState.RUNNING and time.monotonic() < deadline:
@@ -258,7 +310,7 @@ class DrillRun:
         while run.texted_at is None and time.monotonic() < deadline:  # the texts to everyone
             time.sleep(STEP_EVERY)
             run = runner.step() or run
-        return f"P-1 {run.summary()} (through {provider.name})"
+        return f"P-1 {run.summary()} (through {provider})"
 
     def _incident(self) -> str:
         s = self.scenario
@@ -328,18 +380,27 @@ class DrillRun:
         from commsdesk.broadcast.obs_actions import go_live
 
         rehearsal = self.parts.settings.get(REHEARSAL_SETTING) or []
-        going = go_live(self.desk, self.parts.actor, self._obs(), drill=True, rehearsal=rehearsal,
+        obs = self._obs()
+        busy = ("streaming" if obs.stream_health().live else
+                "recording" if obs.recording() else None)  # fmt: skip
+        if busy:  # whatever is on air now is not the drill's: it is left alone
+            raise StepFailed(f"OBS is {busy} already, so the drill stays off it (no slide, no "
+                             f"scene change); end that in OBS, or drill with OBS idle")
+        going = go_live(self.desk, self.parts.actor, obs, drill=True, rehearsal=rehearsal,
                         via=VIA)  # fmt: skip
         self.made.streaming = going.streams
         self.made.moments["live"] = as_utc(self.desk.now())
         if not going.streams:
             self.made.notes.append("OBS recorded instead of streaming: its destination is not "
-                                   "a rehearsal destination (Desk → OBS settings).")  # fmt: skip
+                                   "a rehearsal destination (OBS settings… in the Broadcast "
+                                   "panel).")  # fmt: skip
         return going.sentence
 
     def _back_at(self) -> str:
         from commsdesk.broadcast.obs_actions import draw_slide, push_slide
 
+        if self.made.streaming is None:  # on air only on the drill's own stream or recording
+            raise StepFailed("needs what 'Go live on OBS' makes, and that step failed")
         values = {"at": self.scenario.back_at}
         if self.scenario.back_at_message:
             values["message"] = self.scenario.back_at_message
@@ -356,6 +417,7 @@ class DrillRun:
 
         self._need("slide_up", "back_at")
         scene = back_to_live(self.desk, self.parts.actor, self._obs(), via=VIA)
+        self.made.back_live = True
         return f"program: {scene}"
 
     def _audience(self) -> str:
@@ -366,17 +428,17 @@ class DrillRun:
                                 self.made.incident_id)  # fmt: skip
 
     def _end_stream(self) -> str:
-        from commsdesk.broadcast.obs_actions import end_stream
+        from commsdesk.broadcast.obs_actions import end_recording, end_stream
 
         if self.made.streaming is None:
             raise StepFailed("needs what 'Go live on OBS' makes, and that step failed")
         obs = self._obs()
         if self.made.streaming:
             event = end_stream(self.desk, self.parts.actor, obs)
+            self.made.ended = True
             return event.summary if event else "the stream ended (already on the record)"
-        obs.stop_record()
-        self.desk.record(self.parts.actor, EventKind.BROADCAST_STOPPED,
-                         "Drill: OBS recording stopped", data={"from": VIA})  # fmt: skip
+        end_recording(self.desk, self.parts.actor, obs, via=VIA)
+        self.made.ended = True
         return "OBS stopped recording"
 
     def _close(self) -> str:
@@ -392,7 +454,8 @@ class DrillRun:
         path = self.parts.report_path or default_report_path(
             self.parts.data_dir, self.scenario, self.started_at or utc_now())
         written = write_report(self.desk, self.parts.actor, self.made.incident_id, path,
-                               audience=self.parts.services.audience)  # fmt: skip
+                               audience=self.parts.services.audience,
+                               zones=self.parts.settings.get("team_time_zones") or ())
         self.made.report = str(written.path)
         if written.instead:
             self.made.notes.append(written.instead)

@@ -16,6 +16,15 @@ from commsdesk.incidents.incident import Severity
 
 SHIPPED = Path(__file__).resolve().parents[2] / "assets" / "drills"
 DEFAULT = "cold-wallet-breach"
+# What a scenario may say, section by section ("" the top level): any other key is a typo.
+KEYS = {
+    "": ("name", "incident", "p1", "statement", "broadcast", "audience"),
+    "incident": ("title", "severity", "summary", "cadence_minutes", "facts"),
+    "p1": ("reason", "wait_seconds"),
+    "statement": ("template", "title", "author", "approvers"),
+    "broadcast": ("back_at", "message"),
+    "audience": ("curve", "share_percent", "below_minutes", "min_runtime_minutes"),
+}
 
 
 class ScenarioProblem(Exception):
@@ -115,6 +124,13 @@ def _scenario(path: Path, data: dict) -> Scenario:
                                   f"{high:g}.")  # fmt: skip
         return value
 
+    for where, known in KEYS.items():
+        table = data if not where else data.get(where)
+        unknown = [key for key in table if key not in known] if isinstance(table, dict) else []
+        if unknown:
+            place = f"[{where}]" if where else "the top level"
+            raise ScenarioProblem(f"{name}: {place} has no key {unknown[0]!r}; it takes "
+                                  f"{', '.join(known)}.")  # fmt: skip
     incident, p1, statement = section("incident"), section("p1"), section("statement")
     broadcast, audience = section("broadcast"), section("audience")
     try:
@@ -125,6 +141,13 @@ def _scenario(path: Path, data: dict) -> Scenario:
     facts = incident.get("facts", {})
     if not isinstance(facts, dict) or not all(isinstance(v, str) for v in facts.values()):
         raise ScenarioProblem(f"{name}: [incident.facts] holds text values only.")
+    from commsdesk.incidents.incident import InvalidFact, check_fact_name
+
+    try:
+        for fact in facts:
+            check_fact_name(str(fact))
+    except InvalidFact as exc:
+        raise ScenarioProblem(f"{name}: [incident.facts] {exc}.") from None
     approvers = statement.get("approvers")
     if (not isinstance(approvers, list) or len(approvers) != 2
             or not all(isinstance(a, str) and a.strip() for a in approvers)):
@@ -141,6 +164,13 @@ def _scenario(path: Path, data: dict) -> Scenario:
     if template not in keys:
         raise ScenarioProblem(f"{name}: [statement] template {template!r} is not one of the "
                               f"starting templates: {', '.join(keys)}.")  # fmt: skip
+    back_at = text(broadcast, "back_at", "broadcast")
+    from commsdesk.slides.slide_kinds import TimeEntryProblem, parse_time_entry
+
+    try:
+        parse_time_entry(back_at)
+    except TimeEntryProblem as exc:
+        raise ScenarioProblem(f"{name}: [broadcast] back_at: {exc}") from None
     curve = path.parent / text(audience, "curve", "audience")
     if not curve.is_file():
         raise ScenarioProblem(f"{name}: [audience] curve {curve.name} is not beside the "
@@ -159,7 +189,7 @@ def _scenario(path: Path, data: dict) -> Scenario:
         statement_title=text(statement, "title", "statement"),
         author=author,
         approvers=(approvers[0].strip(), approvers[1].strip()),
-        back_at=text(broadcast, "back_at", "broadcast"),
+        back_at=back_at,
         back_at_message=str(broadcast.get("message", "")).strip(),
         audience_csv=curve,
         advice_share=number(audience, "share_percent", "audience", 10, 1, 99) / 100,

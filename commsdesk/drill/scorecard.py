@@ -63,6 +63,7 @@ class Scorecard:
             "scores": dict(self.scores),
             "cadence": self.cadence,
             "report": self.report,
+            "notes": list(self.notes),
         }
 
     def lines(self) -> list[str]:

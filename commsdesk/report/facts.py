@@ -270,7 +270,11 @@ def gather(
 
 def starred_in_incident(desk, incident_id: int) -> tuple[int, int]:
     """(how many of the incident's events are starred, how many events it has), as the report
-    would count them; for asking whether to list only the starred."""
+    would count them; for asking whether to list only the starred. Counted by the database."""
+    from sqlalchemy import func, or_, select
+
+    from commsdesk.store.models import EventRow
+
     incident = desk.incident(incident_id)
     head = desk.timeline_head()
     if head is None:
@@ -278,9 +282,30 @@ def starred_in_incident(desk, incident_id: int) -> tuple[int, int]:
     start = as_utc(incident.started_at)
     end = as_utc(incident.closed_at) if incident.closed_at is not None else utc_now()
     statement_ids = {s.id for s in desk.list_statements(incident.id)}
-    events = incident_events(desk, incident.id, statement_ids, start, end, head)
-    starred = desk.starred_event_ids(up_to=head.event_id)
-    return sum(1 for e in events if e.id in starred), len(events)
+    belongs = or_(*_incident_clauses(incident.id, statement_ids, start, end))
+    starred = sorted(desk.starred_event_ids(up_to=head.event_id))
+    count = select(func.count()).select_from(EventRow).where(belongs,
+                                                             EventRow.id <= (head.event_id or 0))
+    with desk.reading() as session:
+        total = session.scalar(count) or 0
+        marked = session.scalar(count.where(EventRow.id.in_(starred))) if starred else 0
+    return marked or 0, total
+
+
+def _incident_clauses(incident_id: int, statement_ids: set[int], start: datetime,
+                      end: datetime):  # fmt: skip
+    """(the incident's own events, the desk's unfiled ones that belong to it) as SQL
+    conditions: see the module's docstring."""
+    from sqlalchemy import and_, or_
+
+    from commsdesk.store.models import EventRow
+
+    own = EventRow.incident_id == incident_id
+    deskwide = and_(EventRow.statement_id.is_(None), EventRow.at >= start.replace(tzinfo=None),
+                    EventRow.at <= end.replace(tzinfo=None))  # fmt: skip
+    if statement_ids:
+        deskwide = or_(EventRow.statement_id.in_(sorted(statement_ids)), deskwide)
+    return own, and_(EventRow.incident_id.is_(None), deskwide)
 
 
 def incident_events(
@@ -289,23 +314,16 @@ def incident_events(
 ) -> list[TimelineEvent]:  # fmt: skip
     """The incident's events up to `head`, oldest first (see the module's docstring): two
     queries, each row read once; the desk's own events are chosen by the database."""
-    from sqlalchemy import and_, or_, select
+    from sqlalchemy import select
 
     from commsdesk.store.models import EventRow
     from commsdesk.timeline.ledger import event_from
 
     newest = head.event_id or 0
-    naive_start, naive_end = start.replace(tzinfo=None), end.replace(tzinfo=None)
-    own = EventRow.incident_id == incident_id
-    deskwide = and_(EventRow.statement_id.is_(None), EventRow.at >= naive_start,
-                    EventRow.at <= naive_end)  # fmt: skip
-    if statement_ids:
-        deskwide = or_(EventRow.statement_id.in_(sorted(statement_ids)), deskwide)
-    unfiled = and_(EventRow.incident_id.is_(None), deskwide)
     events: list[TimelineEvent] = []
     table = EventRow.__table__  # rows, not ORM objects: a long incident has 100,000 events
     with desk.reading() as session:
-        for where in (own, unfiled):
+        for where in _incident_clauses(incident_id, statement_ids, start, end):
             query = select(table).where(where, EventRow.id <= newest)
             rows = session.connection().execute(query.execution_options(yield_per=PAGE))
             events.extend(event_from(row) for row in rows)
@@ -425,6 +443,7 @@ def _audience(desk, store, incident_id: int, events, now: datetime) -> AudienceF
 MARKED = {
     str(K.POSTED): "statement", str(K.BROADCAST_SLIDE): "slide", str(K.BROADCAST_LIVE): "live",
     str(K.BROADCAST_STREAM_STARTED): "stream", str(K.BROADCAST_RECORDING): "stream",
+    str(K.BROADCAST_RECORDING_STOPPED): "stream",
     str(K.BROADCAST_STOPPED): "stream", str(K.AUDIENCE_ADVICE): "advice",
     str(K.P1_PRESSED): "p1",
 }  # fmt: skip

@@ -209,17 +209,18 @@ def live_spans(events: Sequence[TimelineEvent], end: datetime) -> list[LiveSpan]
     """The stream (or a drill's recording) from each start to its stop; one not stopped runs to
     `end`."""
     spans: list[LiveSpan] = []
-    started: TimelineEvent | None = None
+    started: dict[str, TimelineEvent] = {}  # the stream and a recording run side by side
+    stops = {EventKind.BROADCAST_STOPPED: EventKind.BROADCAST_STREAM_STARTED,
+             EventKind.BROADCAST_RECORDING_STOPPED: EventKind.BROADCAST_RECORDING}
     for event in events:
-        if event.kind in (EventKind.BROADCAST_STREAM_STARTED, EventKind.BROADCAST_RECORDING):
-            if started is None:
-                started = event
-        elif event.kind == EventKind.BROADCAST_STOPPED and started is not None:
-            spans.append(LiveSpan(event_time(started), event_time(event), True, _how(started)))
-            started = None
-    if started is not None:
-        spans.append(LiveSpan(event_time(started), as_utc(end), False, _how(started)))
-    return spans
+        if event.kind in stops.values():
+            started.setdefault(event.kind, event)
+        elif event.kind in stops and stops[event.kind] in started:
+            begun = started.pop(stops[event.kind])
+            spans.append(LiveSpan(event_time(begun), event_time(event), True, _how(begun)))
+    for begun in started.values():
+        spans.append(LiveSpan(event_time(begun), as_utc(end), False, _how(begun)))
+    return sorted(spans, key=lambda span: span.start)
 
 
 def _how(event: TimelineEvent) -> str:

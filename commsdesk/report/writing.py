@@ -13,6 +13,7 @@ No Qt.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -117,17 +118,18 @@ def write_report(
         say("Reading the record…")
         facts = replace(gather(desk, incident_id, audience=audience, now=now,
                                starred_only=starred_only, zones=zones), generated_by=actor)
+        beside = path.with_name(f"{path.stem}.timeline.csv")
         if facts.timeline_cut:  # too many to print: every listed event in a CSV beside it
             say("Writing the whole timeline beside the report…")
-            companion = path.with_name(f"{path.stem}.timeline.csv")
             rows = timeline_csv(facts.timeline_listed)
+            companion = beside.with_name(f".{beside.name}.new")  # named so with the report
             try:
                 write_atomically(companion, rows)
             except OSError as exc:
                 companion = None
                 raise ReportProblem(f"Cannot write the report's timeline beside the report: "
                                     f"{exc.strerror or exc}.") from exc  # fmt: skip
-            facts = replace(facts, companion=companion.name,
+            facts = replace(facts, companion=beside.name,
                             companion_sha256=hashlib.sha256(rows).hexdigest())
         say("Laying out the report…")
         html = render_html(facts, embed_fonts=printer is None)
@@ -139,6 +141,11 @@ def write_report(
         say("Writing the file…")
         try:
             write_atomically(path, data)  # private to you (0600), as the desk's own files
+            if companion is not None:
+                os.replace(companion, beside)
+                companion = None
+            else:  # an earlier report's timeline of the same name would mislead
+                beside.unlink(missing_ok=True)
         except OSError as exc:
             raise ReportProblem(f"Cannot write the report to {path}: "
                                 f"{exc.strerror or exc}.") from exc  # fmt: skip
@@ -150,7 +157,8 @@ def write_report(
         if printer is not None:
             printer.__exit__(None, None, None)
     written = WrittenReport(path, kind, pages, facts.incident.id, facts.incident.title,
-                            facts.head.event_id, instead, companion)  # fmt: skip
+                            facts.head.event_id, instead,
+                            beside if facts.companion else None)  # fmt: skip
     pages_said = f", {pages} pages" if pages else ""
     desk.record(
         actor, REPORT_WRITTEN,
@@ -167,16 +175,20 @@ def write_report(
 
 
 def timeline_csv(events) -> bytes:
-    """Events as CSV (UTF-8): id, time (UTC), who, kind, what, and the event's hash, which
-    `commsdesk timeline verify` checks against the record."""
+    """Events as CSV (UTF-8): id, time (UTC), who, kind, what, and the event's hash as the
+    record holds it, to match against `commsdesk timeline show --json`. Text a spreadsheet
+    would run as a formula (= + - @ first) is kept as text with a leading apostrophe."""
     import csv
     import io
+
+    def cell(text: str) -> str:
+        return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
     out = io.StringIO()
     table = csv.writer(out, lineterminator="\n")
     table.writerow(["id", "at_utc", "actor", "kind", "summary", "hash"])
-    table.writerows([e.id, e.at.isoformat(timespec="microseconds"), e.actor, e.kind, e.summary,
-                     e.hash] for e in events)  # fmt: skip
+    table.writerows([e.id, e.at.isoformat(timespec="microseconds"), cell(e.actor), e.kind,
+                     cell(e.summary), e.hash] for e in events)  # fmt: skip
     return out.getvalue().encode("utf-8")
 
 

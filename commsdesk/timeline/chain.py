@@ -71,6 +71,7 @@ class EventKind(StrEnum):
     BROADCAST_STREAM_STARTED = "broadcast.stream_started"  # from OBS's own StreamStateChanged
     BROADCAST_STOPPED = "broadcast.stream_stopped"
     BROADCAST_RECORDING = "broadcast.recording_started"  # a drill's go-live, instead of a stream
+    BROADCAST_RECORDING_STOPPED = "broadcast.recording_stopped"
     BROADCAST_CONNECTION = "broadcast.connection"
     BROADCAST_FAILED = "broadcast.failed"
     P1_CHAIN_CHANGED = "p1.chain_changed"  # a person added or removed, the rounds or the room set

@@ -10,7 +10,15 @@ incident_actions (the incident, its cadence, who is at the desk), and commsdesk.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSystemTrayIcon, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSystemTrayIcon,
+    QToolBar,
+    QWidget,
+)
 
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.header_bar import HeaderBar
@@ -427,6 +435,12 @@ class MainWindow(IncidentActions, QMainWindow):
             self.first_painted.emit()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        drilling = next((d for d in self.findChildren(QDialog, "drill-dialog")
+                         if getattr(d, "running", False)), None)  # fmt: skip
+        if drilling is not None:  # a drill left running would leave drill mode on for all
+            event.ignore()
+            drilling.close_with_window()
+            return
         if self.statements is not None:
             self.statements.editor.flush()
         if self.schedule is not None:

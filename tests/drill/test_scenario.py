@@ -75,6 +75,15 @@ def test_a_written_scenario_is_read_with_its_defaults(tmp_path):
      "curve other.csv is not beside the scenario"),
     (lambda t: t.replace("[p1]\nreason = \"Drill: test\"\n", ""), "the [p1] section is missing"),
     (lambda t: t.replace('title = "DRILL: test"', "title = ["), "is not valid TOML"),
+    (lambda t: t.replace('back_at = "+10m"', 'back_at = "half past six"'),
+     "[broadcast] back_at: 'half past six' is not a time"),
+    (lambda t: t.replace("[incident.facts]", "[incident.fact]"),
+     "[incident] has no key 'fact'"),
+    (lambda t: t.replace('reason = "Drill: test"', 'reason = "Drill: test"\nwait_second = 10'),
+     "[p1] has no key 'wait_second'"),
+    (lambda t: t.replace("[audience]", "[audiance]"), "the top level has no key 'audiance'"),
+    (lambda t: t.replace('asset = "ETH"', 'Asset = "ETH"'),
+     "[incident.facts] Fact name 'Asset' must start with a lower-case letter"),
 ])  # fmt: skip
 def test_a_mistake_is_refused_naming_the_file_and_the_key(tmp_path, change, said):
     path = write(tmp_path, change(GOOD))

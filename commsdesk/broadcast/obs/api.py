@@ -191,3 +191,7 @@ class ObsController(Protocol):
 
     def stop_record(self) -> Future[None]:
         """Stop recording (the end of a drill that recorded instead of streaming)."""
+        ...
+
+    def recording(self) -> Future[bool]:
+        """Whether OBS is recording now."""

@@ -138,3 +138,6 @@ class BlockingObs:
 
     def stop_record(self) -> None:
         self._wait(self.connection.stop_record())
+
+    def recording(self) -> bool:
+        return self._wait(self.connection.recording())

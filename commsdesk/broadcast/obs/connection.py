@@ -732,6 +732,12 @@ class ObsConnection:
 
         return self._submit(stop())
 
+    def recording(self) -> Future[bool]:
+        async def ask() -> bool:
+            return bool((await self._call(ObsRequest("GetRecordStatus"))).get("outputActive"))
+
+        return self._submit(ask())
+
 
 def _refusal(request_type: str, response: simpleobsws.RequestResponse) -> ObsError:
     status = response.requestStatus

@@ -68,7 +68,7 @@ class FakeObs:
         self._failures: list[ObsError] = []
         self._return_scene: str | None = None
         self.service = StreamService("rtmp_custom", "", "rtmp://127.0.0.1/live")
-        self.recording = False
+        self.records = False
 
     # -- scripting ----------------------------------------------------------------------------
 
@@ -237,7 +237,7 @@ class FakeObs:
 
     def start_record(self) -> Future[None]:
         def start() -> None:
-            self.recording = True
+            self.records = True
             self.emit("RecordStateChanged",
                       {"outputActive": True, "outputState": "OBS_WEBSOCKET_OUTPUT_STARTED"})
 
@@ -245,10 +245,13 @@ class FakeObs:
 
     def stop_record(self) -> Future[None]:
         def stop() -> None:
-            if not self.recording:
+            if not self.records:
                 raise ObsError("refused", "StopRecord refused: Not recording.")
-            self.recording = False
+            self.records = False
             self.emit("RecordStateChanged",
                       {"outputActive": False, "outputState": "OBS_WEBSOCKET_OUTPUT_STOPPED"})
 
         return self._answer("stop_record", stop)
+
+    def recording(self) -> Future[bool]:
+        return self._answer("recording", lambda: self.records)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from commsdesk.broadcast.obs_actions import open_obs
 from commsdesk.drill.run import STEPS
 from commsdesk.drill.ui.scenario_choice import ScenarioChoice
 from commsdesk.drill.ui.steps_list import StepsList, result_state
@@ -48,14 +49,6 @@ def ask_drill(window) -> None:
         dialog.activateWindow()
 
 
-def open_obs(host: str, port: int):
-    """OBS at host:port, the password from the keyring; on the drill lane (it waits)."""
-    from commsdesk.broadcast.obs.blocking import BlockingObs
-    from commsdesk.keyring_secrets import load_obs_password
-
-    return BlockingObs(host, port, load_obs_password() or "").open()
-
-
 class DrillDialog(QDialog):
     changed = Signal()  # emitted on the drill lane after each step: the window reads again
 
@@ -66,7 +59,7 @@ class DrillDialog(QDialog):
         self.lane = Lane("drill", self)
         self.drill = self.card = None
         self.busy = self.starting = self.rest = self.finish_asked = self.closing = False
-        self.finishing = self.stuck = self.p1_paused = False
+        self.finishing = self.stuck = self.p1_paused = self.then_close_window = False
         self.changed.connect(self._refresh_window, Qt.ConnectionType.QueuedConnection)
 
         self.scenario = ScenarioChoice(self.lane)
@@ -131,8 +124,7 @@ class DrillDialog(QDialog):
         settings = bridge.settings
         parts = DrillParts(**{"services": bridge.services, "actor": bridge.actor,
                               "data_dir": Path(settings.path).parent, "settings": settings,
-                              "open_obs": partial(open_obs, settings.get("obs_host"),
-                                                  settings.get("obs_port")),
+                              "open_obs": partial(open_obs, settings),
                               "on_change": self.changed.emit,
                               **self.given})  # fmt: skip
 
@@ -142,7 +134,6 @@ class DrillDialog(QDialog):
             return drill
 
         self.busy = self.starting = True
-        self._follow_p1(False)
         self._say("Starting the drill…")
         self.lane.submit(begin, on_done=self._begun, on_error=self._not_started)
 
@@ -157,7 +148,6 @@ class DrillDialog(QDialog):
 
     def _not_started(self, exc: BaseException) -> None:
         self.busy = self.starting = False
-        self._follow_p1(True)
         self._problem(exc)
         if self.closing:
             QDialog.reject(self)
@@ -166,12 +156,15 @@ class DrillDialog(QDialog):
         if self.drill is None or self.card is not None or self.busy:
             return
         self.busy = True
+        if self.drill.next_step[0] == "p1":  # only while the drill presses and follows P-1
+            self._follow_p1(False)
         self.steps.show_state(len(self.drill.results), "running", "running…")
         self._enable()
         self.lane.submit(self.drill.run_step, on_done=self._stepped, on_error=self._broke)
 
     def _stepped(self, result) -> None:
         self.busy = False
+        self._follow_p1(True)
         self.steps.show_state(len(self.drill.results) - 1, *result_state(result))
         if self.drill.next_step is None or self.finish_asked or self.closing:
             return self.finish()
@@ -181,6 +174,7 @@ class DrillDialog(QDialog):
 
     def _broke(self, exc: BaseException) -> None:
         self.busy = self.rest = False
+        self._follow_p1(True)
         self.steps.show_state(len(self.drill.results), "failed",
                               f"FAILED: {exc or type(exc).__name__}")
         self._say("The step stopped; try it again, or finish now.", bad=True)
@@ -225,6 +219,20 @@ class DrillDialog(QDialog):
         self.card_view.setFocus()
         if self.closing:
             QDialog.reject(self)
+            if self.then_close_window:  # the window was being closed: it goes now
+                QTimer.singleShot(0, self.desk_window, self.desk_window.close)
+
+    @property
+    def running(self) -> bool:
+        """A drill is under way here: closing must finish it first."""
+        return not self.stuck and (self.starting or (self.drill is not None and self.card is None))
+
+    def close_with_window(self) -> None:
+        """The window is asked to close while a drill runs: ask, finish, then close both."""
+        self.then_close_window = True
+        self.raise_()
+        self.activateWindow()
+        self.reject()
 
     def _share(self) -> None:
         """Every step in sight if it can be (up to 3/5 of the room), the scorecard below."""
@@ -281,7 +289,7 @@ class DrillDialog(QDialog):
 
     # --- closing --------------------------------------------------------------------------
     def reject(self) -> None:
-        if self.stuck or not (self.starting or (self.drill is not None and self.card is None)):
+        if not self.running:
             return QDialog.reject(self)
         if self.closing or self.finishing:  # finishing already: it closes once finished
             self.closing = True

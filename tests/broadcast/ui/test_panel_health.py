@@ -143,7 +143,7 @@ def test_in_a_drill_go_live_records_instead_and_says_so(broadcast, fake_obs, qtb
     assert title == "Drill: record instead of streaming"
     assert text.startswith("Drill: OBS records instead of streaming, because "
                            "rtmp://127.0.0.1/live is not marked as a rehearsal destination.")
-    assert fake_obs.recording and not fake_obs.reading.active
+    assert fake_obs.records and not fake_obs.reading.active
     assert broadcast.events("broadcast.stream_started") == []
 
 
@@ -172,4 +172,4 @@ def test_rehearsal_destinations_are_set_in_the_obs_settings_and_a_drill_streams_
     [started] = broadcast.wait_events("broadcast.stream_started", 1)
     assert asked[0][1] == ("Drill: OBS streams to the rehearsal destination "
                            "rtmp://10.0.0.5:1935/rehearsal.")  # fmt: skip
-    assert fake_obs.reading.active and not fake_obs.recording
+    assert fake_obs.reading.active and not fake_obs.records

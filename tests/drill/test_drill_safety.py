@@ -1,0 +1,110 @@
+"""What a drill must never do, whatever fails: put itself on a stream it did not start, leave
+its slide, stream or recording on OBS, or leave a P-1 chain calling. Real desk on SQLite; OBS is
+the in-memory OBS behind BlockingObs's own calls; the phone the drills' stand-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commsdesk.app import open_services
+from commsdesk.broadcast.obs.blocking import BlockingObs
+from commsdesk.broadcast.obs.fake import FakeObs
+from commsdesk.drill.run import DrillParts, DrillRun
+from commsdesk.drill.scenario import load
+from commsdesk.p1.fake_provider import FakeProvider
+from commsdesk.p1.service import CallChain
+from commsdesk.publishing.holds import drill_mode
+from commsdesk.settings import Settings
+
+ANA = "Ana Ruiz (comms)"
+ON_AIR = ("push_slide", "switch_scene", "back_to_live", "start_stream", "start_record",
+          "stop_stream", "stop_record")  # fmt: skip
+
+
+class InMemoryObs(BlockingObs):
+    """BlockingObs's calls, answered by the in-memory OBS."""
+
+    def __init__(self, fake: FakeObs) -> None:
+        self.timeout = 5.0
+        self.connection = fake
+        self.status = fake.status
+
+    def open(self) -> InMemoryObs:
+        self.connection.start()
+        self.status = self.connection.status
+        return self
+
+
+@pytest.fixture
+def services(isolated_dirs):
+    isolated_dirs.mkdir(parents=True, exist_ok=True)
+    opened = open_services(isolated_dirs)
+    CallChain(opened.desk).add(ANA, "Mira Chen", "+15005550101")
+    yield opened
+    opened.close()
+
+
+def drill(services, data_dir: Path, obs: FakeObs) -> DrillRun:
+    parts = DrillParts(services, ANA, data_dir, Settings.load(data_dir),
+                       lambda: InMemoryObs(obs).open(),
+                       phone=lambda drill: FakeProvider.for_drills(answer_after=0.5),
+                       report_path=data_dir / "report.html")  # fmt: skip
+    return DrillRun(load("cold-wallet-breach"), parts)
+
+
+def run_until(run: DrillRun, last: str) -> None:
+    run.begin()
+    while run.next_step is not None:
+        name = run.next_step[0]
+        result = run.run_step()
+        assert result.ok, result
+        if name == last:
+            return
+
+
+def test_obs_already_streaming_is_left_alone(services, isolated_dirs):
+    obs = FakeObs()
+    obs.start()
+    obs.start_stream().result()  # someone is live already, perhaps to the public
+    obs.calls.clear()
+    card = drill(services, isolated_dirs, obs).run()
+
+    failed = {step.name: step.error for step in card.failed}
+    assert set(failed) == {"go_live", "back_at", "back_live", "end_stream"}
+    assert failed["go_live"].startswith("OBS is streaming already, so the drill stays off it")
+    assert not set(obs.calls) & set(ON_AIR), obs.calls  # no slide, no scene, no stop
+    assert obs.reading.active and obs.program == "Camera"
+
+
+def test_finishing_early_takes_the_drill_off_obs(services, isolated_dirs):
+    obs = FakeObs()
+    run = drill(services, isolated_dirs, obs)
+    run_until(run, "back_at")  # live (recording: no rehearsal destination), the slide up
+    assert obs.records and obs.program != "Camera"
+
+    card = run.finish()
+
+    assert not obs.records and obs.program == "Camera"  # back to live, recording stopped
+    assert "Finishing, the drill took its slide off OBS." in card.notes
+    assert "Finishing, the drill took its recording off OBS." in card.notes
+    kinds = [e.kind for e in services.desk.timeline(limit=None)]
+    assert "broadcast.back_live" in kinds and "broadcast.recording_stopped" in kinds
+    assert drill_mode(services.desk) is False
+    assert services.desk.approval_policy().required == 1
+
+
+def test_a_p1_step_that_breaks_leaves_no_chain_calling(services, isolated_dirs, monkeypatch):
+    def broken(_runner, *args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("commsdesk.p1.runner.ChainRunner.start", broken)
+    run = drill(services, isolated_dirs, FakeObs())
+    run.begin()
+    result = run.run_step()
+    assert not result.ok and result.error == "the database went away"
+    latest = CallChain(services.desk).latest()
+    assert latest is not None and not latest.running  # cancelled, not left to other desks
+    card = run.finish()
+    assert [step.name for step in card.failed] == ["p1"]
