@@ -135,7 +135,6 @@ class ReportFacts:
     database: str | None = None  # a team database's URL, without its password
     starred: frozenset[int] = frozenset()  # ids of the incident's starred events
     companion: str | None = None  # the CSV beside the report holding every listed event
-    companion_sha256: str = ""
 
     @property
     def timeline_listed(self) -> tuple[TimelineEvent, ...]:
@@ -161,8 +160,8 @@ class ReportFacts:
             return ""
         shown, listed = len(self.timeline_shown), len(self.timeline_listed)
         first = "the first " if shown == INLINE_EVENTS else ""
-        where = (f"in {self.companion} beside this report (SHA-256 {self.companion_sha256})"
-                 if self.companion else "on the desk's timeline")  # fmt: skip
+        where = (f"in {self.companion} beside this report, each row with its event's hash "
+                 "as the record holds it" if self.companion else "on the desk's timeline")
         return (f"{listed:,} events are too many to print: listed here are {first}{shown:,} "
                 "that say what was done besides the statements above (the incident's changes, "
                 "the broadcast, P-1, the audience advice, failures, drills, the starred). "

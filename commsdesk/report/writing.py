@@ -113,24 +113,18 @@ def write_report(
         except PdfEngineMissing as exc:
             instead = str(exc)
             kind, path = "HTML", path.with_suffix(".html")
-    companion = None
+    companion = companion_sha256 = timeline_file = None
     try:
         say("Reading the record…")
         facts = replace(gather(desk, incident_id, audience=audience, now=now,
                                starred_only=starred_only, zones=zones), generated_by=actor)
         beside = path.with_name(f"{path.stem}.timeline.csv")
-        if facts.timeline_cut:  # too many to print: every listed event in a CSV beside it
-            say("Writing the whole timeline beside the report…")
-            rows = timeline_csv(facts.timeline_listed)
+        if facts.timeline_cut:  # too many to print: every listed event in a CSV beside it,
+            # written while Chromium prints (each row carries its event's hash, so the file
+            # answers to the record without the report holding the file's own digest)
             companion = beside.with_name(f".{beside.name}.new")  # named so with the report
-            try:
-                write_atomically(companion, rows)
-            except OSError as exc:
-                companion = None
-                raise ReportProblem(f"Cannot write the report's timeline beside the report: "
-                                    f"{exc.strerror or exc}.") from exc  # fmt: skip
-            facts = replace(facts, companion=beside.name,
-                            companion_sha256=hashlib.sha256(rows).hexdigest())
+            timeline_file = _Written(companion, lambda: timeline_csv(facts.timeline_listed))
+            facts = replace(facts, companion=beside.name)
         say("Laying out the report…")
         html = render_html(facts, embed_fonts=printer is None)
         data, pages = html.encode("utf-8"), None
@@ -139,6 +133,8 @@ def write_report(
             data = printer.print(html, header=print_header(facts), footer=print_footer(facts))
             pages = page_count(data)
         say("Writing the file…")
+        if timeline_file is not None:
+            companion_sha256 = timeline_file.wait()
         try:
             write_atomically(path, data)  # private to you (0600), as the desk's own files
             if companion is not None:
@@ -151,6 +147,8 @@ def write_report(
                                 f"{exc.strerror or exc}.") from exc  # fmt: skip
     except BaseException:
         if companion is not None:  # no timeline file without the report it belongs to
+            if timeline_file is not None:
+                timeline_file.thread.join()
             companion.unlink(missing_ok=True)
         raise
     finally:
@@ -169,9 +167,42 @@ def write_report(
               "sha256": hashlib.sha256(data).hexdigest(), "head_event_id": facts.head.event_id,
               "head_sha256": facts.head.hash, "head_count": facts.head.count,
               "starred_only": facts.starred_only, "timeline_file": facts.companion,
-              "timeline_sha256": facts.companion_sha256 or None},
+              "timeline_sha256": companion_sha256},
     )  # fmt: skip
     return written
+
+
+class _Written:
+    """A file made and written on a thread of its own (the GIL is free while Chromium
+    prints); `wait()` gives its SHA-256, or raises ReportProblem."""
+
+    def __init__(self, path: Path, make) -> None:
+        import threading
+
+        self.path, self.make = path, make
+        self.digest: str | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="report-timeline", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from commsdesk.atomic_file import write_atomically
+
+        try:
+            data = self.make()
+            write_atomically(self.path, data)
+            self.digest = hashlib.sha256(data).hexdigest()
+        except BaseException as exc:  # said by wait(), on the caller's thread
+            self.error = exc
+
+    def wait(self) -> str:
+        self.thread.join()
+        if isinstance(self.error, OSError):
+            raise ReportProblem(f"Cannot write the report's timeline beside the report: "
+                                f"{self.error.strerror or self.error}.") from self.error
+        if self.error is not None:
+            raise self.error
+        return self.digest or ""
 
 
 def timeline_csv(events) -> bytes:

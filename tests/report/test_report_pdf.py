@@ -110,7 +110,8 @@ def test_a_timeline_too_long_to_print_lists_what_was_done_and_every_event_beside
     assert [int(row["id"]) for row in rows] == [e.id for e in listed]  # every one, in order
     assert [row["hash"] for row in rows] == [e.hash for e in listed]
     digest = hashlib.sha256(beside.read_bytes()).hexdigest()
-    assert f"in checks.timeline.csv beside this report (SHA-256 {digest})" in text
+    assert ("in checks.timeline.csv beside this report, each row with its event's hash as the "
+            "record holds it") in text
     assert "Check 008 of the signers" in text  # starred
     assert "Check 009 of the signers" not in text  # a note: in the file only
     assert "Started P2 incident 'Signer checks'" in text  # the incident's own change
