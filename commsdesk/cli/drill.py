@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 
 from commsdesk.cli.common import open_desk
@@ -73,8 +74,15 @@ def cmd_drill_run(args: argparse.Namespace) -> int:
                            partial(open_obs, settings, host=host, port=port), phone=phone,
                            report_path=report)  # fmt: skip
         drill = DrillRun(scenario, parts)
-        say = (lambda _line: None) if args.json else (lambda line: print(line, flush=True))
-        say(f"Drill: {scenario.name} ({scenario.path.name}), as {actor}. Drill mode is on "
+
+        def say(line: str) -> None:
+            if args.json:
+                return
+            with contextlib.suppress(OSError):  # a closed pipe: the drill still runs out
+                print(line, flush=True)
+
+        begun = partial(
+            say, f"Drill: {scenario.name} ({scenario.path.name}), as {actor}. Drill mode is on "
             "for the run: posts go to the SANDBOX. "
             + ("P-1 calls the real chain through Twilio (each call says it is a drill)."
                if args.twilio else "P-1 rings a stand-in phone: no one is called."))
@@ -85,7 +93,7 @@ def cmd_drill_run(args: argparse.Namespace) -> int:
             detail = result.said if result.ok else result.error
             say(f"  {number:>2}/{len(STEPS)} {result.title}: {state}: {detail}")
 
-        card = drill.run(on_step=shown)
+        card = drill.run(on_step=shown, on_begun=begun)  # said once it has begun
     finally:
         services.close()
     if args.json:

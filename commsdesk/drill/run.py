@@ -129,7 +129,8 @@ class DrillRun:
                             "so nothing of it joins a real one. Close it first.")  # fmt: skip
         latest = CallChain(self.desk).latest()
         if latest is not None and latest.running:
-            raise DeskError("A P-1 chain is running: a drill waits until it has ended.")
+            raise DeskError("A P-1 chain is running: a drill waits until it has ended (cancel "
+                            "it in Incident → P-1 status…, or with commsdesk p1 cancel).")
         self._was_drill = drill_mode(self.desk)
         if not self._was_drill:
             set_drill_mode(self.desk, self.parts.actor, True)
@@ -185,14 +186,23 @@ class DrillRun:
             self._was_drill = None
         card = self.scorecard()
         self.desk.record(actor, EventKind.DRILL_SCORED, f"Drill scored: {self.scenario.name}: "
-                         + "; ".join(card.lines()[1:6]), incident_id=self.made.incident_id,
+                         + "; ".join(" ".join(line.split()) for line in card.lines()[1:6]),
+                         incident_id=self.made.incident_id,
                          data=card.data())  # fmt: skip
         self.parts.on_change()
         return card
 
-    def run(self, on_step: Callable[[StepResult], None] | None = None) -> Scorecard:
+    def run(
+        self,
+        on_step: Callable[[StepResult], None] | None = None,
+        on_begun: Callable[[], None] | None = None,
+    ) -> Scorecard:
+        """Every step, then `finish`. `on_begun` once the drill has begun (drill mode on), so
+        nothing says it has when `begin` refuses."""
         self.begin()
         try:
+            if on_begun is not None:
+                on_begun()
             while self.next_step is not None:
                 result = self.run_step()
                 if on_step is not None:
@@ -278,8 +288,12 @@ class DrillRun:
 
         provider = (self.parts.phone or stand_in_phone)(drill=True)
         chain = CallChain(self.desk)
-        run, _started = chain.press(self.parts.actor, self.scenario.p1_reason,
-                                    provider=provider.name, drill=True)  # fmt: skip
+        self._nothing_began_since(chain)
+        run, started = chain.press(self.parts.actor, self.scenario.p1_reason,
+                                   provider=provider.name, drill=True)  # fmt: skip
+        if not started:  # pressed by someone else a moment before: that chain is not the drill's
+            raise StepFailed("a P-1 chain was pressed after the drill began; the drill did not "
+                             "join it, and it goes on")  # fmt: skip
         self.made.run = run
         self.made.incident_id = run.incident_id
         try:
@@ -289,6 +303,18 @@ class DrillRun:
             if latest is not None and latest.running:
                 chain.cancel(self.parts.actor)
             raise
+
+    def _nothing_began_since(self, chain) -> None:
+        """An incident opened or a P-1 pressed after `begin` is someone's real one: a drill press
+        would join it (its incident, its chain), so the drill stays out."""
+        active = self.desk.active_incident()
+        if active is not None:
+            raise StepFailed(f"'{active.title}' was opened after the drill began; the drill "
+                             "does not press P-1 into it")  # fmt: skip
+        latest = chain.latest()
+        if latest is not None and latest.running:
+            raise StepFailed("a P-1 chain was pressed after the drill began; the drill does not "
+                             "join it")  # fmt: skip
 
     def _follow_p1(self, chain, runner, run, provider: str) -> str:
         from commsdesk.p1.runner import STEP_EVERY
@@ -338,8 +364,8 @@ class DrillRun:
         statement = self.desk.create_statement(author, self.made.incident_id,
                                                self.scenario.statement_title, template.source)
         self.desk.save_version(author, statement.id, template.source)
-        self.made.statement_id = statement.id
         self.desk.submit(author, statement.id)
+        self.made.statement_id = statement.id  # only once in review: a draft is not approved
         return (f"'{statement.title}' drafted by {author} from the template "
                 f"'{template.title}', in review")
 
