@@ -346,6 +346,9 @@ def build(args: argparse.Namespace) -> RunningDesk:
     settle_before_threads()  # before the lanes, the OBS loop, the pollers and the scheduler
     prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from commsdesk.collector import collect_on_ui_thread
+
+    collect_on_ui_thread(app)  # never a Qt object freed on a lane thread (see collector.py)
     app.setApplicationName("CommsDesk")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("commsdesk")

@@ -22,3 +22,29 @@ def settle() -> int:
     """Freeze what exists now (call once the desk has started). Returns how many objects."""
     gc.freeze()
     return gc.get_freeze_count()
+
+
+def collect_on_ui_thread(app, interval_ms: int = 500) -> None:
+    """Collect cycles on the UI thread only, as pyqtgraph's GarbageCollector does: automatic
+    collection runs on whichever thread allocates, and a Qt wrapper in a cycle freed on a lane
+    thread is destroyed there, taking Qt's locks while the UI thread, holding the GIL, waits
+    on them (a hang seen when the audience chart replaced its markers while the P-1 lane
+    queried). Call once the QApplication exists; the timer lives as long as the app."""
+    from PySide6.QtCore import QTimer
+
+    thresholds = gc.get_threshold()
+    gc.disable()
+
+    def check() -> None:
+        young, middle, old = gc.get_count()
+        if young > thresholds[0]:
+            gc.collect(0)
+            if middle > thresholds[1]:
+                gc.collect(1)
+                if old > thresholds[2]:
+                    gc.collect(2)
+
+    timer = QTimer(app)
+    timer.setObjectName("ui-thread-collector")
+    timer.timeout.connect(check)
+    timer.start(interval_ms)

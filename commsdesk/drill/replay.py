@@ -2,8 +2,8 @@
 read back and given to the end-stream advisor as the Audience panel gives it live numbers.
 
 The curve is laid so its last row lands now, as a replay at ×1 begun that long ago would have
-it: no number is ever stamped later than the clock. The drill's replay sources are switched off
-once their numbers are written, so no desk polls them. No Qt.
+it: no number is ever stamped later than the clock. The drill's replay sources are added switched
+off and stay so: no desk polls them. No Qt.
 """
 
 from __future__ import annotations
@@ -32,23 +32,17 @@ def lay_curve(store, scenario: Scenario, actor: str, incident_id: int) -> str:
     now = time.time()
     last = max(row.at for row in parsed.rows)
     first = min(row.at for row in parsed.rows)
-    samples, replays = [], []
-    try:
-        for platform in parsed.platforms():
-            label = f"{REPLAY_LABEL} {platform}"
-            source = next((x for x in store.sources() if x.label == label), None)
-            config = replay_config(str(csv), platform, speed=1.0, started_at=now - (last - first))
-            if source is None:
-                source = store.add_source(actor, "replay", label, config, interval=5.0)
-            elif not source.enabled:
-                store.set_source_enabled(actor, source.id, True)
-            replays.append(source.id)
-            samples += [Sample(now - (last - row.at), label, row.viewers)
-                        for row in parsed.rows if row.platform == platform]  # fmt: skip
-        store.append_samples(samples, incident_id=incident_id)
-    finally:  # never left on: a polling desk would replay the drill into the next incident
-        for source_id in replays:
-            store.set_source_enabled(actor, source_id, False)
+    samples = []
+    for platform in parsed.platforms():
+        label = f"{REPLAY_LABEL} {platform}"
+        source = next((x for x in store.sources() if x.label == label), None)
+        config = replay_config(str(csv), platform, speed=1.0, started_at=now - (last - first))
+        if source is None:  # added switched off: no desk polls it, and no switch ever cuts
+            # a later drill's curve (a switched-off period is left out of the total)
+            store.add_source(actor, "replay", label, config, interval=5.0, enabled=False)
+        samples += [Sample(now - (last - row.at), label, row.viewers)
+                    for row in parsed.rows if row.platform == platform]  # fmt: skip
+    store.append_samples(samples, incident_id=incident_id)
     return (f"{len(samples):,} numbers from {', '.join(parsed.platforms())} over "
             f"{(last - first) / 60:.0f} min")  # fmt: skip
 

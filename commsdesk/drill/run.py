@@ -76,6 +76,7 @@ class _Made:
     approved: bool = False
     obs: Any = None
     streaming: bool | None = None  # True streaming, False recording, None not live
+    going_live: bool = False  # the drill asked OBS to go live (OBS was idle before)
     ended: bool = False  # the stream (or recording) the drill started has ended
     slide_up: bool = False
     back_live: bool = False
@@ -107,8 +108,7 @@ class DrillRun:
         self.results: list[StepResult] = []
         self.made = _Made()
         self.started_at: datetime | None = None
-        self._was_drill: bool | None = None
-        self._required_before: int | None = None
+        self._before: dict | None = None  # drill mode and approvals before the drill
 
     # --- running ------------------------------------------------------------------------------
 
@@ -131,18 +131,47 @@ class DrillRun:
         if latest is not None and latest.running:
             raise DeskError("A P-1 chain is running: a drill waits until it has ended (cancel "
                             "it in Incident → P-1 status…, or with commsdesk p1 cancel).")
-        self._was_drill = drill_mode(self.desk)
-        if not self._was_drill:
+        before = {"drill_mode": drill_mode(self.desk),
+                  "approvals": self.desk.approval_policy().required}  # fmt: skip
+        cut_short = self._cut_short()
+        if cut_short is not None:  # what it changed is still changed: it goes back to before it
+            before = {**before, **cut_short.data.get("before", {})}
+            self.made.notes.append(
+                f"An earlier drill (started {cut_short.at:%Y-%m-%d %H:%M} UTC) did not finish: "
+                "drill mode and the approvals asked go back to what they were before it.")
+        self._before = before
+        if not drill_mode(self.desk):
             set_drill_mode(self.desk, self.parts.actor, True)
         self.started_at = as_utc(self.desk.now())
         try:
             self.desk.record(self.parts.actor, EventKind.DRILL_STARTED,
                              f"Drill started: {self.scenario.name}",
-                             data={"scenario": self.scenario.path.stem})  # fmt: skip
+                             data={"scenario": self.scenario.path.stem,
+                                   "before": before})  # fmt: skip
         except BaseException:
-            if not self._was_drill:  # not started after all: drill mode as it was
-                set_drill_mode(self.desk, self.parts.actor, False)
+            self._put_back()  # not started after all
             raise
+
+    def _cut_short(self):
+        """The newest drill.started with no drill.scored after it: a drill killed mid-way."""
+        started = self.desk.timeline(kinds=[str(EventKind.DRILL_STARTED)], limit=1)
+        scored = self.desk.timeline(kinds=[str(EventKind.DRILL_SCORED)], limit=1)
+        if started and (not scored or scored[0].id < started[0].id):
+            return started[0]
+        return None
+
+    def _put_back(self) -> None:
+        """Drill mode and the approvals asked as they were before the drill."""
+        from commsdesk.publishing.holds import drill_mode, set_drill_mode
+
+        if self._before is None:
+            return
+        before, actor = self._before, self.parts.actor
+        if self.desk.approval_policy().required != before["approvals"]:
+            self.desk.set_required_approvals(actor, int(before["approvals"]))
+        if drill_mode(self.desk) != before["drill_mode"]:
+            set_drill_mode(self.desk, actor, bool(before["drill_mode"]))
+        self._before = None
 
     def run_step(self) -> StepResult:
         name, title = self.next_step or (None, None)
@@ -174,16 +203,11 @@ class DrillRun:
     def finish(self) -> Scorecard:
         """Put drill mode and the approvals asked back as they were, close OBS, score, and
         record the scorecard. Steps not run are left out of the scorecard."""
-        from commsdesk.publishing.holds import set_drill_mode
-
-        self._leave_obs_as_found()
         actor = self.parts.actor
-        if self._required_before is not None:
-            self.desk.set_required_approvals(actor, self._required_before)
-            self._required_before = None
-        if self._was_drill is False:
-            set_drill_mode(self.desk, actor, False)
-            self._was_drill = None
+        try:
+            self._leave_obs_as_found()
+        finally:
+            self._put_back()
         card = self.scorecard()
         self.desk.record(actor, EventKind.DRILL_SCORED, f"Drill scored: {self.scenario.name}: "
                          + "; ".join(" ".join(line.split()) for line in card.lines()[1:6]),
@@ -207,9 +231,12 @@ class DrillRun:
                 result = self.run_step()
                 if on_step is not None:
                     on_step(result)
-        finally:
-            card = self.finish()
-        return card
+        except KeyboardInterrupt:  # stopped by a person: finished early, as Finish now does
+            self.made.notes.append("Stopped early: the steps not run are left out.")
+        except BaseException:
+            self.finish()
+            raise
+        return self.finish()
 
     def _leave_obs_as_found(self) -> None:
         """What the drill put on OBS and did not take off (it was stopped early, or a step
@@ -224,6 +251,14 @@ class DrillRun:
             if made.slide_up and not made.back_live:
                 undo.append(("its slide", lambda: back_to_live(self.desk, actor, made.obs,
                                                                via=VIA)))  # fmt: skip
+            if made.streaming is None and made.going_live and not made.ended:
+                # stopped while going live: whatever OBS runs now is the drill's own
+                try:
+                    made.streaming = (True if made.obs.stream_health().live else
+                                      False if made.obs.recording() else None)  # fmt: skip
+                except Exception as exc:
+                    made.notes.append(f"Finishing, the drill could not ask OBS whether it went "
+                                      f"live: {_said(exc)}; check OBS.")  # fmt: skip
             if made.streaming is not None and not made.ended:
                 undo.append(("its stream" if made.streaming else "its recording",
                              lambda: end_stream(self.desk, actor, made.obs) if made.streaming
@@ -336,7 +371,8 @@ class DrillRun:
         while run.texted_at is None and time.monotonic() < deadline:  # the texts to everyone
             time.sleep(STEP_EVERY)
             run = runner.step() or run
-        return f"P-1 {run.summary()} (through {provider})"
+        through = "the stand-in phone" if provider == "fake" else provider
+        return f"P-1 {run.summary()} (through {through})"
 
     def _incident(self) -> str:
         s = self.scenario
@@ -373,9 +409,7 @@ class DrillRun:
         from commsdesk.statements.statement import StatementState
 
         self._need("statement_id", "statement")
-        required = self.desk.approval_policy().required
-        if required < 2:  # the drill rehearses two approvals whatever the desk asks
-            self._required_before = required
+        if self.desk.approval_policy().required < 2:  # two approvals, whatever the desk asks
             self.desk.set_required_approvals(self.parts.actor, 2)
         statement = None
         for approver in self.scenario.approvers:
@@ -412,6 +446,7 @@ class DrillRun:
         if busy:  # whatever is on air now is not the drill's: it is left alone
             raise StepFailed(f"OBS is {busy} already, so the drill stays off it (no slide, no "
                              f"scene change); end that in OBS, or drill with OBS idle")
+        self.made.going_live = True  # from here OBS may be live even if go_live never returns
         going = go_live(self.desk, self.parts.actor, obs, drill=True, rehearsal=rehearsal,
                         via=VIA)  # fmt: skip
         self.made.streaming = going.streams

@@ -108,3 +108,42 @@ def test_a_p1_step_that_breaks_leaves_no_chain_calling(services, isolated_dirs, 
     assert latest is not None and not latest.running  # cancelled, not left to other desks
     card = run.finish()
     assert [step.name for step in card.failed] == ["p1"]
+
+
+def test_a_second_drill_on_the_same_desk_runs_every_step_too(services, isolated_dirs):
+    for _ in range(2):  # the second curve lies over the first drill's time
+        card = drill(services, isolated_dirs, FakeObs()).run()
+        assert not card.failed, card.failed
+        assert card.report is not None
+    sources = services.audience.sources()
+    assert sources and not any(source.enabled for source in sources)  # no desk polls them
+
+
+def test_a_drill_cut_short_is_put_right_by_the_next(services, isolated_dirs):
+    first = drill(services, isolated_dirs, FakeObs())
+    run_until(first, "approvals")  # drill mode on, two approvals asked: then killed
+    assert drill_mode(services.desk) and services.desk.approval_policy().required == 2
+    desk = services.desk
+    desk.close_incident(ANA, first.made.incident_id, "left by a drill that was killed")
+
+    card = drill(services, isolated_dirs, FakeObs()).run()
+
+    assert not card.failed, card.failed
+    assert any(note.startswith("An earlier drill (started ") for note in card.notes)
+    assert drill_mode(desk) is False  # as before the first drill, not as it left them
+    assert desk.approval_policy().required == 1
+
+
+def test_ctrl_c_finishes_the_drill_early(services, isolated_dirs, monkeypatch):
+    run = drill(services, isolated_dirs, FakeObs())
+    original = DrillRun._statement
+
+    def interrupted(self):
+        original(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(DrillRun, "_statement", interrupted)
+    card = run.run()
+    assert [step.name for step in card.steps] == ["p1", "incident"]
+    assert "Stopped early: the steps not run are left out." in card.notes
+    assert drill_mode(services.desk) is False

@@ -44,7 +44,7 @@ def test_the_two_shipped_scenarios_load_by_name():
     assert {"cold-wallet-breach", "exchange-outage"} <= names
     breach, outage = load("cold-wallet-breach"), load("exchange-outage")
     assert breach.severity is Severity.P1 and breach.template == "first_acknowledgement"
-    assert outage.severity is Severity.P2 and outage.template == "investigation_update"
+    assert outage.severity is Severity.P2 and outage.template == "live_now"
     for scenario in (breach, outage):
         assert scenario.audience_csv.is_file()
         assert len(set(scenario.approvers) | {scenario.author}) == 3

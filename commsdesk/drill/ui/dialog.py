@@ -270,7 +270,8 @@ class DrillDialog(QDialog):
         self.next_button.setEnabled(running and idle and not self.finish_asked)
         self.rest_button.setEnabled(running and (idle or self.rest) and not self.finish_asked)
         self.rest_button.setText("&Pause after this step" if self.rest else "Run the &rest")
-        self.finish_button.setEnabled(running and not self.finish_asked and not self.closing)
+        self.finish_button.setEnabled(running and not (self.finish_asked or self.closing
+                                                       or self.finishing))
         if self.card is not None:  # over: Enter presses nothing by chance
             self.next_button.setDefault(False)
 
