@@ -26,6 +26,8 @@ LIVE_WAIT = 15.0  # seconds for OBS to say the stream runs after StartStream
 def go_live(desk, actor: str, obs, *, drill: bool, rehearsal, via: str) -> GoLive:
     """Start the stream (or, in a drill to a destination not marked for rehearsals, record)
     and record it once OBS says it runs. ObsError when OBS refuses or never goes live."""
+    if obs.stream_health().live:
+        raise ObsError("refused", "OBS is streaming already: nothing was started.")
     going = plan(obs.stream_service(), drill=drill, rehearsal=rehearsal)
     if not going.streams:
         obs.start_record()

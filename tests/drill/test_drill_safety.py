@@ -147,3 +147,16 @@ def test_ctrl_c_finishes_the_drill_early(services, isolated_dirs, monkeypatch):
     assert [step.name for step in card.steps] == ["p1", "incident"]
     assert "Stopped early: the steps not run are left out." in card.notes
     assert drill_mode(services.desk) is False
+
+
+def test_going_live_on_a_stream_already_running_starts_nothing(services):
+    from commsdesk.broadcast.obs.api import ObsError
+    from commsdesk.broadcast.obs_actions import go_live
+
+    obs = FakeObs()
+    blocking = InMemoryObs(obs).open()
+    obs.start_stream().result()
+    obs.calls.clear()
+    with pytest.raises(ObsError, match="OBS is streaming already: nothing was started."):
+        go_live(services.desk, ANA, blocking, drill=False, rehearsal=[], via="test")
+    assert "start_stream" not in obs.calls and "start_record" not in obs.calls
