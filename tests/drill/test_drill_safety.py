@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from commsdesk.app import open_services
-from commsdesk.broadcast.obs.blocking import BlockingObs
 from commsdesk.broadcast.obs.fake import FakeObs
 from commsdesk.drill.run import DrillParts, DrillRun
 from commsdesk.drill.scenario import load
@@ -17,24 +16,11 @@ from commsdesk.p1.fake_provider import FakeProvider
 from commsdesk.p1.service import CallChain
 from commsdesk.publishing.holds import drill_mode
 from commsdesk.settings import Settings
+from tests.support.obs_in_memory import InMemoryObs
 
 ANA = "Ana Ruiz (comms)"
 ON_AIR = ("push_slide", "switch_scene", "back_to_live", "start_stream", "start_record",
           "stop_stream", "stop_record")  # fmt: skip
-
-
-class InMemoryObs(BlockingObs):
-    """BlockingObs's calls, answered by the in-memory OBS."""
-
-    def __init__(self, fake: FakeObs) -> None:
-        self.timeout = 5.0
-        self.connection = fake
-        self.status = fake.status
-
-    def open(self) -> InMemoryObs:
-        self.connection.start()
-        self.status = self.connection.status
-        return self
 
 
 @pytest.fixture

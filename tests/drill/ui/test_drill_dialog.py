@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
 import commsdesk.drill.ui.dialog as dialog_module
 from commsdesk.broadcast.obs.api import ObsError
-from commsdesk.broadcast.obs.blocking import BlockingObs
 from commsdesk.broadcast.obs.fake import FakeObs
 from commsdesk.desk import Desk
 from commsdesk.drill.run import STEPS
@@ -26,25 +25,12 @@ from commsdesk.p1.service import CallChain
 from commsdesk.publishing.holds import drill_mode
 from tests.support.desk_harness import DeskHarness
 from tests.support.memory_keyring import memory_keyring  # noqa: F401
+from tests.support.obs_in_memory import InMemoryObs
 
 ANA = "Ana Ruiz (comms)"
 NO_OBS = "OBS is not running here"
 STEP = 60_000  # the longest a step may take here (the report prints a PDF)
 ROW = {name: row for row, (name, _title) in enumerate(STEPS)}
-
-
-class FakeBlockingObs(BlockingObs):
-    """BlockingObs's calls, answered by the in-memory OBS."""
-
-    def __init__(self, fake: FakeObs) -> None:
-        self.timeout = 5.0
-        self.connection = fake
-        self.status = fake.status
-
-    def open(self) -> FakeBlockingObs:
-        self.connection.start()
-        self.status = self.connection.status
-        return self
 
 
 class Lanes:
@@ -168,7 +154,7 @@ def test_one_step_at_a_time_each_state_in_the_list_a_failure_said_and_the_scorec
 
 def test_run_the_rest_on_obs_does_every_step(qtbot, harness, lanes):
     obs = FakeObs()
-    dialog = opened(qtbot, harness, phone=lanes.phone, open_obs=lambda: FakeBlockingObs(obs).open())
+    dialog = opened(qtbot, harness, phone=lanes.phone, open_obs=lambda: InMemoryObs(obs).open())
     start(qtbot, dialog)
     qtbot.mouseClick(dialog.rest_button, Qt.MouseButton.LeftButton)
     assert dialog.rest_button.text() == "&Pause after this step"
