@@ -346,9 +346,11 @@ def build(args: argparse.Namespace) -> RunningDesk:
     settle_before_threads()  # before the lanes, the OBS loop, the pollers and the scheduler
     prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from commsdesk.collector import collect_on_ui_thread
+    from commsdesk.collector import take_over_collection
 
-    collect_on_ui_thread(app)  # never a Qt object freed on a lane thread (see collector.py)
+    collector = QTimer(app, objectName="ui-thread-collector", interval=500)  # see collector.py
+    collector.timeout.connect(take_over_collection())
+    collector.start()
     app.setApplicationName("CommsDesk")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("commsdesk")

@@ -16,6 +16,7 @@ cycle among them would be kept.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 
 def settle() -> int:
@@ -24,18 +25,16 @@ def settle() -> int:
     return gc.get_freeze_count()
 
 
-def collect_on_ui_thread(app, interval_ms: int = 500) -> None:
-    """Collect cycles on the UI thread only, as pyqtgraph's GarbageCollector does: automatic
-    collection runs on whichever thread allocates, and a Qt wrapper in a cycle freed on a lane
-    thread is destroyed there, taking Qt's locks while the UI thread, holding the GIL, waits
-    on them (a hang seen when the audience chart replaced its markers while the P-1 lane
-    queried). Call once the QApplication exists; the timer lives as long as the app."""
-    from PySide6.QtCore import QTimer
-
+def take_over_collection() -> Callable[[], None]:
+    """Stop automatic collection and return the check to call on the UI thread (a timer,
+    every half second), as pyqtgraph's GarbageCollector does. Automatic collection runs on
+    whichever thread allocates, and a Qt wrapper in a cycle freed on a lane thread is destroyed
+    there, taking Qt's locks while the UI thread, holding the GIL, waits on them (a hang seen
+    when the audience chart replaced its markers while the P-1 lane queried)."""
     thresholds = gc.get_threshold()
     gc.disable()
 
-    def check() -> None:
+    def collect_due() -> None:
         young, middle, old = gc.get_count()
         if young > thresholds[0]:
             gc.collect(0)
@@ -44,7 +43,4 @@ def collect_on_ui_thread(app, interval_ms: int = 500) -> None:
                 if old > thresholds[2]:
                     gc.collect(2)
 
-    timer = QTimer(app)
-    timer.setObjectName("ui-thread-collector")
-    timer.timeout.connect(check)
-    timer.start(interval_ms)
+    return collect_due

@@ -41,10 +41,12 @@ def test_settled_objects_leave_the_collector_and_are_still_freed():
 UI_THREAD_ONLY = """
 import gc, sys, threading
 from PySide6.QtCore import QCoreApplication, QTimer
-from commsdesk.collector import collect_on_ui_thread
+from commsdesk.collector import take_over_collection
 
 app = QCoreApplication(sys.argv[:1])
-collect_on_ui_thread(app, interval_ms=50)
+timer = QTimer(app, interval=50)  # as the app's, faster
+timer.timeout.connect(take_over_collection())
+timer.start()
 assert not gc.isenabled()
 seen = []
 gc.callbacks.append(lambda phase, info: phase == "start" and seen.append(
