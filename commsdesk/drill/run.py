@@ -70,7 +70,6 @@ class DrillParts:
 class _Made:
     """What the steps have made so far, for the steps after them."""
 
-    run: Any = None  # the P-1 run
     incident_id: int | None = None
     statement_id: int | None = None
     approved: bool = False
@@ -329,7 +328,6 @@ class DrillRun:
         if not started:  # pressed by someone else a moment before: that chain is not the drill's
             raise StepFailed("a P-1 chain was pressed after the drill began; the drill did not "
                              "join it, and it goes on")  # fmt: skip
-        self.made.run = run
         self.made.incident_id = run.incident_id
         try:
             return self._follow_p1(chain, ChainRunner(chain, provider), run, provider.name)
@@ -360,7 +358,6 @@ class DrillRun:
         while run.state is RunState.RUNNING and time.monotonic() < deadline:
             time.sleep(STEP_EVERY)
             run = runner.step() or run
-        self.made.run = run
         if run.state is RunState.RUNNING:
             chain.cancel(self.parts.actor)
             raise StepFailed(f"no one answered within {self.scenario.p1_wait_seconds:g} s; "
