@@ -18,11 +18,12 @@ import bisect
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sqlalchemy import func, insert, select
 
 from commsdesk.audience.advisor import Advice, AdviceKind
@@ -101,7 +102,7 @@ def _source(row: AudienceSourceRow) -> AudienceSource:
 def _switched_off_periods(
     buffer: SeriesBuffer,
     source: AudienceSource,
-    times: list[float],
+    times: Sequence[float],
     switches: list[tuple[float, bool]],
 ) -> None:
     """Off from a switch-off until the first sample after the next switch-on; a source off now,
@@ -115,12 +116,12 @@ def _switched_off_periods(
         elif off_since is not None:
             later = bisect.bisect_left(times, moment)
             if later < len(times):
-                buffer.off_between(source.label, off_since, times[later])
+                buffer.off_between(source.label, off_since, float(times[later]))
                 off_since, waiting = None, False
             else:
                 waiting = True
-    if off_since is None and not source.enabled and times:
-        off_since = times[-1]  # off, with no switch on the record: after its last sample
+    if off_since is None and not source.enabled and len(times):
+        off_since = float(times[-1])  # off, with no switch on the record: after its last sample
     if off_since is not None:
         buffer.retire(source.label, off_since)
         if waiting:
@@ -322,30 +323,34 @@ class AudienceStore:
             query = query.where(AudienceSampleRow.at >= since)
         latest = (time.time() if now is None else now) + CLOCK_SKEW
         query = query.where(AudienceSampleRow.at <= latest)
-        bounds = {sid: viewer_bound(platform_of(source)) for sid, source in labels.items()}
-        by_source: dict[int, tuple[list[float], list[float]]] = {}
-        struck: dict[int, list[tuple[float, float]]] = {}
         with self.desk.reading() as session:
             struck_ids = self._struck_ids(session)
-            result = session.execute(query.execution_options(yield_per=READ_BATCH))
-            for sample_id, source_id, at, viewers in result:
-                if sample_id in struck_ids:
-                    struck.setdefault(source_id, []).append((at, viewers))
-                    continue
-                times, values = by_source.setdefault(source_id, ([], []))
-                times.append(at)
-                in_bounds = viewers is not None and 0 <= viewers <= bounds[source_id]
-                values.append(float(viewers) if in_bounds else math.nan)
+            # Plain rows in columns: a long incident has hundreds of thousands of samples.
+            columns: tuple[list, list, list, list] = ([], [], [], [])
+            result = session.connection().execute(query.execution_options(yield_per=READ_BATCH))
+            for rows in result.partitions():
+                for column, read in zip(columns, zip(*rows, strict=True), strict=True):
+                    column.extend(read)
             switches = self._switches(session)
+        ids = np.asarray(columns[0], dtype=np.int64)
+        owners = np.asarray(columns[1], dtype=np.int64)
+        times = np.asarray(columns[2], dtype=np.float64)
+        counts = np.asarray(columns[3], dtype=np.float64)  # None → NaN
+        struck = np.isin(ids, np.fromiter(struck_ids, np.int64, len(struck_ids)))
         buffer = SeriesBuffer(fresh_for)
-        for source_id in sorted(set(by_source) | set(struck)):
+        for source_id in np.unique(owners).tolist():  # rows come ordered by source, then time
             source = labels[source_id]
-            times, values = by_source.get(source_id, ([], []))
+            own = owners == source_id
+            kept = own & ~struck
+            values = counts[kept]
+            bound = viewer_bound(platform_of(source))
+            in_bounds = (values >= 0) & (values <= bound)  # NaN (no number) is never in bounds
             buffer.add_source(source.label, fresh_for=max(fresh_for, source_fresh_for(source)))
-            buffer.extend(source.label, times, values)
-            for at, viewers in struck.get(source_id, ()):
-                buffer.strike(source.label, at, viewers)
-            _switched_off_periods(buffer, source, times, switches.get(source_id, []))
+            buffer.extend(source.label, times[kept], np.where(in_bounds, values, math.nan))
+            for index in np.flatnonzero(own & struck).tolist():
+                viewers = columns[3][index]
+                buffer.strike(source.label, float(times[index]), viewers)
+            _switched_off_periods(buffer, source, times[kept], switches.get(source_id, []))
         return buffer
 
     # --- striking a sample from the record ------------------------------------------------------

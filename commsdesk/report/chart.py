@@ -3,7 +3,11 @@
 The total and each source are polylines (a gap breaks the line, never drops it to zero), thinned
 to at most MAX_BUCKETS columns by keeping each column's lowest and highest reading, so a peak is
 never smoothed away. Our events are vertical markers, numbered as in the list under the chart.
-The time axis is in UTC with the time since the incident's start under each tick.
+When there are more than MAX_NUMBERED of them (a long incident posts hundreds of updates) only
+the key ones are numbered (P-1, the stream's start and end, the advice); the rest are short
+ticks along the top of the plot, a row a kind, counted under the chart: hundreds of numbered
+lines are a smear no one can read, and slow to print. The time axis is in UTC with the time
+since the incident's start under each tick.
 
 No Qt.
 """
@@ -15,12 +19,18 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 
+import numpy as np
+
 from commsdesk.report.facts import AudienceFacts, Line, Marker
 from commsdesk.report.measures import since_start
 
 WIDTH, HEIGHT = 1000, 440
 LEFT, RIGHT, TOP, BOTTOM = 78, 20, 34, 86
 MAX_BUCKETS = 600
+MAX_NUMBERED = 30  # numbered markers at most; past it only the KEY_MARKS are (see the docstring)
+KEY_MARKS = ("p1", "stream", "advice")
+TICK_ROWS = ("statement", "slide", "live")  # top to bottom, each row TICK_HEIGHT high
+TICK_HEIGHT = 9
 TOTAL_COLOUR = "#1a1a1a"
 SOURCE_COLOURS = ("#1565c0", "#8e24aa", "#2e7d32", "#ef6c00", "#00838f", "#6d4c41")
 MARKER_COLOURS = {
@@ -52,37 +62,31 @@ def viewers_label(value: float) -> str:
 
 def thinned(times: Sequence[float], values: Sequence[float], start: float, end: float,
             buckets: int = MAX_BUCKETS) -> list[tuple[float, float]]:  # fmt: skip
-    """At most two points per column (its lowest and highest, in time order); NaN kept once per
-    column as a gap."""
+    """At most two points per column (its lowest and highest, the first of equals, in time
+    order); NaN kept once per column, at the column's last gap, as a gap. The samples come in
+    time order; a column is a run of samples in the same `buckets`-th of [start, end]."""
     if len(times) <= 2 * buckets:
         return list(zip(times, values, strict=True))
+    at = np.asarray(times, dtype=np.float64)
+    value = np.asarray(values, dtype=np.float64)
+    if at.shape != value.shape:
+        raise ValueError("times and values differ in length")
     width = (end - start) / buckets or 1.0
-    out: list[tuple[float, float]] = []
-    column, lowest, highest, gap = None, None, None, False
-
-    def flush() -> None:
-        if gap:
-            out.append((gap_at, math.nan))
-        kept = sorted({lowest, highest} - {None}, key=lambda p: p[0])
-        out.extend(kept)
-
-    gap_at = start
-    for at, value in zip(times, values, strict=True):
-        index = int((at - start) // width)
-        if index != column:
-            if column is not None:
-                flush()
-            column, lowest, highest, gap = index, None, None, False
-        if math.isnan(value):
-            gap, gap_at = True, at
+    column = np.floor_divide(at - start, width)
+    edges = np.flatnonzero(np.diff(column)) + 1
+    gaps = np.isnan(value)
+    kept: list[tuple[float, float]] = []
+    for first, last in zip([0, *edges.tolist()], [*edges.tolist(), len(at)], strict=True):
+        run_gaps = gaps[first:last]
+        if run_gaps.any():
+            kept.append((float(at[first + np.flatnonzero(run_gaps)[-1]]), math.nan))
+        if run_gaps.all():
             continue
-        if lowest is None or value < lowest[1]:
-            lowest = (at, value)
-        if highest is None or value > highest[1]:
-            highest = (at, value)
-    if column is not None:
-        flush()
-    return sorted(out, key=lambda p: p[0])
+        run = value[first:last]
+        low, high = first + int(np.nanargmin(run)), first + int(np.nanargmax(run))
+        out = {(float(at[low]), float(value[low])), (float(at[high]), float(value[high]))}
+        kept.extend(sorted(out))
+    return sorted(kept, key=lambda p: p[0])
 
 
 def _path(points, x, y) -> str:
@@ -107,8 +111,9 @@ def chart_svg(audience: AudienceFacts, incident_start: datetime) -> str:
     """The chart as an <svg> element (a string of markup, everything in it escaped)."""
     lines: list[Line] = [audience.total, *audience.sources]
     start, end = chart_range(audience)
-    marked = marked_in_chart(audience)
-    highest = max((v for line in lines for v in line.values if not math.isnan(v)), default=0)
+    marked, ticked = chart_marks(audience)
+    highest = max((float(np.nanmax(line.values)) for line in lines
+                   if len(line.values) and not np.isnan(line.values).all()), default=0)
     step = nice_step(max(highest, 1))
     top_value = step * math.ceil(max(highest, 1) / step)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -148,6 +153,7 @@ def chart_svg(audience: AudienceFacts, incident_start: datetime) -> str:
                'text-anchor="middle" class="axis">Viewers</text>')  # fmt: skip
     for number, marker in enumerate(marked, start=1):
         out.append(_marker(number, marker, x(marker.at.timestamp()), TOP, plot_h))
+    out.extend(_ticks(ticked, x))
     for index, line in enumerate(audience.sources):
         colour = SOURCE_COLOURS[index % len(SOURCE_COLOURS)]
         points = thinned(line.times, line.values, start, end)
@@ -183,6 +189,22 @@ def _marker(number: int, marker: Marker, at_x: float, top: float, height: float)
     )
 
 
+def _ticks(ticked: Sequence[Marker], x) -> list[str]:
+    """One path a kind: a short line at each of its markers, in its row along the top."""
+    out = []
+    for row, kind in enumerate(sorted({m.kind for m in ticked}, key=_tick_row)):
+        top = TOP + 1 + row * TICK_HEIGHT
+        strokes = " ".join(f"M{x(m.at.timestamp()):.1f},{top}v{TICK_HEIGHT - 2}"
+                           for m in ticked if m.kind == kind)  # fmt: skip
+        out.append(f'<path class="ticks {kind}" d="{strokes}" '
+                   f'stroke="{MARKER_COLOURS.get(kind, "#555")}" stroke-width="1.2"/>')  # fmt: skip
+    return out
+
+
+def _tick_row(kind: str) -> int:
+    return TICK_ROWS.index(kind) if kind in TICK_ROWS else len(TICK_ROWS)
+
+
 def _legend(audience: AudienceFacts) -> str:
     items = [("Total", TOTAL_COLOUR, 2.4)] + [
         (line.label, SOURCE_COLOURS[i % len(SOURCE_COLOURS)], 1.4)
@@ -210,6 +232,40 @@ def chart_range(audience: AudienceFacts) -> tuple[float, float]:
 
 
 def marked_in_chart(audience: AudienceFacts) -> list[Marker]:
-    """The markers drawn on the chart, in the order they are numbered."""
+    """The markers within the chart's time span, oldest first."""
     start, end = chart_range(audience)
     return [m for m in audience.markers if start <= m.at.timestamp() <= end]
+
+
+def chart_marks(audience: AudienceFacts) -> tuple[list[Marker], list[Marker]]:
+    """(the numbered markers, in the order they are numbered; those drawn as ticks): every one
+    numbered up to MAX_NUMBERED, else the KEY_MARKS (the first MAX_NUMBERED of them)."""
+    marked = marked_in_chart(audience)
+    if len(marked) <= MAX_NUMBERED:
+        return marked, []
+    numbered = [m for m in marked if m.kind in KEY_MARKS][:MAX_NUMBERED]
+    chosen = set(map(id, numbered))
+    return numbered, [m for m in marked if id(m) not in chosen]
+
+
+TICK_NAMES = {  # a kind's ticks, counted under the chart: (one, many, where they are listed)
+    "statement": ("statement posted", "statements posted", "Statements as posted"),
+    "slide": ("slide put on air", "slides put on air", "Broadcast"),
+    "live": ("return to live", "returns to live", "Broadcast"),
+    "stream": ("stream start or end", "stream starts and ends", "Broadcast"),
+    "advice": ("advice", "advice", "this section"),
+    "p1": ("P-1 press", "P-1 presses", "Key times"),
+}
+
+
+def tick_counts(ticked: Sequence[Marker]) -> list[tuple[str, str, str]]:
+    """What the ticks stand for, a kind a line in row order: (kind, "500 statements posted",
+    the section listing them)."""
+    counts: dict[str, int] = {}
+    for marker in ticked:
+        counts[marker.kind] = counts.get(marker.kind, 0) + 1
+    lines = []
+    for kind in sorted(counts, key=_tick_row):
+        one, many, where = TICK_NAMES.get(kind, (kind, kind, "the timeline"))
+        lines.append((kind, f"{counts[kind]:,} {one if counts[kind] == 1 else many}", where))
+    return lines

@@ -11,6 +11,11 @@ The timeline section lists every one of those events, or, asked for, only those 
 timeline (Ledger.starred_event_ids, as the record stood at the head); with none starred it lists
 every event and says why. Times are UTC; the key times also in the team's zones, when given.
 
+An incident of up to INLINE_EVENTS events is read whole. A longer one (a 72-hour incident has
+100,000, most of them drafts saved) is counted by the database, and only the events the report
+measures or prints are read (READ_KINDS, and the starred); every listed event is read again, on
+a thread of its own, into the file beside the report (`listed_events`) while Chromium prints.
+
 No Qt.
 """
 
@@ -22,6 +27,7 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.incidents.incident import Incident
@@ -49,6 +55,9 @@ KEY_KINDS = (  # statements posted are in their own section, with their times
     "statement.withdrawn", "post.failed", "post.despite_pause", "schedule.missed",
     "schedule.failed", "schedule.paused", "schedule.resumed",
 )
+# The events the measures read (see commsdesk.report.measures) and the section prints, when not
+# every event is read: the key kinds and the steps of a statement's approval and posting.
+READ_KINDS = (*KEY_KINDS, "statement.approved", "statement.posted", "post.started")
 K = EventKind
 
 
@@ -127,10 +136,12 @@ class ReportFacts:
     slides: tuple[SlideSpan, ...]
     trouble: tuple[TimelineEvent, ...]
     audience: AudienceFacts | None
-    events: tuple[TimelineEvent, ...]  # oldest first
+    events: tuple[TimelineEvent, ...]  # oldest first: every one, or those read (see above)
     head: TimelineHead
+    scope: EventScope
+    event_count: int = 0  # every event of the incident, read or not
     generated_by: str = ""  # who asked for the report
-    listed: tuple[TimelineEvent, ...] | None = None  # the timeline section's; None: `events`
+    listed: frozenset[int] | None = None  # ids of the timeline section's events; None: all
     starred_only: bool = False  # only the starred events were asked for
     zones: tuple[str, ...] = ()  # the team's zones other than UTC, for the key times
     database: str | None = None  # a team database's URL, without its password
@@ -138,20 +149,22 @@ class ReportFacts:
     companion: str | None = None  # the CSV beside the report holding every listed event
 
     @property
-    def timeline_listed(self) -> tuple[TimelineEvent, ...]:
-        return self.events if self.listed is None else self.listed
+    def listed_count(self) -> int:
+        """How many events the timeline section lists, printed or not."""
+        return self.event_count if self.listed is None else len(self.listed)
 
     @property
     def timeline_cut(self) -> bool:
         """Too many events to print: the section prints the key ones (see INLINE_EVENTS)."""
-        return len(self.timeline_listed) > INLINE_EVENTS
+        return self.listed_count > INLINE_EVENTS
 
-    @property
+    @cached_property
     def timeline_shown(self) -> tuple[TimelineEvent, ...]:
-        listed = self.timeline_listed
+        chosen = (self.events if self.listed is None
+                  else tuple(e for e in self.events if e.id in self.listed))  # fmt: skip
         if not self.timeline_cut:
-            return listed
-        key = tuple(e for e in listed if e.id in self.starred or e.kind.startswith(KEY_KINDS))
+            return chosen
+        key = tuple(e for e in chosen if e.id in self.starred or e.kind.startswith(KEY_KINDS))
         return key[:INLINE_EVENTS]
 
     @property
@@ -159,7 +172,7 @@ class ReportFacts:
         """What the section prints instead of every event, and where every one is."""
         if not self.timeline_cut:
             return ""
-        shown, listed = len(self.timeline_shown), len(self.timeline_listed)
+        shown, listed = len(self.timeline_shown), self.listed_count
         first = "the first " if shown == INLINE_EVENTS else ""
         where = (f"in {self.companion} beside this report, each row with its event's hash "
                  "as the record holds it" if self.companion else "on the desk's timeline")
@@ -171,7 +184,7 @@ class ReportFacts:
     @property
     def timeline_which(self) -> str:
         """What the timeline section lists, said in its heading."""
-        total = f"{len(self.events):,}"
+        total = f"{self.event_count:,}"
         if not self.starred_only:
             return f"All {total} events of this incident"
         if self.listed is None:
@@ -190,6 +203,33 @@ class ReportFacts:
     @property
     def verify_command(self) -> str:
         return verify_command(self.head, self.database)
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """Which events are the incident's (see the module's docstring), up to the head."""
+
+    incident_id: int
+    statement_ids: frozenset[int]
+    start: datetime
+    end: datetime
+    head_id: int
+
+    def clauses(self):
+        """(the incident's own events, the desk's unfiled ones that belong to it) as SQL
+        conditions, each up to the head; no event is in both."""
+        from sqlalchemy import and_, or_
+
+        from commsdesk.store.models import EventRow
+
+        own = EventRow.incident_id == self.incident_id
+        deskwide = and_(EventRow.statement_id.is_(None),
+                        EventRow.at >= self.start.replace(tzinfo=None),
+                        EventRow.at <= self.end.replace(tzinfo=None))  # fmt: skip
+        if self.statement_ids:
+            deskwide = or_(EventRow.statement_id.in_(sorted(self.statement_ids)), deskwide)
+        upto = EventRow.id <= self.head_id
+        return and_(own, upto), and_(EventRow.incident_id.is_(None), deskwide, upto)
 
 
 def verify_command(head: TimelineHead, database: str | None = None) -> str:
@@ -235,21 +275,31 @@ def gather(
     start = as_utc(incident.started_at)
     end = as_utc(incident.closed_at) if incident.closed_at is not None else generated
     statements = sorted(desk.list_statements(incident.id), key=lambda s: s.id)
-    events = incident_events(desk, incident.id, {s.id for s in statements}, start, end, head)
+    scope = EventScope(incident.id, frozenset(s.id for s in statements), start, end,
+                       head.event_id or 0)  # fmt: skip
+    tallies = _tallies(desk, scope)
+    count = sum(n for _, n, _, _ in tallies)
+    starred = desk.starred_event_ids(up_to=head.event_id)
+    if count <= INLINE_EVENTS:
+        events = read_events(desk, scope)
+    else:  # the database chooses: every starred event, and those of the kinds the report reads
+        events = read_events(desk, scope, kinds=READ_KINDS, ids=starred)
     posted, unposted = _statements(desk, statements, events)
     live = measures.live_spans(events, end)
     updates = [(s.posted_at, s.title) for s in sorted(posted, key=lambda s: s.posted_at)]
     cadence = measures.cadence_checks(start, updates, measures.promises_from(events), end)
-    audience_facts = _audience(desk, audience, incident.id, events, generated)
-    listed = None
-    starred = desk.starred_event_ids(up_to=head.event_id)
-    if starred_only:
-        listed = tuple(e for e in events if e.id in starred) or None
+    if audience is None:
+        from commsdesk.audience.store import AudienceStore
+
+        audience = AudienceStore(desk)
+    series = audience.load_series(incident_id=incident.id, now=generated.timestamp())
+    audience_facts = _audience(series, events)
+    ours = frozenset(e.id for e in events if e.id in starred)  # every starred one is read
     return ReportFacts(
         incident=incident,
         generated_at=generated,
         end=end,
-        people=tuple(measures.people_involved(events)),
+        people=tuple(measures.people_involved(tallies)),
         key_times=tuple(_key_times(incident, events, posted, live, audience_facts)),
         cadence=tuple(cadence),
         statements=tuple(posted),
@@ -260,12 +310,22 @@ def gather(
         audience=audience_facts,
         events=tuple(events),
         head=head,
-        listed=listed,
+        scope=scope,
+        event_count=count,
+        listed=(ours or None) if starred_only else None,
         starred_only=starred_only,
         zones=tuple(zones_besides_utc(list(zones))),
         database=team_database(desk.engine.url),
-        starred=frozenset(e.id for e in events if e.id in starred),
+        starred=ours,
     )
+
+
+def listed_events(desk, facts: ReportFacts) -> list[TimelineEvent]:
+    """Every event the timeline section lists, printed or not, read again from the record (for
+    the file beside a report whose section is cut)."""
+    if facts.listed is None:
+        return read_events(desk, facts.scope)
+    return read_events(desk, facts.scope, ids=facts.listed, only_ids=True)
 
 
 def starred_in_incident(desk, incident_id: int) -> tuple[int, int]:
@@ -281,63 +341,83 @@ def starred_in_incident(desk, incident_id: int) -> tuple[int, int]:
         return 0, 0
     start = as_utc(incident.started_at)
     end = as_utc(incident.closed_at) if incident.closed_at is not None else utc_now()
-    statement_ids = {s.id for s in desk.list_statements(incident.id)}
-    belongs = or_(*_incident_clauses(incident.id, statement_ids, start, end))
+    statement_ids = frozenset(s.id for s in desk.list_statements(incident.id))
+    scope = EventScope(incident.id, statement_ids, start, end, head.event_id or 0)
     starred = sorted(desk.starred_event_ids(up_to=head.event_id))
-    count = select(func.count()).select_from(EventRow).where(belongs,
-                                                             EventRow.id <= (head.event_id or 0))
+    count = select(func.count()).select_from(EventRow).where(or_(*scope.clauses()))
     with desk.reading() as session:
         total = session.scalar(count) or 0
         marked = session.scalar(count.where(EventRow.id.in_(starred))) if starred else 0
     return marked or 0, total
 
 
-def _incident_clauses(incident_id: int, statement_ids: set[int], start: datetime,
-                      end: datetime):  # fmt: skip
-    """(the incident's own events, the desk's unfiled ones that belong to it) as SQL
-    conditions: see the module's docstring."""
-    from sqlalchemy import and_, or_
+def _tallies(desk, scope: EventScope) -> list[tuple[str, int, datetime, datetime]]:
+    """(actor, events, first, last) of the incident's events, counted by the database."""
+    from sqlalchemy import String, func, select, type_coerce
 
     from commsdesk.store.models import EventRow
 
-    own = EventRow.incident_id == incident_id
-    deskwide = and_(EventRow.statement_id.is_(None), EventRow.at >= start.replace(tzinfo=None),
-                    EventRow.at <= end.replace(tzinfo=None))  # fmt: skip
-    if statement_ids:
-        deskwide = or_(EventRow.statement_id.in_(sorted(statement_ids)), deskwide)
-    return own, and_(EventRow.incident_id.is_(None), deskwide)
+    t = EventRow.__table__
+    found = []
+    with desk.reading() as session:
+        for where in scope.clauses():
+            query = (select(t.c.actor, func.count(), type_coerce(func.min(t.c.at), String),
+                            type_coerce(func.max(t.c.at), String))
+                     .where(where).group_by(t.c.actor))  # fmt: skip
+            for actor, n, first, last in session.connection().execute(query):
+                found.append((actor, n, _moment(first), _moment(last)))
+    return found
 
 
-def incident_events(
-    desk, incident_id: int, statement_ids: set[int], start: datetime, end: datetime,
-    head: TimelineHead,
+def _moment(stored) -> datetime:
+    """A time as read plainly: ISO text on SQLite, a datetime on PostgreSQL."""
+    return stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
+
+
+def read_events(
+    desk, scope: EventScope, *, kinds: tuple[str, ...] = (), ids: Iterable[int] = (),
+    only_ids: bool = False,
 ) -> list[TimelineEvent]:  # fmt: skip
-    """The incident's events up to `head`, oldest first (see the module's docstring): two
-    queries, each row read once; the desk's own events are chosen by the database."""
-    from sqlalchemy import String, Text, select, type_coerce
+    """The incident's events up to the head, oldest first: every one, or those whose kind
+    starts with one of `kinds` and those in `ids` (only those in `ids` with `only_ids`). Two
+    queries (see EventScope.clauses), each row read once."""
+    from sqlalchemy import String, Text, or_, select, type_coerce
 
     from commsdesk.store.models import EventRow
 
-    newest = head.event_id or 0
+    t = EventRow.__table__
+    chosen = sorted(set(ids))
+    wanted = [t.c.id.in_(chosen)] if chosen else []
+    if not only_ids:
+        wanted += [t.c.kind.startswith(kind, autoescape=True) for kind in kinds]
+    if (kinds or only_ids) and not wanted:
+        return []
     events: list[TimelineEvent] = []
     # Plain rows, their time and data read here: a long incident has 100,000 events, and
     # SQLAlchemy's own conversions of SQLite's text cost more than the query.
-    t = EventRow.__table__
     columns = (t.c.id, type_coerce(t.c.at, String), t.c.actor, t.c.kind, t.c.summary,
                t.c.incident_id, t.c.statement_id, t.c.version_id, type_coerce(t.c.data, Text),
                t.c.prev_hash, t.c.hash)  # fmt: skip
     with desk.reading() as session:
-        for where in _incident_clauses(incident_id, statement_ids, start, end):
-            query = select(*columns).where(where, EventRow.id <= newest)
-            for row in session.connection().execute(query.execution_options(yield_per=PAGE)):
-                at, data = row[1], row[8]
-                events.append(TimelineEvent(
-                    row[0], at if isinstance(at, datetime) else datetime.fromisoformat(at),
-                    row[2], row[3], row[4], row[5], row[6], row[7],
-                    (json.loads(data) if isinstance(data, str | bytes) else data) or {},
-                    row[9], row[10]))  # fmt: skip
+        for where in scope.clauses():
+            query = select(*columns).where(where)
+            if wanted:
+                query = query.where(or_(*wanted))
+            result = session.connection().execute(query.execution_options(yield_per=PAGE))
+            for rows in result.partitions():
+                for row in rows:
+                    events.append(TimelineEvent(
+                        row[0], _moment(row[1]), row[2], row[3], row[4], row[5], row[6],
+                        row[7], _data(row[8]), row[9], row[10]))  # fmt: skip
     events.sort(key=lambda e: e.id)
     return events
+
+
+def _data(stored) -> dict:
+    """An event's data as read plainly: JSON text on SQLite, already a dict on PostgreSQL."""
+    if stored is None or stored in ("{}", "null", b"{}"):  # most events carry none
+        return {}
+    return (json.loads(stored) if isinstance(stored, str | bytes) else stored) or {}
 
 
 @dataclass(frozen=True)
@@ -363,15 +443,47 @@ def _versions(desk, statement_ids: list[int]) -> dict[int, list[_Version]]:
     return found
 
 
-def _statements(desk, statements, events: list[TimelineEvent]):
-    from commsdesk.publishing.outbox import publication_from, publication_row
+@dataclass(frozen=True)
+class _Outbox:
+    account: str
+    sandbox: bool
+    post_ids: tuple[str, ...]
 
+
+def _outboxes(desk, publication_ids: list[int]) -> dict[int, _Outbox]:
+    """The publications named (account, sandbox, the ids of the posts they made, in order), in
+    two queries."""
+    from sqlalchemy import select
+
+    from commsdesk.publishing.outbox import PARTS, PUBLICATIONS
+
+    if not publication_ids:
+        return {}
+    wanted = sorted(set(publication_ids))
+    posts: dict[int, list[str]] = {}
+    with desk.reading() as session:
+        heads = session.execute(select(PUBLICATIONS.c.id, PUBLICATIONS.c.account,
+                                       PUBLICATIONS.c.sandbox)
+                                .where(PUBLICATIONS.c.id.in_(wanted))).all()  # fmt: skip
+        parts = session.execute(select(PARTS.c.publication_id, PARTS.c.post_id)
+                                .where(PARTS.c.publication_id.in_(wanted))
+                                .order_by(PARTS.c.publication_id, PARTS.c.position))  # fmt: skip
+        for publication_id, post_id in parts:
+            if post_id:
+                posts.setdefault(publication_id, []).append(str(post_id))
+    return {pid: _Outbox(account, bool(sandbox), tuple(posts.get(pid, ())))
+            for pid, account, sandbox in heads}  # fmt: skip
+
+
+def _statements(desk, statements, events: list[TimelineEvent]):
     by_statement: dict[int, list[TimelineEvent]] = {}
     for event in events:
         if event.statement_id is not None:
             by_statement.setdefault(event.statement_id, []).append(event)
     posted, unposted = [], []
     all_versions = _versions(desk, [s.id for s in statements])
+    outboxes = _outboxes(desk, [e.data["publication"] for e in events
+                                if e.kind == K.PUBLISH_STARTED and "publication" in e.data])
     for statement in statements:
         own = by_statement.get(statement.id, [])
         versions = all_versions.get(statement.id, [])
@@ -381,25 +493,21 @@ def _statements(desk, statements, events: list[TimelineEvent]):
                                               statement.state.label, len(versions)))  # fmt: skip
             continue
         posted_event = done[-1]
-        post_ids = [str(p) for p in posted_event.data.get("post_ids", [])]
+        post_ids = tuple(str(p) for p in posted_event.data.get("post_ids", []))
         publication_ids = [e.data["publication"] for e in own
                            if e.kind == K.PUBLISH_STARTED and "publication" in e.data]
         where = "X (as recorded; no publication of this desk's outbox holds these posts)"
         links = [PostLink(p, f"https://x.com/i/status/{p}") for p in post_ids]
-        with desk.reading() as session:
-            for publication_id in reversed(publication_ids):
-                row = publication_row(session, publication_id)
-                if row is None:
-                    continue
-                publication = publication_from(session, row)
-                if publication.post_ids == post_ids:
-                    if publication.sandbox:
-                        where = "the SANDBOX"
-                        links = [PostLink(p, f"sandbox://{publication.account}/{p}")
-                                 for p in post_ids]  # fmt: skip
-                    else:
-                        where = f"X as {publication.account}"
-                    break
+        for publication_id in reversed(publication_ids):
+            outbox = outboxes.get(publication_id)
+            if outbox is None or outbox.post_ids != post_ids:
+                continue
+            if outbox.sandbox:
+                where = "the SANDBOX"
+                links = [PostLink(p, f"sandbox://{outbox.account}/{p}") for p in post_ids]
+            else:
+                where = f"X as {outbox.account}"
+            break
         approvals = [e for e in own if e.kind == K.APPROVED
                      and e.version_id == statement.approved_version_id]  # fmt: skip
         approvers = tuple(dict.fromkeys(e.actor for e in approvals)) or statement.approvals
@@ -419,12 +527,8 @@ def _statements(desk, statements, events: list[TimelineEvent]):
     return posted, unposted
 
 
-def _audience(desk, store, incident_id: int, events, now: datetime) -> AudienceFacts | None:
-    if store is None:
-        from commsdesk.audience.store import AudienceStore
-
-        store = AudienceStore(desk)
-    buffer = store.load_series(incident_id=incident_id, now=now.timestamp())
+def _audience(buffer, events) -> AudienceFacts | None:
+    """The audience section's facts from the incident's samples (a SeriesBuffer)."""
     if not len(buffer) or not any(buffer.has_number(s) for s in buffer.sources()):
         return None
     times, values = buffer.total()

@@ -104,16 +104,17 @@ def render_html(facts: ReportFacts, *, embed_fonts: bool = True) -> str:
     make it print a long report a second or two slower."""
     from markupsafe import Markup
 
-    from commsdesk.report.chart import MARKER_COLOURS, chart_svg, marked_in_chart
+    from commsdesk.report.chart import MARKER_COLOURS, chart_marks, chart_svg, tick_counts
     from commsdesk.team_time import clocks_beside_utc
 
     start = facts.incident.started_at
     environment = _environment()
     template = environment.get_template(TEMPLATE)
-    chart = marked = None
+    chart = marked = ticked = None
     if facts.audience is not None:
         chart = Markup(chart_svg(facts.audience, as_utc(start)))  # every value in it escaped
-        marked = marked_in_chart(facts.audience)
+        marked, ticked = chart_marks(facts.audience)
+        ticked = tick_counts(ticked)
     return template.render(
         incident=facts.incident,
         closed=facts.closed,
@@ -128,6 +129,7 @@ def render_html(facts: ReportFacts, *, embed_fonts: bool = True) -> str:
         audience=facts.audience,
         chart=chart,
         marked=marked,
+        ticked=ticked,
         marker_colours=MARKER_COLOURS,
         live=facts.live,
         slides=facts.slides,

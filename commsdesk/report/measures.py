@@ -254,19 +254,20 @@ def is_automatic(actor: str) -> bool:
     return actor in AUTOMATIC_ACTORS or actor.startswith("Scheduler (")
 
 
-def people_involved(events: Iterable[TimelineEvent]) -> list[Person]:
+def people_involved(
+    tallies: Iterable[tuple[str, int, datetime, datetime]],
+) -> list[Person]:  # fmt: skip
     """Every person who acted on the record (the desk's own automatic actors left out), in the
-    order they first acted, with how many events name them."""
+    order they first acted, with how many events name them, from tallies of (actor, events,
+    first, last) as the database counts them (an actor may come in more than one)."""
     seen: dict[str, list] = {}
-    for event in events:
-        if is_automatic(event.actor):
+    for actor, actions, first, last in tallies:
+        if is_automatic(actor):
             continue
-        at = event_time(event)
-        if event.actor not in seen:
-            seen[event.actor] = [0, at, at]
-        entry = seen[event.actor]
-        entry[0] += 1
-        entry[1], entry[2] = min(entry[1], at), max(entry[2], at)
+        first, last = as_utc(first), as_utc(last)
+        entry = seen.setdefault(actor, [0, first, last])
+        entry[0] += actions
+        entry[1], entry[2] = min(entry[1], first), max(entry[2], last)
     people = [Person(name, n, first, last) for name, (n, first, last) in seen.items()]
     return sorted(people, key=lambda p: p.first)
 

@@ -98,7 +98,7 @@ def write_report(
     nothing left behind), DeskError when there is no such incident, PdfFailed when Chromium
     failed."""
     from commsdesk.atomic_file import write_atomically
-    from commsdesk.report.facts import gather
+    from commsdesk.report.facts import gather, listed_events
     from commsdesk.report.html import print_footer, print_header, render_html
     from commsdesk.report.pdf import PdfEngineMissing, PdfPrinter, page_count
 
@@ -120,10 +120,12 @@ def write_report(
                                starred_only=starred_only, zones=zones), generated_by=actor)
         beside = path.with_name(f"{path.stem}.timeline.csv")
         if facts.timeline_cut:  # too many to print: every listed event in a CSV beside it,
-            # written while Chromium prints (each row carries its event's hash, so the file
-            # answers to the record without the report holding the file's own digest)
+            # read and written while Chromium prints (each row carries its event's hash, so the
+            # file answers to the record without the report holding the file's own digest)
             companion = beside.with_name(f".{beside.name}.new")  # named so with the report
-            timeline_file = _Written(companion, lambda: timeline_csv(facts.timeline_listed))
+            listed = facts
+            timeline_file = _Written(companion,
+                                     lambda: timeline_csv(listed_events(desk, listed)))
             facts = replace(facts, companion=beside.name)
         say("Laying out the report…")
         html = render_html(facts, embed_fonts=printer is None)

@@ -1,15 +1,25 @@
 """The report's computations on their own: durations, the cadence kept or late, slides on air and
-for how long, the live spans, who took part, and the chart's thinning."""
+for how long, the live spans, who took part, the chart's thinning and its markers."""
 
 from __future__ import annotations
 
 import itertools
 import math
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commsdesk.report.chart import nice_step, thinned, viewers_label
+from commsdesk.report.chart import (
+    MAX_NUMBERED,
+    chart_marks,
+    chart_svg,
+    nice_step,
+    thinned,
+    tick_counts,
+    viewers_label,
+)
+from commsdesk.report.facts import AudienceFacts, Line, Marker
 from commsdesk.report.measures import (
     Promise,
     cadence_checks,
@@ -148,16 +158,16 @@ def test_trouble_is_failed_pushes_lost_obs_and_sudden_drops():
 
 
 def test_people_are_the_distinct_actors_in_order_without_the_desk_itself():
-    events = [
-        event(0, EventKind.INCIDENT_STARTED, actor="Mira Chen"),
-        event(1, EventKind.P1_PRESSED, actor="Ben Zhou"),
-        event(2, EventKind.P1_ANSWERED, actor="Scheduler"),
-        event(3, EventKind.STATEMENT_CREATED, actor="Ana Ruiz"),
-        event(4, EventKind.SCHEDULED, actor="Scheduler (Ana Ruiz)"),
-        event(5, EventKind.AUDIENCE_ADVICE, actor="CommsDesk advisor"),
-        event(6, EventKind.APPROVED, actor="Ben Zhou"),
+    tallies = [  # (actor, events, first, last), as the database counts each kind of event
+        ("Mira Chen", 1, t(0), t(0)),
+        ("Ben Zhou", 1, t(1), t(1)),
+        ("Scheduler", 4, t(2), t(9)),
+        ("Ana Ruiz", 1, t(3), t(3)),
+        ("Scheduler (Ana Ruiz)", 1, t(4), t(4)),
+        ("CommsDesk advisor", 1, t(5), t(5)),
+        ("Ben Zhou", 1, t(6), t(6)),  # the desk's own events of the incident, counted apart
     ]
-    people = people_involved(events)
+    people = people_involved(tallies)
     assert [(p.name, p.actions, p.first, p.last) for p in people] == [
         ("Mira Chen", 1, t(0), t(0)),
         ("Ben Zhou", 2, t(1), t(6)),
@@ -177,6 +187,36 @@ def test_thinning_keeps_each_column_s_highest_and_lowest_and_the_gaps():
     assert [p[0] for p in points] == sorted(p[0] for p in points)
     short = thinned(times[:50], values[:50], 0.0, 50.0, buckets=100)
     assert short == list(zip(times[:50], values[:50], strict=True))
+
+
+def audience_with(markers: list[Marker]) -> AudienceFacts:
+    times = tuple(t(m).timestamp() for m in range(0, 601, 5))
+    line = Line("YouTube", times, tuple(1000.0 + i for i in range(len(times))))
+    return AudienceFacts(Line("Total", line.times, line.values), (line,), None, (), None,
+                         tuple(markers))  # fmt: skip
+
+
+def test_a_few_markers_are_all_numbered_and_many_leave_only_the_key_ones_numbered():
+    few = [Marker(t(10), "stream", "Live stream started"), Marker(t(20), "statement", "S 1"),
+           Marker(t(30), "slide", "Slide on air")]  # fmt: skip
+    assert chart_marks(audience_with(few)) == (few, [])
+
+    posted = [Marker(t(12 + m), "statement", f"Statement posted: {m}") for m in range(40)]
+    slides = [Marker(t(100 + m), "slide", f"Slide {m}") for m in range(3)]
+    key = [Marker(t(10), "stream", "Live stream started"), Marker(t(200), "advice", "Advice"),
+           Marker(t(210), "stream", "Live stream ended")]  # fmt: skip
+    many = sorted([*posted, *slides, *key], key=lambda m: m.at)
+    assert len(many) > MAX_NUMBERED
+    numbered, ticked = chart_marks(audience_with(many))
+    assert numbered == key and ticked == sorted([*posted, *slides], key=lambda m: m.at)
+    assert tick_counts(ticked) == [
+        ("statement", "40 statements posted", "Statements as posted"),
+        ("slide", "3 slides put on air", "Broadcast"),
+    ]
+    svg = chart_svg(audience_with(many), START)
+    assert svg.count('stroke-dasharray="5 3"') == 3  # a dashed line for each numbered one
+    ticks = re.findall(r'<path class="ticks (\w+)" d="([^"]*)"', svg)
+    assert [(kind, d.count("M")) for kind, d in ticks] == [("statement", 40), ("slide", 3)]
 
 
 def test_chart_scales_are_round():

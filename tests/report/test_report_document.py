@@ -13,6 +13,7 @@ import pytest
 from commsdesk.desk import DeskError
 from commsdesk.incidents.incident import Severity
 from commsdesk.publishing.x.sandbox_client import SandboxXClient
+from commsdesk.report import chart as chart_module
 from commsdesk.report.facts import gather, team_database, verify_command
 from commsdesk.report.writing import REPORT_WRITTEN, ReportProblem, default_name, write_report
 from commsdesk.statements.statement import approved_digest
@@ -138,6 +139,27 @@ def test_the_audience_chart_is_vector_with_our_events_marked(seeded, report):
         ("9", "T+1h50m", "Live stream ended after 1 h 38 min"),
     ]
     assert svg.count('stroke-dasharray="5 3"') == 9  # one vertical marker for each
+
+
+def test_too_many_markers_to_number_leave_the_key_ones_numbered_and_count_the_rest(
+    seeded, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(chart_module, "MAX_NUMBERED", 4)  # the seeded incident has 9
+    written = write_report(seeded.desk, MIRA, seeded.incident_id, tmp_path / "report.html",
+                           audience=seeded.services.audience)  # fmt: skip
+    html = written.path.read_text(encoding="utf-8")
+    audience = sections(html)["audience"]
+    marks = re.findall(r"^(\d+) (\d\d:\d\d) (T\+\S+) (.+)$", audience, re.MULTILINE)
+    assert [(n, what.split(" after")[0]) for n, _, _, what in marks] == [
+        ("1", "Live stream started to YouTube"),
+        ("2", "The audience has stayed below 10% of its peak for 10 minutes: consider ending "
+              "the stream."),
+        ("3", "Live stream ended"),
+    ]  # fmt: skip
+    said = " ".join(audience.split())
+    assert ("these are the short ticks along its top, a row each: 2 statements posted (listed "
+            "under Statements as posted); 2 slides put on air (listed under Broadcast); "
+            "2 returns to live (listed under Broadcast).") in said
 
 
 def test_the_broadcast_live_slides_and_trouble(seeded, report):
