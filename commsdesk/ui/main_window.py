@@ -138,12 +138,14 @@ class MainWindow(IncidentActions, QMainWindow):
     def _place(self, geometry: str | None) -> None:
         """Size and place before the first show: as remembered, else as much of the preferred
         size as the screen has room for; never larger than the screen (the dock layout comes
-        after the first paint)."""
+        after the first paint). Qt refuses a geometry remembered on a screen more than a
+        quarter narrower or wider: the window then opens as on a first run."""
         screen = self.screen()
         available = screen.availableGeometry() if screen is not None else None
-        if geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
-        elif available is not None:
+        restored = bool(geometry) and self.restoreGeometry(
+            QByteArray.fromBase64(geometry.encode())
+        )
+        if not restored and available is not None:
             self.resize(*first_size(available))
             self.move(available.center() - self.rect().center())
         if available is not None and not self.isMaximized():

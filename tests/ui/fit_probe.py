@@ -128,6 +128,7 @@ def main(data_dir: str) -> None:
     frame = window.frameGeometry()
     report["after reset"] = {
         "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
+        "window": {"width": window.width(), "height": window.height()},
         "docks": {dock.windowTitle(): [dock.isVisible(), dock.isFloating()]
                   for dock in window.docks},
         "Post now": inside(editor.post_button, window),

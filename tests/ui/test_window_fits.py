@@ -1,5 +1,6 @@
 """The window on a 1280×720 screen: it opens inside it, everything a person needs is on screen,
-every panel gets the room it needs, and Reset layout brings a grown window back inside.
+every panel gets the room it needs, and Reset layout brings a grown window back inside. A size
+remembered on one screen opens sensibly on another.
 
 Each case runs the desk in its own process on an offscreen screen of that size (Qt sets a
 process's screens once).
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from commsdesk.ui.window_docks import FRAME_ALLOWANCE
 
 ROOT = Path(__file__).resolve().parents[2]
 ESSENTIAL = ("Submit", "Approve", "Post now", "status bar", "header", "drill", "operator",
@@ -81,3 +84,19 @@ def test_a_large_screen_opens_at_the_preferred_size(tmp_path):
     large = open_on_screen(tmp_path, 1920, 1080)
     assert large["first"] == {"width": 1440, "height": 900}
     assert within(large["frame"], large["screen"])
+
+
+def test_a_size_remembered_on_a_small_screen_opens_as_new_on_a_large_one(tmp_path):
+    """Qt refuses a geometry saved on a screen of a very different width; the window must not
+    then open at Qt's bare default (it came up 1192×377, its panels crushed)."""
+    small = open_on_screen(tmp_path, 1280, 720)  # remembered on closing
+    assert within(small["frame"], small["screen"])
+    large = open_on_screen(tmp_path, 1920, 1080)  # the same desk, on a larger screen
+    assert large["first"] == {"width": 1440, "height": 900}
+    assert within(large["frame"], large["screen"])
+    again = open_on_screen(tmp_path, 1920, 1080)  # what it remembered there comes back
+    remembered = large["after reset"]["window"]  # grown, then brought back inside the screen
+    most = (1920 - FRAME_ALLOWANCE[0], 1080 - FRAME_ALLOWANCE[1])  # room left for a frame
+    assert again["first"] == {"width": min(remembered["width"], most[0]),
+                              "height": min(remembered["height"], most[1])}  # fmt: skip
+    assert again["first"] != large["first"]

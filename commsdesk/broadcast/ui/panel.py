@@ -52,7 +52,9 @@ STATUS_SHAPE = "padding: 0 8px; font-weight: 600;"
 
 def connection_words(status: ConnectionStatus, retry_left: int | None) -> tuple[str, str, str]:
     """(the panel's line, the status bar's words, colour) for a connection state."""
-    retry = f", retrying in {retry_left} s" if retry_left is not None else ""
+    retry = "" if retry_left is None else (
+        f", retrying in {retry_left} s" if retry_left > 0 else ", retrying now"
+    )
     state = status.state
     if state is ConnectionState.CONNECTED:
         versions = f"OBS {status.obs_version}, websocket {status.websocket_version}"

@@ -194,3 +194,13 @@ def test_an_obs_on_this_machine_gets_no_note(broadcast, fake_obs, qtbot):
     assert broadcast.obs.obs_local is True
     assert broadcast.panel.remote_note.isHidden()
     assert broadcast.panel.remote_path.isHidden()
+
+
+def test_the_retry_countdown_says_now_rather_than_in_0_s():
+    from commsdesk.broadcast.obs.api import ConnectionStatus
+    from commsdesk.broadcast.ui.panel import connection_words
+
+    gone = ConnectionStatus(ConnectionState.UNREACHABLE, "refused")
+    assert connection_words(gone, 3)[1] == "OBS: unreachable, retrying in 3 s"
+    assert connection_words(gone, 0)[1] == "OBS: unreachable, retrying now"
+    assert connection_words(gone, None)[1] == "OBS: unreachable"
