@@ -198,6 +198,7 @@ class MainWindow(IncidentActions, QMainWindow):
         self.statements.editor.post_requested.connect(self.posting.confirm_post)
         self.timeline = TimelinePanel(self.bridge)
         self.timeline.new_events.connect(self.notices.timeline_events)
+        self.timeline.new_events.connect(self._follow_incident)
         self.broadcast = self._build_broadcast() if self.obs is not None else (
             broadcast_placeholder())
         if self.audience_lane is None:
@@ -353,6 +354,16 @@ class MainWindow(IncidentActions, QMainWindow):
         if not self._record_checked and self.bridge.desk is not None:
             self._record_checked = True  # after the statements' first listing, on the lane
             self.notices.check_record()
+
+    def _follow_incident(self, events: list) -> None:
+        """An incident started, changed or closed elsewhere (the command line, a drill, another
+        desk): the header and the panels follow it."""
+        if self.bridge.desk is None or not any(e.kind.startswith("incident.") for e in events):
+            return
+        from commsdesk.desk import Desk
+
+        self.bridge.query(Desk.active_incident, on_done=self.bridge.incident_changed.emit,
+                          key="active-incident")  # fmt: skip
 
     def _show_counts(self, counts: dict) -> None:
         waiting = counts.get("in_review", 0)

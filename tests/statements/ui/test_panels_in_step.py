@@ -118,3 +118,26 @@ def test_a_statement_made_on_the_command_line_appears_while_the_window_is_open(h
     model = h.window.statements.model
     h.qtbot.waitUntil(lambda: model.knows(statement_id), timeout=5_000)
     assert listed_as(h, statement_id) == "Draft"
+
+
+def test_an_incident_started_and_closed_on_the_command_line_reaches_the_header(harness):
+    """A single desk has no change feed between processes: the timeline's poll carries the
+    incident's events to the header, the menu and the Statements panel."""
+    h = harness
+    assert h.window.incident is None
+    started = commsdesk("incident", "start", "--title", "Exchange outage", "--severity", "P2",
+                        data_dir=h.data_dir, operator=SAM, check=True)  # fmt: skip
+    incident_id = int(started.stdout.split()[0])
+    h.window.timeline.poll()  # what its 2 s timer does
+    h.qtbot.waitUntil(lambda: h.window.incident is not None, timeout=5_000)
+    assert h.window.incident.id == incident_id
+    assert h.window.header.title.full_text == "Exchange outage"
+    assert h.window.close_incident_action.isEnabled()
+    assert h.window.statements.new_button.isEnabled()
+
+    commsdesk("incident", "close", str(incident_id), "--note", "Back up", data_dir=h.data_dir,
+              operator=SAM, check=True)  # fmt: skip
+    h.window.timeline.poll()
+    h.qtbot.waitUntil(lambda: h.window.incident is None, timeout=5_000)
+    assert h.window.header.title.full_text == "No active incident"
+    assert not h.window.statements.new_button.isEnabled()
