@@ -9,6 +9,7 @@ Pure: no Qt, no network.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -16,7 +17,9 @@ from pathlib import PurePath
 
 from commsdesk.broadcast import on_air
 from commsdesk.broadcast.obs.api import SLIDES_SCENE, ObsError
+from commsdesk.clock import as_utc
 from commsdesk.slides.slide_kinds import Slide
+from commsdesk.timeline.chain import EventKind, TimelineEvent
 
 # What a failed push means, by why it failed.
 GONE = {"not_connected", "unreachable", "wrong_password"}
@@ -61,6 +64,7 @@ class Program:
     slide: OnAir | None = None
     other_file: str = ""
     known_at: datetime | None = None  # when OBS last told the desk what it shows
+    other_told: str = ""  # what the timeline says put `other_file` up (see put_up_words)
 
     @property
     def slide_on_air(self) -> bool:
@@ -83,8 +87,15 @@ class Program:
     def showing_file(self, file: str) -> Program:
         """The slides scene shows `file`: the desk's slide if it is that file, else another."""
         if self.slide is not None and str(self.slide.path) == file:
-            return replace(self, other_file="")
-        return replace(self, slide=None, other_file=file)
+            return replace(self, other_file="", other_told="")
+        return replace(self, slide=None, other_file=file, other_told="")
+
+    def told(self, file: str, words: str) -> Program:
+        """The timeline says who put `file` up and when (`put_up_words`); kept only while the
+        slides scene still shows that file."""
+        if not self.slide_on_air or self.other_file != file:
+            return self
+        return replace(self, other_told=words)
 
     def lost(self) -> Program:
         """OBS cannot be reached: what was known stays, as last known."""
@@ -108,9 +119,28 @@ class Program:
             return "No slide on air", Tone.OFF
         if self.slide is not None:
             return self.slide.line(now), Tone.ON_AIR
+        if self.other_told:
+            return f"ON AIR: {self.other_told}", Tone.ON_AIR
         shown = f" ({PurePath(self.other_file).name})" if self.other_file else ""
         return (f"ON AIR: the {SLIDES_SCENE} scene{shown}, not put there from this desk",
                 Tone.ON_AIR)  # fmt: skip
+
+
+def put_up_words(file: str, events: Iterable[TimelineEvent]) -> str:
+    """Who put the slide `file` on air and when, from the newest of the timeline's slide
+    events (`events`, newest first) naming that file: "Back at 18:30 UTC · put up by Ana Ruiz
+    from a drill at 18:02 UTC"; "" when none does."""
+    name = PurePath(file).name
+    event = next((e for e in events if e.kind == EventKind.BROADCAST_SLIDE
+                  and e.data.get("file") == name), None)  # fmt: skip
+    if event is None:
+        return ""
+    what = event.summary.removeprefix("Slide on air: ")
+    via = event.data.get("from")
+    where = {"drill": " from a drill", "command line": " from the command line"}.get(
+        via, f" from {via}" if via else ""
+    )
+    return f"{what} · put up by {event.actor}{where} at {as_utc(event.at):%H:%M} UTC"
 
 
 def push_failure_text(exc: BaseException) -> str:

@@ -18,10 +18,12 @@ from commsdesk.broadcast.program import (
     Tone,
     not_loaded_text,
     push_failure_text,
+    put_up_words,
     remote_note,
     remote_note_parts,
 )
 from commsdesk.slides.slide_kinds import Standby
+from commsdesk.timeline.chain import EventKind, TimelineEvent
 
 AT = datetime(2026, 12, 6, 18, 2, tzinfo=UTC)
 LATER = datetime(2026, 12, 6, 18, 5, tzinfo=UTC)
@@ -57,6 +59,39 @@ def test_back_on_the_slides_scene_the_file_decides_whose_slide_it_is():
     assert other.on_air is None and other.slide_on_air
     assert other.banner(LATER) == (
         f"ON AIR: the {SLIDES_SCENE} scene (desk.png), not put there from this desk", Tone.ON_AIR)
+
+
+def test_a_slide_put_up_elsewhere_is_named_from_the_timeline():
+    def slide_event(n, file, summary, actor, via=None, kind=EventKind.BROADCAST_SLIDE):
+        data = {"file": file, **({"from": via} if via else {})}
+        return TimelineEvent(n, AT.replace(minute=n), actor, kind, summary, data=data)
+
+    newest_first = [
+        slide_event(9, "slide-9.png", "Slide blank in OBS: x", "Lee",
+                    kind=EventKind.BROADCAST_FAILED),
+        slide_event(8, "slide-8.png", "Slide on air: Back at 18:30 UTC (from Camera)", "Drill",
+                    via="drill"),
+        slide_event(7, "slide-8.png", "Slide on air: an older push of the same file", "Lee"),
+        slide_event(6, "slide-6.png", "Slide on air: Standby: Investigation update", "Ana Ruiz",
+                    via="command line"),
+        slide_event(5, "slide-5.png", "Slide on air: Statement: funds", "Ana Ruiz"),
+    ]  # fmt: skip
+    assert put_up_words("/tmp/s/slide-8.png", newest_first) == (
+        "Back at 18:30 UTC (from Camera) · put up by Drill from a drill at 18:08 UTC")
+    assert put_up_words("slide-6.png", newest_first) == (
+        "Standby: Investigation update · put up by Ana Ruiz from the command line at 18:06 UTC")
+    assert put_up_words("slide-5.png", newest_first) == (
+        "Statement: funds · put up by Ana Ruiz at 18:05 UTC")
+    assert put_up_words("slide-9.png", newest_first) == ""  # a failure is not a push
+    assert put_up_words("never.png", newest_first) == ""
+
+    other = Program().read(SLIDES_SCENE, AT).showing_file("/tmp/s/slide-8.png")
+    told = other.told("/tmp/s/slide-8.png", "Back at 18:30 UTC · put up by Drill")
+    assert told.banner(LATER) == ("ON AIR: Back at 18:30 UTC · put up by Drill", Tone.ON_AIR)
+    assert other.told("/tmp/s/slide-1.png", "stale") == other  # another file by now
+    assert told.read("Camera", LATER).banner(LATER) == ("No slide on air", Tone.OFF)
+    again = told.read(SLIDES_SCENE, LATER).showing_file("/tmp/s/slide-6.png")
+    assert "put up by Drill" not in again.banner(LATER)[0]  # its words went with its file
 
 
 def test_a_slide_obs_could_not_load_says_it_is_blank():

@@ -31,7 +31,13 @@ from commsdesk.broadcast.obs.api import (
     PushResult,
     SceneList,
 )
-from commsdesk.broadcast.program import OnAir, Program, not_loaded_text, push_failure_text
+from commsdesk.broadcast.program import (
+    OnAir,
+    Program,
+    not_loaded_text,
+    push_failure_text,
+    put_up_words,
+)
 from commsdesk.broadcast.stream_health import StreamHealth
 from commsdesk.broadcast.ui.obs_link import ObsFactory, ObsLink
 from commsdesk.broadcast.ui.rendering import Rendering, SlideDrawer
@@ -246,8 +252,26 @@ class BroadcastBridge(QObject):
         def showing(file: str) -> None:
             if obs is self.obs and self.program.slide_on_air:
                 self._set_program(self.program.showing_file(file))
+                if self.program.other_file:
+                    self._who_put_up(file)
 
         self.link.call(obs.slide_file(), showing, lambda exc: log.info("slide file: %s", exc))
+
+    def _who_put_up(self, file: str) -> None:
+        """A slide this window did not push: the timeline may say who did (the command line, a
+        drill, a desk before a restart)."""
+        if self.desk_bridge.desk is None:
+            return
+        from commsdesk.desk import Desk  # not at module level: see DeskBridge
+
+        def read(events) -> None:
+            words = put_up_words(file, events)
+            if words:
+                self._set_program(self.program.told(file, words))
+
+        self.desk_bridge.query(Desk.timeline, kinds=[str(EventKind.BROADCAST_SLIDE)], limit=50,
+                               on_done=read, on_error=lambda exc: log.info("slide: %s", exc),
+                               key="slide-put-up")  # fmt: skip
 
     # --- scenes ----------------------------------------------------------------------------
     def refresh_scenes(self) -> None:

@@ -1,11 +1,13 @@
 """What the Broadcast panel says is on air comes from OBS, over the in-memory OBS: lost, it says
 what it last knew (never ON AIR); back, it reads OBS's program again; a cut made in OBS itself
-takes ON AIR away; a slides scene the desk did not fill is named as such."""
+takes ON AIR away; a slides scene the desk did not fill is named as such, and by whom when the
+timeline says."""
 
 from __future__ import annotations
 
 from commsdesk.broadcast.obs.api import SLIDE_INPUT, SLIDES_SCENE, ConnectionState
 from commsdesk.slides.slide_kinds import SlideKind
+from commsdesk.timeline.chain import EventKind
 from commsdesk.ui.theme import BAD, WARN
 
 
@@ -89,3 +91,22 @@ def test_a_slides_scene_the_desk_did_not_fill_is_named_not_guessed(broadcast, fa
     qtbot.waitUntil(lambda: broadcast.panel.on_air_label.text() == expected)
     assert broadcast.obs.on_air is None  # not the desk's slide: not offered to a post
     assert broadcast.panel.back_button.isEnabled()  # but the producer can still cut back
+
+
+def test_a_slide_put_up_by_a_drill_or_the_command_line_is_named_from_the_timeline(
+    broadcast, fake_obs, qtbot
+):
+    broadcast.connect()
+    put_standby_on_air(broadcast, qtbot)
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
+    desk = broadcast.bridge.desk  # meanwhile a drill put its own slide up, through its own OBS
+    desk.record("Drill", EventKind.BROADCAST_SLIDE, "Slide on air: Back at 18:30 UTC (from Camera)",
+                data={"kind": "back_at", "file": "drill-back-at.png", "from": "drill"})  # fmt: skip
+    at = desk.timeline(limit=1)[0].at
+    fake_obs.inputs[SLIDE_INPUT]["file"] = "/elsewhere/drill-back-at.png"
+    fake_obs.set_state(ConnectionState.CONNECTED)
+    expected = (f"ON AIR: Back at 18:30 UTC (from Camera) · put up by Drill from a drill at "
+                f"{at:%H:%M} UTC")
+    qtbot.waitUntil(lambda: broadcast.panel.on_air_label.text() == expected)
+    assert broadcast.obs.on_air is None  # still not this window's slide: not offered to a post
+    assert broadcast.panel.back_button.isEnabled()
