@@ -208,10 +208,8 @@ class DrillRun:
         finally:
             self._put_back()
         card = self.scorecard()
-        self.desk.record(actor, EventKind.DRILL_SCORED, f"Drill scored: {self.scenario.name}: "
-                         + "; ".join(" ".join(line.split()) for line in card.lines()[1:6]),
-                         incident_id=self.made.incident_id,
-                         data=card.data())  # fmt: skip
+        self.desk.record(actor, EventKind.DRILL_SCORED, card.summary(),
+                         incident_id=self.made.incident_id, data=card.data())  # fmt: skip
         self.parts.on_change()
         return card
 
@@ -511,6 +509,10 @@ class DrillRun:
         self._need("incident_id", "incident")
         path = self.parts.report_path or default_report_path(
             self.parts.data_dir, self.scenario, self.started_at or utc_now())
+        so_far = self.scorecard()  # the report prints it: every step but this one
+        self.desk.record(self.parts.actor, EventKind.DRILL_PROGRESS,
+                         so_far.summary("Drill so far, before its report"),
+                         incident_id=self.made.incident_id, data=so_far.data())  # fmt: skip
         written = write_report(self.desk, self.parts.actor, self.made.incident_id, path,
                                audience=self.parts.services.audience,
                                zones=self.parts.settings.get("team_time_zones") or ())

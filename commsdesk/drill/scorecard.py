@@ -83,9 +83,16 @@ class Scorecard:
         return out
 
     def data(self) -> dict:
-        """What the timeline's drill.scored event keeps."""
-        return {"scenario": self.scenario, "scores": dict(self.scores), "cadence": self.cadence,
+        """What the timeline's drill.scored (and drill.progress) event keeps."""
+        return {"scenario": self.scenario, "started_at": self.started_at.isoformat(),
+                "scores": dict(self.scores), "cadence": self.cadence,
+                "steps": [{"title": step.title, **step.as_json()} for step in self.steps],
                 "failed": [asdict(step) for step in self.failed], "report": self.report}
+
+    def summary(self, lead: str = "Drill scored") -> str:
+        """One line for the timeline: "Drill scored: <scenario>: Time to … 4.1 s; …"."""
+        return f"{lead}: {self.scenario}: " + "; ".join(" ".join(line.split())
+                                                      for line in self.lines()[1:6])
 
 
 def seconds_text(value: float | None) -> str:

@@ -123,6 +123,27 @@ class AudienceFacts:
 
 
 @dataclass(frozen=True)
+class DrillStep:
+    title: str
+    ok: bool
+    seconds: float
+    error: str | None
+
+
+@dataclass(frozen=True)
+class DrillFacts:
+    """A scored drill's scorecard, from the newest drill.scored or drill.progress event of the
+    incident: `complete` False when it is the card as the drill stood before writing its own
+    report (the report cannot hold its own outcome)."""
+
+    scenario: str
+    complete: bool
+    scores: tuple[tuple[str, str], ...]  # (label, "4.1 s" or "never")
+    cadence: str
+    steps: tuple[DrillStep, ...]
+
+
+@dataclass(frozen=True)
 class ReportFacts:
     incident: Incident
     generated_at: datetime
@@ -136,6 +157,7 @@ class ReportFacts:
     slides: tuple[SlideSpan, ...]
     trouble: tuple[TimelineEvent, ...]
     audience: AudienceFacts | None
+    drill: DrillFacts | None
     events: tuple[TimelineEvent, ...]  # oldest first: every one, or those read (see above)
     head: TimelineHead
     scope: EventScope
@@ -308,6 +330,7 @@ def gather(
         slides=tuple(measures.slides_on_air(events, end)),
         trouble=tuple(measures.stream_trouble(events)),
         audience=audience_facts,
+        drill=drill_facts(events),
         events=tuple(events),
         head=head,
         scope=scope,
@@ -550,6 +573,28 @@ def _audience(buffer, events) -> AudienceFacts | None:
         advice=advice,
         stream_ended=event_time(stopped[-1]) if stopped else None,
         markers=tuple(markers(events)),
+    )
+
+
+def drill_facts(events) -> DrillFacts | None:
+    """The scorecard of the drill this incident was, when it was one (see DrillFacts)."""
+    from commsdesk.drill.scorecard import SCORE_LABELS, SCORE_NAMES, seconds_text
+
+    card = next((e for e in reversed(events)
+                 if e.kind in (K.DRILL_SCORED, K.DRILL_PROGRESS)), None)  # fmt: skip
+    if card is None:
+        return None
+    data = card.data
+    scores = data.get("scores") or {}
+    return DrillFacts(
+        scenario=str(data.get("scenario", "")),
+        complete=card.kind == K.DRILL_SCORED,
+        scores=tuple((SCORE_LABELS[name], seconds_text(scores.get(name)))
+                     for name in SCORE_NAMES if name in scores),  # fmt: skip
+        cadence=str(data.get("cadence", "")),
+        steps=tuple(DrillStep(str(step.get("title") or step.get("name")), bool(step.get("ok")),
+                              float(step.get("seconds") or 0.0), step.get("error"))
+                    for step in data.get("steps", ())),  # fmt: skip
     )
 
 

@@ -127,6 +127,7 @@ def render_html(facts: ReportFacts, *, embed_fonts: bool = True) -> str:
         statements=facts.statements,
         unposted=facts.unposted,
         audience=facts.audience,
+        drill=facts.drill,
         chart=chart,
         marked=marked,
         ticked=ticked,

@@ -87,6 +87,7 @@ class EventKind(StrEnum):
     DRILL_STARTED = "drill.started"  # a scored drill (commsdesk.drill) began
     DRILL_STEP_FAILED = "drill.step_failed"
     DRILL_SCORED = "drill.scored"  # its scorecard
+    DRILL_PROGRESS = "drill.progress"  # its scorecard so far, just before it writes its report
     # A person marked an event as worth reading (the report can list only these), or took the
     # mark off: data {"event_id": N}; the newest of the two for an event is its state.
     TIMELINE_STARRED = "timeline.starred"

@@ -118,6 +118,9 @@ def test_the_drill_runs_every_step_on_real_obs_and_prints_its_scorecard_as_json(
     assert "DRILL: unauthorised withdrawals from a cold wallet" in text
     assert "we detected unauthorised withdrawals of ETH" in " ".join(text.split())
     assert written.data["head_sha256"] in "".join(text.split())  # the head it stands on
+    said = " ".join(text.split())  # its scorecard as it stood before the report, every step done
+    assert "Drill · Cold-wallet breach" in said and "as it stood just before it wrote" in said
+    assert said.count(" done ") >= len(STEPS) - 1 and "FAILED" not in said
     assert written.data["sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
 
 

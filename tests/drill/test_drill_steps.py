@@ -1,10 +1,11 @@
 """A drill's steps against what happens around them: it never joins an incident or a P-1 chain
 begun after it did, a step that needs a statement in review says so when drafting failed, and
-its scorecard reads as one line on the timeline. Real desk on SQLite; no OBS (its steps fail,
-saying so); the phone the drills' stand-in."""
+its scorecard reads as one line on the timeline and is in its report. Real desk on SQLite; no
+OBS (its steps fail, saying so); the phone the drills' stand-in."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,13 @@ from commsdesk.app import open_services
 from commsdesk.broadcast.obs.api import ObsError
 from commsdesk.drill.run import DrillParts, DrillRun
 from commsdesk.drill.scenario import load
+from commsdesk.drill.scorecard import seconds_text
 from commsdesk.p1.fake_provider import FakeProvider
 from commsdesk.p1.service import CallChain
 from commsdesk.publishing.holds import drill_mode
+from commsdesk.report.writing import write_report
 from commsdesk.settings import Settings
+from tests.report.reading import sections
 from tests.support.cli import commsdesk, start_commsdesk
 from tests.support.obs_studio import free_port
 
@@ -176,3 +180,34 @@ def test_a_drill_runs_out_when_whoever_reads_its_lines_goes_away(services, isola
     assert {step["name"] for step in steps["failed"]} == {"go_live", "back_at", "back_live",
                                                           "end_stream"}  # no OBS here
     assert drill_mode(services.desk) is False
+
+
+def test_the_drill_s_report_carries_its_scorecard_so_far_and_a_later_report_the_whole(
+    services, isolated_dirs
+):
+    card = drill(services, isolated_dirs).run()
+
+    recorded = [e.kind for e in reversed(services.desk.timeline(limit=None))]
+    tail = [kind for kind in recorded if kind in ("drill.progress", "report.written",
+                                                  "drill.scored")]  # fmt: skip
+    assert tail == ["drill.progress", "report.written", "drill.scored"]
+    section = sections((isolated_dirs / "report.html").read_text(encoding="utf-8"))["drill"]
+    said = " ".join(section.split())
+    assert said.startswith("Drill · Cold-wallet breach")
+    assert "as it stood just before it wrote this report" in said
+    answered = seconds_text(card.scores["time_to_p1_answer"])
+    assert f"Time to the P-1 answer {answered}" in said
+    assert "Time to live never" in said  # no OBS here
+    rows = re.findall(r"^(\d+) (.+?) (done|FAILED: .+) (\d+\.\d) s$", section, re.MULTILINE)
+    assert [title for _, title, _, _ in rows] == [step.title for step in card.steps[:-1]]
+    for (_, _, result, _), step in zip(rows, card.steps, strict=False):
+        assert result == ("done" if step.ok else f"FAILED: {step.error}")
+    assert "FAILED: " in section and "OBS is not running here" in section
+
+    incident_id = card.incident_id
+    later = write_report(services.desk, LEE, incident_id, isolated_dirs / "later.html",
+                         audience=services.audience)  # fmt: skip
+    whole = sections(later.path.read_text(encoding="utf-8"))["drill"]
+    assert "Its scorecard, as recorded when it finished." in " ".join(whole.split())
+    assert len(re.findall(r"^\d+ .+ (?:done|FAILED: .+) \d+\.\d s$", whole, re.MULTILINE)) == len(
+        card.steps)  # the report step too
