@@ -337,6 +337,21 @@ class Advisor:
         return f"{message} (partial total: {partial})" if partial else message
 
 
+def steady_peak(values) -> float | None:
+    """The peak the advisor measures against, for a whole series at once: the highest median
+    of three numbers in a row (gaps skipped), the first two numbers standing for themselves as
+    the advisor's first readings do. None with no number."""
+    numbers = np.asarray(values, dtype=np.float64)
+    numbers = numbers[np.isfinite(numbers) & (numbers >= 0)]
+    if not len(numbers):
+        return None
+    highest = max(numbers[0], numbers[:2].max())  # one reading, then the higher of two
+    if len(numbers) >= 3:
+        rows = np.stack([numbers[:-2], numbers[1:-1], numbers[2:]])
+        highest = max(highest, float(np.median(rows, axis=0).max()))
+    return float(highest)
+
+
 def _is_count(value: object) -> bool:
     """A finite number of 0 or more (bools and text are not)."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):

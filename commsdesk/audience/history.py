@@ -22,7 +22,7 @@ from commsdesk.audience.store import AudienceStore
 from commsdesk.audience.store import source_fresh_for as fresh_for
 from commsdesk.settings import Settings
 
-NO_INCIDENT_HISTORY = 12 * 3600.0  # without an active incident, the last 12 hours are shown
+NO_INCIDENT_HISTORY = 12 * 3600.0  # no incident active: the last 12 hours counted outside any
 __all__ = ["NO_INCIDENT_HISTORY", "History", "advisor_settings", "fresh_for", "load_history"]
 
 
@@ -80,9 +80,13 @@ def load_history(
         earliest = now - NO_INCIDENT_HISTORY
     since = None if incident_id is not None else earliest
     sources = store.sources()
-    buffer = store.load_series(incident_id=incident_id, since=since, now=now)
-    for source in sources:
-        buffer.add_source(source.label, fresh_for=fresh_for(source))
+    # Without an incident, only what was counted outside any: a closed incident's numbers (a
+    # drill's replay among them) are its report's, not advice for now.
+    buffer = store.load_series(incident_id=incident_id, since=since, now=now,
+                               unfiled=incident_id is None)  # fmt: skip
+    for source in sources:  # a source switched off with nothing here is no line on the chart
+        if source.enabled or source.label in buffer.sources():
+            buffer.add_source(source.label, fresh_for=fresh_for(source))
     times, totals = buffer.total()
     reading, counting = buffer.coverage()
     stream_start = stream_started(store.desk, since=earliest)

@@ -305,10 +305,12 @@ class AudienceStore:
         since: float | None = None,
         fresh_for: float = DEFAULT_FRESH_FOR,
         now: float | None = None,
+        unfiled: bool = False,
     ) -> SeriesBuffer:
-        """Every stored sample (of one incident, from `since`) back in a SeriesBuffer, by source
-        label, screened as live numbers are, with the periods each source was switched off (read
-        from the timeline) left out of the total, as they were when the samples came in.
+        """Every stored sample (of one incident, or with `unfiled` of none, from `since`) back in
+        a SeriesBuffer, by source label, screened as live numbers are, with the periods each
+        source was switched off (read from the timeline) left out of the total, as they were
+        when the samples came in.
 
         Struck samples are shown struck and counted nowhere; a count above its platform's bound
         is a gap; a sample stamped after `now` (default the clock) plus the skew is left out."""
@@ -319,6 +321,8 @@ class AudienceStore:
         ).order_by(AudienceSampleRow.source_id, AudienceSampleRow.at, AudienceSampleRow.id)
         if incident_id is not None:
             query = query.where(AudienceSampleRow.incident_id == incident_id)
+        elif unfiled:  # counted while no incident was active
+            query = query.where(AudienceSampleRow.incident_id.is_(None))
         if since is not None:
             query = query.where(AudienceSampleRow.at >= since)
         latest = (time.time() if now is None else now) + CLOCK_SKEW

@@ -71,6 +71,7 @@ class _Made:
     """What the steps have made so far, for the steps after them."""
 
     incident_id: int | None = None
+    p1_run_id: int | None = None  # the drill's own P-1 chain
     statement_id: int | None = None
     approved: bool = False
     obs: Any = None
@@ -205,6 +206,7 @@ class DrillRun:
         actor = self.parts.actor
         try:
             self._leave_obs_as_found()
+            self._leave_nothing_open()
         finally:
             self._put_back()
         card = self.scorecard()
@@ -272,6 +274,36 @@ class DrillRun:
                 made.obs.close()
                 made.obs = None
 
+    def _leave_nothing_open(self) -> None:
+        """A drill finished early leaves no incident of its own open (reminders of its cadence,
+        its statements postable once drill mode is off) and no P-1 of its own waiting in the
+        header for someone to acknowledge."""
+        from commsdesk.p1.service import CallChain
+
+        made, actor = self.made, self.parts.actor
+        if made.incident_id is not None:
+            try:
+                incident = self.desk.incident(made.incident_id)
+                if incident.closed_at is None:
+                    self.desk.close_incident(actor, incident.id, "Drill finished early: "
+                                             f"{self.scenario.name}")  # fmt: skip
+                    made.notes.append(f"Finishing, the drill closed its incident "
+                                      f"'{incident.title}'.")  # fmt: skip
+            except Exception as exc:
+                made.notes.append(f"Finishing, the drill could not close its incident: "
+                                  f"{_said(exc)}; close it yourself.")  # fmt: skip
+        if made.p1_run_id is not None:
+            try:
+                chain = CallChain(self.desk)
+                latest = chain.latest()
+                if latest is not None and latest.id == made.p1_run_id:
+                    if latest.running:
+                        chain.cancel(actor)
+                    chain.acknowledge(actor)  # the drill's chain is done with: off the header
+            except Exception as exc:
+                made.notes.append(f"Finishing, the drill could not end its P-1 chain: "
+                                  f"{_said(exc)}; see Incident → P-1 status….")  # fmt: skip
+
     def scorecard(self) -> Scorecard:
         late = self._updates_late_by()
         moments = self.made.moments
@@ -327,6 +359,7 @@ class DrillRun:
             raise StepFailed("a P-1 chain was pressed after the drill began; the drill did not "
                              "join it, and it goes on")  # fmt: skip
         self.made.incident_id = run.incident_id
+        self.made.p1_run_id = run.id
         try:
             return self._follow_p1(chain, ChainRunner(chain, provider), run, provider.name)
         except BaseException:  # never a chain left calling on its own after a drill
@@ -432,15 +465,18 @@ class DrillRun:
 
     def _go_live(self) -> str:
         from commsdesk.broadcast.going_live import REHEARSAL_SETTING
+        from commsdesk.broadcast.obs.api import SLIDES_SCENE
         from commsdesk.broadcast.obs_actions import go_live
 
         rehearsal = self.parts.settings.get(REHEARSAL_SETTING) or []
         obs = self._obs()
-        busy = ("streaming" if obs.stream_health().live else
-                "recording" if obs.recording() else None)  # fmt: skip
-        if busy:  # whatever is on air now is not the drill's: it is left alone
-            raise StepFailed(f"OBS is {busy} already, so the drill stays off it (no slide, no "
-                             f"scene change); end that in OBS, or drill with OBS idle")
+        busy = ("is streaming already" if obs.stream_health().live else
+                "is recording already" if obs.recording() else
+                f"shows a slide someone put up ({SLIDES_SCENE} scene)"
+                if obs.scenes().program == SLIDES_SCENE else None)  # fmt: skip
+        if busy:  # whatever OBS shows now is not the drill's: it is left alone
+            raise StepFailed(f"OBS {busy}, so the drill stays off it (no slide, no scene "
+                             f"change); end that in OBS, or drill with OBS idle")
         self.made.going_live = True  # from here OBS may be live even if go_live never returns
         going = go_live(self.desk, self.parts.actor, obs, drill=True, rehearsal=rehearsal,
                         via=VIA)  # fmt: skip

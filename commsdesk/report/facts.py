@@ -120,6 +120,7 @@ class AudienceFacts:
     advice: tuple[Moment, ...]
     stream_ended: datetime | None
     markers: tuple[Marker, ...]
+    steady_peak: int | None = None  # the peak the advice measures against (see the advisor)
 
 
 @dataclass(frozen=True)
@@ -552,6 +553,7 @@ def _statements(desk, statements, events: list[TimelineEvent]):
 
 def _audience(buffer, events) -> AudienceFacts | None:
     """The audience section's facts from the incident's samples (a SeriesBuffer)."""
+    from commsdesk.audience.advisor import steady_peak
     if not len(buffer) or not any(buffer.has_number(s) for s in buffer.sources()):
         return None
     times, values = buffer.total()
@@ -562,6 +564,7 @@ def _audience(buffer, events) -> AudienceFacts | None:
         if buffer.has_number(label)
     )
     peak = buffer.peak()
+    steady = steady_peak(values)
     advice = tuple(Moment(event_time(e), e.summary) for e in events
                    if e.kind == K.AUDIENCE_ADVICE)  # fmt: skip
     stopped = [e for e in events if e.kind == K.BROADCAST_STOPPED]
@@ -573,6 +576,7 @@ def _audience(buffer, events) -> AudienceFacts | None:
         advice=advice,
         stream_ended=event_time(stopped[-1]) if stopped else None,
         markers=tuple(markers(events)),
+        steady_peak=None if steady is None else round(steady),
     )
 
 

@@ -241,3 +241,19 @@ def test_anything_but_a_count_is_a_gap_and_breaks_nothing(garbage):
     status = advisor.status()
     assert status.peak == 1_000 and status.smoothed == pytest.approx(1_000)
     assert advisor.threshold == pytest.approx(100.0)
+
+
+def test_the_steady_peak_of_a_whole_series_is_the_advisor_s_own():
+    import random
+
+    from commsdesk.audience.advisor import steady_peak
+
+    chance = random.Random(7)
+    for _ in range(200):
+        values = [math.nan if chance.random() < 0.1 else float(chance.randint(0, 50_000))
+                  for _ in range(chance.randint(0, 40))]  # fmt: skip
+        advisor = Advisor(AdvisorSettings())
+        for n, value in enumerate(values):
+            advisor.observe(float(n), value)
+        assert steady_peak(values) == advisor.status().peak, values
+    assert steady_peak([100.0, 200.0, 40_300.0, 100.0, 39_000.0, 39_557.0, 38_000.0]) == 39_000.0

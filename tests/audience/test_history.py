@@ -40,3 +40,32 @@ def test_live_time_counts_from_the_stream_start_obs_reported(tmp_path):
         assert after.advisor.started_at == started
     finally:
         desk.close()
+
+
+def test_without_an_incident_only_numbers_counted_outside_any_are_shown(tmp_path):
+    """A closed incident's audience (a drill's replayed curve, falling to the advice to end)
+    stays with it: no chart and no advice for it once no incident is active."""
+    desk = Desk.open(tmp_path)
+    try:
+        store = AudienceStore(desk)
+        store.add_source(PAT, "manual", "Kick")
+        store.add_source(PAT, "replay", "Drill replay youtube", {"path": "curve.csv"},
+                         enabled=False)  # fmt: skip
+        drill = desk.start_incident(PAT, "DRILL: exchange outage", Severity.P2)
+        now = time.time()
+        falling = [Sample(now - 3600 + 30 * n, "Drill replay youtube",
+                          max(40_000 - 400 * n, 300)) for n in range(120)]  # fmt: skip
+        store.append_samples(falling, incident_id=drill.id)
+        during = load_history(store, AdvisorSettings(min_runtime=0))
+        assert set(during.buffer.sources()) == {"Drill replay youtube", "Kick"}  # off, yet counted
+        assert during.advising is not None  # the drill's own advice, while it runs
+        desk.close_incident(PAT, drill.id, "Drill over")
+
+        store.append_samples([Sample(now - 60, "Kick", 1200.0)])  # counted outside any incident
+        after = load_history(store, AdvisorSettings(min_runtime=0))
+        assert after.incident_id is None
+        assert after.buffer.sources() == ["Kick"]  # no line for the drill's switched-off source
+        assert after.totals.tolist() == [1200.0]
+        assert after.advising is None
+    finally:
+        desk.close()

@@ -1,5 +1,6 @@
-"""What a drill must never do, whatever fails: put itself on a stream it did not start, leave
-its slide, stream or recording on OBS, or leave a P-1 chain calling. Real desk on SQLite; OBS is
+"""What a drill must never do, whatever fails: put itself on a stream it did not start or over
+someone's slide, leave its slide, stream or recording on OBS, leave a P-1 chain calling, or
+leave its incident open. Real desk on SQLite; OBS is
 the in-memory OBS behind BlockingObs's own calls; the phone the drills' stand-in."""
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from commsdesk.app import open_services
+from commsdesk.broadcast.obs.api import SLIDE_INPUT, SLIDES_SCENE
 from commsdesk.broadcast.obs.fake import FakeObs
 from commsdesk.drill.run import DrillParts, DrillRun
 from commsdesk.drill.scenario import load
 from commsdesk.p1.fake_provider import FakeProvider
 from commsdesk.p1.service import CallChain
+from commsdesk.p1.ui.words import chain_label
 from commsdesk.publishing.holds import drill_mode
 from commsdesk.settings import Settings
 from tests.support.obs_in_memory import InMemoryObs
@@ -79,6 +82,40 @@ def test_finishing_early_takes_the_drill_off_obs(services, isolated_dirs):
     assert "broadcast.back_live" in kinds and "broadcast.recording_stopped" in kinds
     assert drill_mode(services.desk) is False
     assert services.desk.approval_policy().required == 1
+
+
+def test_obs_showing_someone_s_slide_is_left_alone(services, isolated_dirs):
+    obs = FakeObs()
+    obs.start()
+    obs.push_slide("/desk/slides/back-at-1830.png").result()  # the producer's slide, ready
+    obs.calls.clear()
+    card = drill(services, isolated_dirs, obs).run()
+
+    failed = {step.name: step.error for step in card.failed}
+    assert set(failed) == {"go_live", "back_at", "back_live", "end_stream"}
+    assert failed["go_live"].startswith(f"OBS shows a slide someone put up ({SLIDES_SCENE} "
+                                        "scene), so the drill stays off it")  # fmt: skip
+    assert not set(obs.calls) & set(ON_AIR), obs.calls
+    assert obs.program == SLIDES_SCENE
+    assert obs.inputs[SLIDE_INPUT]["file"] == "/desk/slides/back-at-1830.png"
+
+
+def test_finishing_early_leaves_no_incident_or_p1_of_its_own(services, isolated_dirs):
+    run = drill(services, isolated_dirs, FakeObs())
+    run_until(run, "incident")  # P-1 answered, the incident named, its cadence promised
+    desk = services.desk
+    assert desk.active_incident() is not None
+    assert chain_label(CallChain(desk).latest()).text.startswith("DRILL P-1 answered by ")
+
+    card = run.finish()
+
+    assert desk.active_incident() is None  # no update reminders for a rehearsal left open
+    closed = desk.incident(run.made.incident_id)
+    assert closed.closed_at is not None
+    assert any(note.startswith("Finishing, the drill closed its incident 'DRILL: ")
+               for note in card.notes)  # fmt: skip
+    assert chain_label(CallChain(desk).latest()).text == ""  # off the header
+    assert drill_mode(desk) is False
 
 
 def test_a_p1_step_that_breaks_leaves_no_chain_calling(services, isolated_dirs, monkeypatch):

@@ -204,6 +204,11 @@ def test_the_drill_s_report_carries_its_scorecard_so_far_and_a_later_report_the_
         assert result == ("done" if step.ok else f"FAILED: {step.error}")
     assert "FAILED: " in section and "OBS is not running here" in section
 
+    audience = " ".join(sections((isolated_dirs / "report.html").read_text(
+        encoding="utf-8"))["audience"].split())
+    steady = re.search(r"The advice measures against the steady peak, ([\d,]+):", audience)
+    assert steady and f"of the {steady.group(1)} peak" in audience  # the advice's own figure
+
     incident_id = card.incident_id
     later = write_report(services.desk, LEE, incident_id, isolated_dirs / "later.html",
                          audience=services.audience)  # fmt: skip
