@@ -141,6 +141,7 @@ class StatementsPanel(QWidget):
             self.model.set_statements([])
             self.editor.show_statement(None)
             self._update_empty()
+            self.counts_changed.emit(self.state_counts())  # "1 awaiting approval" goes too
         elif changed:
             self.reload(select_id=self.bridge.settings.get("last_statement_id") or None,
                         newest_first=True)  # fmt: skip

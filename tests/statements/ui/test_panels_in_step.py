@@ -134,6 +134,15 @@ def test_an_incident_started_and_closed_on_the_command_line_reaches_the_header(h
     assert h.window.header.title.full_text == "Exchange outage"
     assert h.window.close_incident_action.isEnabled()
     assert h.window.statements.new_button.isEnabled()
+    other = Desk.open(h.data_dir)
+    try:
+        waiting = other.create_statement(SAM, incident_id, "Holding line", "We are on it.")
+        other.submit(SAM, waiting.id)
+    finally:
+        other.close()
+    h.window.timeline.poll()
+    h.qtbot.waitUntil(lambda: h.window.status_review.text() == "1 awaiting approval",
+                      timeout=5_000)  # fmt: skip
 
     commsdesk("incident", "close", str(incident_id), "--note", "Back up", data_dir=h.data_dir,
               operator=SAM, check=True)  # fmt: skip
@@ -141,3 +150,4 @@ def test_an_incident_started_and_closed_on_the_command_line_reaches_the_header(h
     h.qtbot.waitUntil(lambda: h.window.incident is None, timeout=5_000)
     assert h.window.header.title.full_text == "No active incident"
     assert not h.window.statements.new_button.isEnabled()
+    assert h.window.status_review.text() == ""  # nothing awaits approval in a closed incident
