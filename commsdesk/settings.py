@@ -43,6 +43,13 @@ OPTIONS: tuple[Option, ...] = (
         "The team's PostgreSQL database this desk opens, as a URL without its password (the "
         "password is in the keyring); '' = this desk's own SQLite file.",
     ),
+    Option(
+        "report_folder",
+        str,
+        "",
+        "The folder the last report was written to, where Incident → Report… next offers to "
+        "save ('' = none yet: the Documents folder).",
+    ),
     Option("obs_host", str, "127.0.0.1", "Where OBS Studio's WebSocket server runs."),
     Option("obs_port", int, 4455, "The port of OBS's WebSocket server (its default: 4455)."),
     Option(

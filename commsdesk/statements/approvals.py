@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from commsdesk.clock import as_utc
 from commsdesk.incidents.incident import Incident
 from commsdesk.incidents.service import incident_from
-from commsdesk.statements.service import Statements, same_person
+from commsdesk.statements.service import Statements
 from commsdesk.statements.statement import (
     APPROVED_DIGEST,
     Action,
@@ -23,6 +23,7 @@ from commsdesk.statements.statement import (
     StatementState,
     approved_digest,
     next_state,
+    same_person,
 )
 from commsdesk.store.models import ApprovalRow, EventRow, PolicyRow, StatementRow, VersionRow
 from commsdesk.store.session import DeskError, actor_name
@@ -161,7 +162,7 @@ class Approvals(Statements):
             if not policy.may_approve(version.author, actor):
                 raise DeskError(
                     f"You wrote v{version.number}; approval must come from someone else "
-                    f"({policy.required} required)."
+                    f"({policy.required} required); {self._handover_hint()}."
                 )
             approvers = self._approvers(session, version.id)
             if any(same_person(name, actor) for name in approvers):
@@ -191,6 +192,14 @@ class Approvals(Statements):
                 self._mark_approved(row, version, rendered)
             row.updated_at = now
             return self._load(session, row)
+
+    def _handover_hint(self) -> str:
+        """How the desk is handed to the approver, said where the author is refused."""
+        if getattr(self, "person", None) is not None:  # team mode: the login is who acts
+            return ("the approver signs in with their own login under Desk → Connect to a "
+                    "team… (or `--database` on the command line)")
+        return ("the approver signs in as themselves under Desk → Who is at the desk… "
+                "(or `--as` on the command line)")
 
     def _move(self, actor: str, statement_id: int, *args: Any, **kwargs: Any) -> Statement:
         """`_move_in` in a transaction of its own."""

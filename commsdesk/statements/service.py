@@ -24,6 +24,7 @@ from commsdesk.statements.statement import (
     StatementState,
     StatementVersion,
     next_state,
+    same_person,
 )
 from commsdesk.store.models import (
     TITLE,
@@ -44,10 +45,6 @@ VOIDED_BY_EDIT = {
     S.APPROVED: "edited after approval; needs approval again",
     S.FAILED: "edited after a failed post; needs approval again",
 }
-
-
-def same_person(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
 
 
 def _version(row: VersionRow) -> StatementVersion:

@@ -119,13 +119,14 @@ class ApprovalPolicy:
             raise ValueError("required approvals cannot be negative")
 
     def counted(self, author: str, approvers: Iterable[str]) -> set[str]:
-        """Approvers that count: distinct, and not the author (names compared without case)."""
-        author_key = author.strip().casefold()
+        """Approvers that count: distinct, and not the author (names compared as
+        `person_key` compares them: without case or runs of whitespace)."""
+        author_key = person_key(author)
         counted: dict[str, str] = {}
         for approver in approvers:
-            key = approver.strip().casefold()
+            key = person_key(approver)
             if key and key != author_key:
-                counted.setdefault(key, approver.strip())
+                counted.setdefault(key, " ".join(approver.split()))
         return set(counted.values())
 
     def is_satisfied(self, author: str, approvers: Iterable[str]) -> bool:
@@ -134,7 +135,19 @@ class ApprovalPolicy:
     def may_approve(self, author: str, approver: str) -> bool:
         if self.required == 0:
             return True
-        return approver.strip().casefold() != author.strip().casefold()
+        return not same_person(approver, author)
+
+
+def person_key(name: str) -> str:
+    """A person's name as the approval rules compare it: "Mira  Chen (Founder)" and
+    "mira chen (founder)" are one person. Case and runs of whitespace (any kind, at either end
+    too) do not tell two people apart."""
+    return " ".join(name.split()).casefold()
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two actors' names are one person for the approval rules (`person_key`)."""
+    return person_key(a) == person_key(b)
 
 
 @dataclass(frozen=True)

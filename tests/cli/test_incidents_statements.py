@@ -82,8 +82,12 @@ def test_a_statement_from_draft_to_approved_with_the_desk_rules(desk_dir, tmp_pa
     own = run(desk_dir, "statement approve 1", who=ANA)
     assert own.returncode == 1
     assert own.stderr == (
-        "commsdesk: You wrote v1; approval must come from someone else (1 required).\n"
+        "commsdesk: You wrote v1; approval must come from someone else (1 required); the "
+        "approver signs in as themselves under Desk → Who is at the desk… (or `--as` on the "
+        "command line).\n"
     )
+    retyped = run(desk_dir, "statement approve 1", who="ana  RUIZ (Comms)")  # still Ana
+    assert retyped.returncode == 1 and "must come from someone else" in retyped.stderr
     approved = ok(run(desk_dir, "statement approve 1", who=SAM))
     assert approved == "#1 Approved, v1 (approved by Sam Okafor (legal))  Holding\n"
     shown = json.loads(ok(run(desk_dir, "statement show 1 --json")))

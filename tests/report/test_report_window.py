@@ -3,7 +3,9 @@ off the UI thread with its progress in the status bar, the result, and a failure
 
 from __future__ import annotations
 
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QFileDialog, QLineEdit, QMenu, QMessageBox
@@ -128,3 +130,90 @@ def test_with_events_starred_it_asks_and_lists_only_those_in_the_team_s_zones(
         text["cover"].split())
     window.idle()
     assert window.desk.timeline(limit=1)[0].data["starred_only"] is True
+
+
+def test_the_save_dialog_opens_in_the_last_report_s_folder_else_documents_else_home(
+    window, qtbot, tmp_path, monkeypatch
+):
+    from commsdesk.settings import Settings
+
+    home, elsewhere = tmp_path / "home", tmp_path / "program"
+    home.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(elsewhere)  # as when the desk is run from its own source folder
+
+    def opened_in() -> tuple[QFileDialog, Path]:
+        dialog = ask(window, qtbot)
+        folder = Path(dialog.directory().absolutePath())
+        return dialog, folder
+
+    dialog, folder = opened_in()  # no report yet, no Documents folder: home
+    assert folder == home
+    dialog.reject()
+    (home / "Documents").mkdir()
+    dialog, folder = opened_in()
+    assert folder == home / "Documents"
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    writer = window.window.findChild(ReportWriter)
+    with qtbot.waitSignal(writer.written, timeout=60_000):
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(reports / "r.html"))
+        dialog.accept()
+    window.idle()
+    assert window.settings.get("report_folder") == str(reports)
+    qtbot.waitUntil(lambda: Settings.load(window.data_dir).get("report_folder") == str(reports))
+    dialog, folder = opened_in()
+    assert folder == reports  # where the last report went
+    dialog.reject()
+
+    shutil.rmtree(reports)  # a folder that is gone is passed over
+    dialog, folder = opened_in()
+    assert folder == home / "Documents"
+    dialog.reject()
+
+
+def test_an_unforeseen_error_is_said_with_its_type_and_logged_with_its_traceback(
+    window, qtbot, tmp_path, monkeypatch, caplog
+):
+    import logging
+
+    def broken(*_args, **_kwargs):
+        return {}["DRILL_PROGRESS"]
+
+    monkeypatch.setattr(writing, "write_report", broken)
+    writer = ReportWriter(window.window)
+    with caplog.at_level(logging.ERROR), qtbot.waitSignal(writer.failed, timeout=30_000) as failed:
+        writer.write(window.desk.incident(1), tmp_path / "r.html")
+    message = "The report could not be written: KeyError: 'DRILL_PROGRESS'"
+    assert failed.args == [message]
+    assert window.window.statusBar().currentMessage() == message
+    [logged] = [r for r in caplog.records if r.name == "commsdesk.report.ui.report_action"]
+    assert logged.levelno == logging.ERROR and logged.exc_info[0] is KeyError
+    assert "in broken" in caplog.text and "Traceback" in caplog.text
+    for box in window.window.findChildren(QMessageBox):
+        box.close()
+
+
+def test_the_desk_s_own_refusals_are_said_plainly_and_not_logged(
+    window, qtbot, tmp_path, monkeypatch, caplog
+):
+    import logging
+
+    from commsdesk.report.pdf import PdfEngineMissing
+    from commsdesk.store.session import DeskError
+
+    writer = ReportWriter(window.window)
+    for refusal in (DeskError("The incident is gone."),
+                    PdfEngineMissing("no PDF engine: Chromium is not installed")):  # fmt: skip
+        def refusing(*_args, refusal=refusal, **_kwargs):
+            raise refusal
+
+        monkeypatch.setattr(writing, "write_report", refusing)
+        with caplog.at_level(logging.ERROR), qtbot.waitSignal(writer.failed) as failed:
+            writer.write(window.desk.incident(1), tmp_path / "r.html")
+        assert failed.args == [str(refusal)]
+    assert not [r for r in caplog.records if r.name == "commsdesk.report.ui.report_action"]
+    for box in window.window.findChildren(QMessageBox):
+        box.close()

@@ -109,6 +109,15 @@ def test_policy_counts_each_approver_once():
     assert policy.counted("Ana", ["", "  "]) == set()
 
 
+def test_policy_names_differing_only_in_case_or_runs_of_whitespace_are_one_person():
+    policy = ApprovalPolicy(2)
+    assert not policy.may_approve("Mira Chen (founder)", "mira  chen\t(FOUNDER) ")
+    assert policy.counted("Mira Chen", ["mira  chen", "Sam  Okafor", "sam okafor"]) == {
+        "Sam Okafor"
+    }
+    assert not policy.is_satisfied("Mira Chen", ["Sam Okafor", "SAM\u00a0OKAFOR"])
+
+
 def test_policy_with_no_approvals_required():
     policy = ApprovalPolicy(0)
     assert policy.is_satisfied("Ben", [])

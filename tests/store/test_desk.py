@@ -100,6 +100,39 @@ def test_author_cannot_approve_their_own_version(desk, incident):
     assert EventKind.APPROVED not in kinds(desk)
 
 
+def test_author_retyping_their_name_with_other_case_or_spacing_cannot_approve(desk, incident):
+    founder = "Mira Chen (founder)"
+    statement = draft(desk, incident, author=founder)
+    desk.submit(founder, statement.id)
+    for retyped in ("mira chen (founder)", "mira  chen (founder)", "MIRA\tChen\u00a0(Founder) "):
+        with pytest.raises(DeskError, match=r"You wrote v1; approval must come from someone else"):
+            desk.approve(retyped, statement.id)
+    assert desk.statement(statement.id).state is S.IN_REVIEW
+    assert EventKind.APPROVED not in kinds(desk)
+
+
+def test_the_self_approval_refusal_says_how_to_hand_over(desk, incident):
+    statement = draft(desk, incident)
+    desk.submit(ANA, statement.id)
+    with pytest.raises(DeskError) as refused:
+        desk.approve(ANA, statement.id)
+    assert str(refused.value) == (
+        "You wrote v1; approval must come from someone else (1 required); the approver signs "
+        "in as themselves under Desk → Who is at the desk… (or `--as` on the command line)."
+    )
+
+
+def test_two_required_approvals_count_one_person_once_however_typed(desk, incident):
+    desk.set_required_approvals(BEN, 2)
+    statement = draft(desk, incident)
+    desk.submit(ANA, statement.id)
+    desk.approve(SAM, statement.id)
+    with pytest.raises(DeskError, match="already approved v1"):
+        desk.approve("sam   OKAFOR", statement.id)
+    assert desk.statement(statement.id).state is S.IN_REVIEW
+    assert desk.statement(statement.id).approvals == (SAM,)
+
+
 def test_two_required_approvals_need_two_other_people(desk, incident):
     desk.set_required_approvals(BEN, 2)
     assert desk.approval_policy().required == 2

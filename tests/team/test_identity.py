@@ -144,6 +144,14 @@ def test_approvals_by_the_author_are_refused_by_the_database_itself(team):
     assert approved.state.value == "approved"
 
 
+def test_the_author_is_told_the_approver_signs_in_with_their_own_login(team):
+    mira, statement_id = in_review(team)
+    message = refused(lambda: mira.approve(MIRA, statement_id),
+                      "You wrote v1; approval must come from someone else")  # fmt: skip
+    assert message.endswith("; the approver signs in with their own login under Desk → Connect "
+                            "to a team… (or `--database` on the command line).")  # fmt: skip
+
+
 def test_an_approval_cannot_be_rewritten_to_name_someone_else(team):
     mira, statement_id = in_review(team)
     team.desk(SAM).approve(SAM, statement_id)

@@ -3,6 +3,9 @@
 Tab goes from field to field, once each: past the start time in one step (its parts are reached
 with the arrow keys, and typing runs on from one to the next), out of the summary (it takes no
 tab characters) and out of the facts table (arrows move in it; Tab goes on while editing a cell).
+
+Esc, Cancel and closing the window leave at once when nothing was changed; with unsaved changes
+they ask first ("Discard your changes to the incident?"), keeping the edits by default.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -42,7 +46,10 @@ class StartedEdit(QDateTimeEdit):
 
 
 class IncidentDialog(QDialog):
-    """Returns its values through `values()`; checks them before it closes."""
+    """Returns its values through `values()`; checks them before it closes, and asks before
+    unsaved changes are thrown away."""
+
+    DISCARD_QUESTION = "Discard your changes to the incident?"
 
     def __init__(
         self,
@@ -118,6 +125,54 @@ class IncidentDialog(QDialog):
         buttons.accepted.connect(self._accept_if_valid)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.discard_box: QMessageBox | None = None
+        self._as_opened = self._state()
+
+    def _state(self) -> tuple:
+        """What the person has entered, to tell whether anything was changed since opening."""
+        rows = []
+        for row in range(self.facts.rowCount()):
+            cells = tuple(
+                (item.text() if item else "").strip()
+                for item in (self.facts.item(row, 0), self.facts.item(row, 1))
+            )
+            if any(cells):
+                rows.append(cells)
+        return (
+            self.title.text().strip(),
+            self.severity.currentIndex(),
+            self.started.dateTime().toSecsSinceEpoch(),
+            self.summary.toPlainText().strip(),
+            tuple(rows),
+        )
+
+    def has_changes(self) -> bool:
+        return self._state() != self._as_opened
+
+    def reject(self) -> None:
+        """Esc, Cancel and the window's close button: at once when nothing was changed, else
+        only once the person chooses to discard the changes (Keep editing is the default)."""
+        if not self.has_changes():
+            super().reject()
+            return
+        if self.discard_box is not None and self.discard_box.isVisible():
+            self.discard_box.raise_()
+            return
+        box = self.discard_box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.windowTitle())
+        box.setText(self.DISCARD_QUESTION)
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered() -> None:
+            if box.clickedButton() is discard:
+                QDialog.reject(self)
+
+        box.finished.connect(answered)
+        box.open()
 
     def values(self) -> dict:
         started = self.started.dateTime().toSecsSinceEpoch()

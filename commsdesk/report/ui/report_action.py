@@ -6,17 +6,26 @@ report's timeline lists only those or every event. The file dialog offers a name
 incident's title (.pdf; .html allowed). Times are given also in the team's zones (the desk's
 team_time_zones setting). While the report is written the status bar says what it is doing
 ("Writing the report…"); then where it went and how many pages, or, in one message, why it could
-not be written (nothing half-written is left: commsdesk.report.writing writes atomically).
+not be written (nothing half-written is left: commsdesk.report.writing writes atomically). An
+error that is not one of the desk's own refusals is said with its type and logged with its
+traceback.
+
+The file dialog opens in the folder the last report was written to (the desk's report_folder
+setting), else the Documents folder, else the home folder: never the folder the desk happens to
+run in.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from commsdesk.ui.lanes import Lane
+
+log = logging.getLogger(__name__)
 
 SHOWN_MS = 20_000  # how long the result stays in the status bar
 FILTERS = {"PDF (*.pdf)": ".pdf", "HTML (*.html)": ".html"}
@@ -102,9 +111,7 @@ class ReportWriter(QObject):
     def _choose(self, incident, *, starred_only: bool) -> None:
         from commsdesk.report.writing import default_name
 
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        ) or str(Path.home())
+        folder = str(self.start_folder())
         dialog = self.dialog = QFileDialog(
             self.window, f"Save the post-incident report of “{incident.title}”"
         )
@@ -122,6 +129,25 @@ class ReportWriter(QObject):
         )
         dialog.open()
 
+    def start_folder(self) -> Path:
+        """Where the file dialog opens: the folder the last report was written to, else the
+        Documents folder, else home (each only while it is a folder)."""
+        last = self.window.bridge.settings.get("report_folder")
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        for folder in (last, documents):
+            if folder and Path(folder).is_dir():
+                return Path(folder)
+        return Path.home()
+
+    def _remember_folder(self, path: Path) -> None:
+        """Keep the report's folder in the desk's settings (saved off the UI thread)."""
+        bridge = self.window.bridge
+        folder = str(Path(path).resolve().parent)
+        if bridge.settings.set("report_folder", folder):
+            bridge.lane.submit(bridge.settings.save, bridge.settings.snapshot())
+
     def write(self, incident, path: Path, *, starred_only: bool = False) -> None:
         """Write the report of `incident` to `path` on the lane (the timeline section: only the
         starred events with `starred_only`); times also in the team's zones."""
@@ -130,8 +156,10 @@ class ReportWriter(QObject):
         bridge = self.window.bridge
         actor = bridge.actor
         if not actor:
-            self._fail(PermissionError("Say who is at the desk first (Desk → Who is at the "
-                                       "desk…): the report goes on the record under a name."))
+            from commsdesk.store.session import DeskError
+
+            self._fail(DeskError("Say who is at the desk first (Desk → Who is at the desk…): "
+                                 "the report goes on the record under a name."))
             return
         self.busy = True
         self._show(f"Writing the report of “{incident.title}”…")
@@ -151,6 +179,7 @@ class ReportWriter(QObject):
     def _done(self, written) -> None:
         self.busy = False
         self.window.bridge.timeline_changed.emit()  # report.written is on the record
+        self._remember_folder(written.path)
         if written.instead:
             message = (f"{written.instead[:1].upper()}{written.instead[1:]}. The report was "
                        f"written as HTML instead: {written.path}")  # fmt: skip
@@ -163,13 +192,16 @@ class ReportWriter(QObject):
 
     def _fail(self, exc: BaseException) -> None:
         self.busy = False
-        from commsdesk.report.pdf import PdfFailed
+        from commsdesk.report.pdf import PdfEngineMissing, PdfFailed
         from commsdesk.report.writing import ReportProblem
+        from commsdesk.store.session import DeskError
 
-        known = isinstance(exc, (ReportProblem, PdfFailed, PermissionError)) or (
-            type(exc).__name__ == "DeskError"
-        )
-        message = str(exc) if known else f"The report could not be written: {exc}"
+        if isinstance(exc, (ReportProblem, DeskError, PdfFailed, PdfEngineMissing)):
+            message = str(exc)  # the desk's own refusal, written for the person
+        else:  # not foreseen: say what it was, and keep its traceback in the log
+            said = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            message = f"The report could not be written: {said}"
+            log.exception("The report could not be written", exc_info=exc)
         self._show(message, SHOWN_MS)
         QMessageBox(QMessageBox.Icon.Warning, "Report not written", message,
                     parent=self.window).open()  # fmt: skip

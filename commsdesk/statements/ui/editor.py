@@ -40,6 +40,7 @@ from commsdesk.statements.statement import (
     Statement,
     StatementState,
     allowed,
+    same_person,
 )
 from commsdesk.ui.desk_bridge import DeskBridge
 from commsdesk.ui.lanes import Lane
@@ -343,7 +344,7 @@ class StatementEditor(QWidget):
         if person is None:
             return True, True, True, False
         return (person.may("draft"), person.may("approve"), person.may("post"),
-                s.version_author == person.name)  # fmt: skip
+                same_person(s.version_author, person.name))  # fmt: skip
 
     def _update_banner(self) -> None:
         """One banner for what stands in the way, worst first: a failed save, a locked state, a

@@ -3,10 +3,13 @@
 Rows come from the database lane a page at a time; new events arrive by polling for what is newer
 than the newest shown, so events written by the command line or another desk show up too.
 
-Starring: S (with the list focused) or the list's right-click menu stars the selected events, or
-takes their star off when all of them are starred; starred rows carry ★ and an amber tint. A star
-is itself a timeline event (timeline.starred / timeline.unstarred), written on the database lane;
-the panel reads the starred set when it loads and follows the star events as they arrive.
+Starring: Ctrl+D (with the list focused; "bookmark", as browsers have it) or the list's
+right-click menu stars the selected events, or takes their star off when all of them are starred;
+starred rows carry ★ and an amber tint. A star is itself a timeline event (timeline.starred /
+timeline.unstarred), written on the database lane; the panel reads the starred set when it loads
+and follows the star events as they arrive. A star is on a key with Ctrl, never a plain letter:
+letters typed while the list has the keyboard must never write to the record. Tab leaves the list
+(arrows move in it).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ POLL_MS = 2000
 COLUMNS = ("★", "Time (UTC)", "Who", "What", "Details")
 STAR, WHAT, DETAILS = 0, 3, 4  # columns
 STAR_KINDS = (str(EventKind.TIMELINE_STARRED), str(EventKind.TIMELINE_UNSTARRED))
+STAR_KEYS = "Ctrl+D"  # star or un-star the selected events: "bookmark", as in browsers
 STAR_COLOUR = "#f9a825"
 STARRED_TINT = QColor(249, 168, 37, 48)  # amber, see-through: reads on light and dark themes
 GROUPS = (
@@ -141,7 +145,7 @@ class TimelineModel(RowsTableModel):
             return (mark, when, e.actor, kind_label(e.kind), e.summary)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             at = f"{e.at:%Y-%m-%d %H:%M:%S.%f}"
-            star = "\nStarred (S takes the star off)" if starred else ""
+            star = f"\nStarred ({STAR_KEYS} takes the star off)" if starred else ""
             return f"#{e.id} {e.kind}\n{at} UTC\n{e.summary}\nhash {e.hash[:16]}…{star}"
         if role == Qt.ItemDataRole.BackgroundRole and starred:
             return STARRED_TINT
@@ -157,7 +161,8 @@ class TimelineModel(RowsTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if (orientation == Qt.Orientation.Horizontal and section == STAR
                 and role == Qt.ItemDataRole.ToolTipRole):  # fmt: skip
-            return "Starred events: select and press S (or right-click) to star or un-star"
+            return (f"Starred events: select and press {STAR_KEYS} (or right-click) to star or "
+                    "un-star")
         return super().headerData(section, orientation, role)
 
 
@@ -213,12 +218,16 @@ class TimelinePanel(QWidget):
         for column, width in ((STAR, 26), (1, 64), (2, 112), (WHAT, 100)):
             header.resizeSection(column, width)
         self.table.verticalScrollBar().valueChanged.connect(self._maybe_load_more)
-        # S only while the list has the keyboard: never while typing in the search field, or in
-        # any other panel.
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
+        # Ctrl+D only while the list has the keyboard: never while typing in the search field,
+        # or in any other panel; and never a plain letter, which typing would press.
         self.star_action = QAction("&Star", self.table)
-        self.star_action.setShortcut(QKeySequence("S"))
+        self.star_action.setShortcut(QKeySequence(STAR_KEYS))
         self.star_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.star_action.setToolTip("Star the selected events, or take their star off")
+        self.star_action.setShortcutVisibleInContextMenu(True)
+        self.star_action.setToolTip(
+            f"Star the selected events, or take their star off ({STAR_KEYS})"
+        )
         self.star_action.setEnabled(False)
         self.star_action.triggered.connect(self.toggle_star)
         self.table.addAction(self.star_action)
@@ -403,7 +412,7 @@ class TimelinePanel(QWidget):
         self.star_action.setText("&Star" if star or not events else "Remove &star")
 
     def toggle_star(self) -> None:
-        """S or the menu: star the selected events, or take their stars off (on the lane)."""
+        """Ctrl+D or the menu: star the selected events, or take their stars off (on the lane)."""
         from commsdesk.desk import Desk
 
         star, events = self._star_plan()

@@ -126,6 +126,35 @@ def test_review_and_approval_by_someone_else(harness):
     assert h.window.statements.model.index(row, 0).data() == "Approved"
 
 
+def test_the_author_handing_the_desk_to_their_own_name_retyped_cannot_approve(harness, qtbot):
+    from commsdesk.ui.operator_dialog import OperatorDialog
+
+    h = harness
+    h.be("Mira Chen (founder)")
+    start_incident(h, asset="ETH")
+    editor = new_statement(h, body="Client funds are safe.")
+    editor.submit()
+    h.idle()
+    h.window._refused = lambda message: None
+    refusals = []
+    h.bridge.refused.connect(refusals.append)
+    h.window.ask_operator()  # Desk → Who is at the desk…
+    dialog = h.window.findChild(OperatorDialog)
+    qtbot.keyClicks(dialog.name, "mira chen (founder)")
+    dialog.accept()
+    h.idle()
+    assert h.settings.get("operator_name") == "mira chen (founder)"
+    editor.approve()
+    h.idle()
+    h.be("mira  chen  (Founder)")  # a name with its spaces doubled, as a hand-edited setting
+    editor.approve()
+    h.idle()
+    assert len(refusals) == 2
+    assert all("approval must come from someone else" in r for r in refusals)
+    assert "Desk → Who is at the desk…" in refusals[0]
+    assert h.desk.statement(editor.statement.id).state is StatementState.IN_REVIEW
+
+
 def test_edit_after_approval_needs_approval_again(harness, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 

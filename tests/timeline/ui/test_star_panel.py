@@ -1,6 +1,7 @@
-"""Starring in the timeline panel of a real desk window: S on the focused list stars the selected
-event on the record (off the UI thread) and marks its row; S again takes the star off; an s
-typed in the search field stars nothing; starring a star is refused in words."""
+"""Starring in the timeline panel of a real desk window: Ctrl+D on the focused list stars the
+selected event on the record (off the UI thread) and marks its row; Ctrl+D again takes the star
+off; letters typed on the list or in the search field star nothing; Tab leaves the list; starring
+a star is refused in words."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def mark(panel, event_id: int) -> tuple[str, object]:
     return index.data(), panel.model.index(row, WHAT).data(Qt.ItemDataRole.BackgroundRole)
 
 
-def test_s_on_the_list_stars_the_event_on_the_record_and_marks_its_row(timeline, monkeypatch):
+def test_ctrl_d_on_the_list_stars_the_event_on_the_record_and_marks_its_row(timeline, monkeypatch):
     h = timeline
     panel = h.window.timeline
     started = panel.model.events[row_of(panel, "incident.started")]
@@ -67,7 +68,7 @@ def test_s_on_the_list_stars_the_event_on_the_record_and_marks_its_row(timeline,
     select(panel, row_of(panel, "incident.started"))
     h.qtbot.waitUntil(panel.table.hasFocus)
     assert panel.star_action.text() == "&Star" and panel.star_action.isEnabled()
-    h.qtbot.keyClick(panel.table, Qt.Key.Key_S)
+    h.qtbot.keyClick(panel.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     h.idle()
 
     assert threads and threading.main_thread() not in threads  # written on the database lane
@@ -83,11 +84,60 @@ def test_s_on_the_list_stars_the_event_on_the_record_and_marks_its_row(timeline,
 
     select(panel, next(r for r, e in enumerate(panel.model.events) if e.id == started.id))
     assert panel.star_action.text() == "Remove &star"
-    h.qtbot.keyClick(panel.table, Qt.Key.Key_S)
+    h.qtbot.keyClick(panel.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     h.idle()
     assert h.desk.starred_event_ids() == set()
     h.qtbot.waitUntil(lambda: mark(panel, started.id) == ("", None))
     assert h.desk.timeline(limit=1)[0].kind == "timeline.unstarred"
+
+
+def test_typing_letters_on_the_list_writes_nothing_to_the_record(timeline):
+    h = timeline
+    panel = h.window.timeline
+    select(panel, row_of(panel, "incident.started"))
+    h.qtbot.waitUntil(panel.table.hasFocus)
+    before = h.desk.last_event_id()
+    h.qtbot.keyClicks(panel.table, "stolen")  # typed in the wrong place
+    h.qtbot.keyClick(panel.table, Qt.Key.Key_S)
+    h.idle()
+    assert h.desk.last_event_id() == before
+    assert h.desk.starred_event_ids() == set()
+    assert panel.star_action.shortcut().toString() == "Ctrl+D"
+    assert "Ctrl+D" in panel.star_action.toolTip()
+
+
+def test_ctrl_d_stars_nothing_else_in_the_window(timeline):
+    """Ctrl+D is the timeline's star key alone: no menu item or panel key binds it too."""
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    h = timeline
+    window = h.window
+    window.menus.bind_shortcuts()
+    ctrl_d = QKeySequence("Ctrl+D")
+    actions = [a for a in window.findChildren(QAction) if ctrl_d in a.shortcuts()]
+    assert actions == [window.timeline.star_action]
+    assert not [s for s in window.findChildren(QShortcut) if s.key() == ctrl_d]
+
+
+def test_tab_leaves_the_list_and_arrows_move_its_rows(timeline):
+    from PySide6.QtWidgets import QApplication
+
+    h = timeline
+    panel = h.window.timeline
+    h.bridge.act(Desk.record, "desk.operator", "Ana Ruiz (comms) took the desk")
+    h.idle()
+    panel.poll()
+    h.idle()
+    h.qtbot.waitUntil(lambda: panel.model.rowCount() >= 2)
+    h.window.activateWindow()
+    h.qtbot.waitUntil(lambda: QApplication.activeWindow() is h.window)
+    select(panel, 0)
+    panel.table.setCurrentIndex(panel.model.index(0, 0))
+    h.qtbot.waitUntil(panel.table.hasFocus)
+    h.qtbot.keyClick(panel.table, Qt.Key.Key_Down)
+    assert panel.table.currentIndex().row() == 1
+    h.qtbot.keyClick(panel.table, Qt.Key.Key_Tab)
+    assert not panel.table.hasFocus()  # one Tab, not one per cell
 
 
 def test_typing_s_in_the_search_field_stars_nothing(timeline):
