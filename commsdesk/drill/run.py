@@ -315,6 +315,7 @@ class DrillRun:
                           late_by=late),
             cadence=cadence_text(late), report=self.made.report,
             incident_id=self.made.incident_id, notes=tuple(self.made.notes),
+            recorded=self.made.streaming is False,
         )  # fmt: skip
 
     def _updates_late_by(self) -> list[float | None]:

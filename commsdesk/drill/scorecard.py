@@ -49,6 +49,13 @@ class Scorecard:
     report: str | None = None  # the report's path
     incident_id: int | None = None
     notes: tuple[str, ...] = field(default=())
+    recorded: bool = False  # "live" was OBS recording (no rehearsal destination), not a stream
+
+    def label(self, name: str) -> str:
+        """A score's label; the time to live says when it was a recording."""
+        if name == "time_to_live" and self.recorded:
+            return f"{SCORE_LABELS[name]} (recording, not streamed)"
+        return SCORE_LABELS[name]
 
     @property
     def failed(self) -> tuple[StepResult, ...]:
@@ -64,6 +71,7 @@ class Scorecard:
             "cadence": self.cadence,
             "report": self.report,
             "notes": list(self.notes),
+            "live": "recording" if self.recorded else "stream",
         }
 
     def lines(self) -> list[str]:
@@ -71,7 +79,7 @@ class Scorecard:
         out = [f"Drill scorecard: {self.scenario}"]
         for name in SCORE_NAMES:
             value = self.scores.get(name)
-            out.append(f"  {SCORE_LABELS[name]:<36} {seconds_text(value)}")
+            out.append(f"  {self.label(name):<36} {seconds_text(value)}")
         out.append(f"  {'Statements against the cadence':<36} {self.cadence}")
         done = sum(1 for step in self.steps if step.ok)
         out.append(f"  {'Steps done':<36} {done} of {len(self.steps)}")
@@ -85,7 +93,8 @@ class Scorecard:
     def data(self) -> dict:
         """What the timeline's drill.scored (and drill.progress) event keeps."""
         return {"scenario": self.scenario, "started_at": self.started_at.isoformat(),
-                "scores": dict(self.scores), "cadence": self.cadence,
+                "scores": dict(self.scores), "cadence": self.cadence, "recorded": self.recorded,
+                "labels": {name: self.label(name) for name in self.scores},
                 "steps": [{"title": step.title, **step.as_json()} for step in self.steps],
                 "failed": [asdict(step) for step in self.failed], "report": self.report}
 

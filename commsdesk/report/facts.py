@@ -590,10 +590,11 @@ def drill_facts(events) -> DrillFacts | None:
         return None
     data = card.data
     scores = data.get("scores") or {}
+    labels = {**SCORE_LABELS, **(data.get("labels") or {})}
     return DrillFacts(
         scenario=str(data.get("scenario", "")),
         complete=card.kind == K.DRILL_SCORED,
-        scores=tuple((SCORE_LABELS[name], seconds_text(scores.get(name)))
+        scores=tuple((labels[name], seconds_text(scores.get(name)))
                      for name in SCORE_NAMES if name in scores),  # fmt: skip
         cadence=str(data.get("cadence", "")),
         steps=tuple(DrillStep(str(step.get("title") or step.get("name")), bool(step.get("ok")),

@@ -138,6 +138,11 @@ def test_a_second_drill_on_the_same_desk_runs_every_step_too(services, isolated_
         card = drill(services, isolated_dirs, FakeObs()).run()
         assert not card.failed, card.failed
         assert card.report is not None
+        assert card.recorded  # no rehearsal destination: OBS recorded, and the card says so
+        assert any(line.strip().startswith("Time to live (recording, not streamed)")
+                   for line in card.lines())  # fmt: skip
+        assert card.as_json()["live"] == "recording"
+        assert "Time to live (recording, not streamed)" in Path(card.report).read_text()
     sources = services.audience.sources()
     assert sources and not any(source.enabled for source in sources)  # no desk polls them
 
