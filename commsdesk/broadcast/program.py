@@ -57,7 +57,9 @@ class Program:
     """OBS's program as last read, and the desk's slide in the slides scene when it knows it.
 
     `slide` is kept only while the program is the slides scene; `other_file` is that scene's
-    file when it is not a slide the desk put there (another desk, the command line, a restart)."""
+    file when it is not a slide the desk put there (another desk, the command line, a restart).
+    `last` is the desk's slide while the program is another scene: back on the slides scene, it
+    is the desk's slide again if that scene still shows its file (`showing_file`)."""
 
     reachable: bool = False
     scene: str | None = None  # None: not read from this OBS yet
@@ -65,6 +67,7 @@ class Program:
     other_file: str = ""
     known_at: datetime | None = None  # when OBS last told the desk what it shows
     other_told: str = ""  # what the timeline says put `other_file` up (see put_up_words)
+    last: OnAir | None = None  # the desk's slide, remembered across a cut away
 
     @property
     def slide_on_air(self) -> bool:
@@ -79,16 +82,18 @@ class Program:
         """OBS says `scene` is its program."""
         if scene == SLIDES_SCENE:
             return replace(self, reachable=True, scene=scene, known_at=now)
-        return Program(reachable=True, scene=scene, known_at=now)
+        return Program(reachable=True, scene=scene, known_at=now, last=self.slide or self.last)
 
     def pushed(self, slide: OnAir, now: datetime) -> Program:
         return Program(reachable=True, scene=SLIDES_SCENE, slide=slide, known_at=now)
 
     def showing_file(self, file: str) -> Program:
-        """The slides scene shows `file`: the desk's slide if it is that file, else another."""
-        if self.slide is not None and str(self.slide.path) == file:
-            return replace(self, other_file="", other_told="")
-        return replace(self, slide=None, other_file=file, other_told="")
+        """The slides scene shows `file`: the desk's slide (on air, or the last one before a cut
+        away) if it is that file, else another's, and the desk's is forgotten."""
+        mine = self.slide or self.last
+        if mine is not None and str(mine.path) == file:
+            return replace(self, slide=mine, last=None, other_file="", other_told="")
+        return replace(self, slide=None, last=None, other_file=file, other_told="")
 
     def told(self, file: str, words: str) -> Program:
         """The timeline says who put `file` up and when (`put_up_words`); kept only while the

@@ -61,6 +61,32 @@ def test_back_on_the_slides_scene_the_file_decides_whose_slide_it_is():
         f"ON AIR: the {SLIDES_SCENE} scene (desk.png), not put there from this desk", Tone.ON_AIR)
 
 
+def test_a_cut_away_and_back_to_the_same_file_is_the_desks_slide_again():
+    away = Program().pushed(SLIDE, AT).read("Screen", LATER)
+    assert away.on_air is None and away.banner(LATER) == ("No slide on air", Tone.OFF)
+    back = away.read(SLIDES_SCENE, LATER)
+    assert back.on_air is None  # not on a guess: until OBS says which file the scene shows
+    again = back.showing_file("/s/slide-1.png")
+    assert again.on_air is SLIDE
+    assert again.banner(LATER) == ("ON AIR: Standby: We'll be right back", Tone.ON_AIR)
+    # remembered across several cuts and a lost connection while away
+    far = away.read("Camera", LATER).lost().read("Guest", LATER).read(SLIDES_SCENE, LATER)
+    assert far.showing_file("/s/slide-1.png").on_air is SLIDE
+
+
+def test_a_cut_back_to_another_file_is_not_the_desks_and_forgets_its_slide():
+    back = Program().pushed(SLIDE, AT).read("Screen", LATER).read(SLIDES_SCENE, LATER)
+    other = back.showing_file("/other/desk.png")
+    assert other.on_air is None and other.last is None
+    assert other.banner(LATER) == (
+        f"ON AIR: the {SLIDES_SCENE} scene (desk.png), not put there from this desk", Tone.ON_AIR)
+    told = other.told("/other/desk.png", "Standby: Drill · put up by Drill")
+    assert told.banner(LATER) == ("ON AIR: Standby: Drill · put up by Drill", Tone.ON_AIR)
+    # the desk's file shown again later is no longer taken for its slide: another replaced it
+    twice = told.read("Screen", LATER).read(SLIDES_SCENE, LATER).showing_file("/s/slide-1.png")
+    assert twice.on_air is None
+
+
 def test_a_slide_put_up_elsewhere_is_named_from_the_timeline():
     def slide_event(n, file, summary, actor, via=None, kind=EventKind.BROADCAST_SLIDE):
         data = {"file": file, **({"from": via} if via else {})}

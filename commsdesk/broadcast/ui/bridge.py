@@ -8,6 +8,8 @@ each second.
 What is on air comes from OBS (`Program`): its program scene is read on every (re)connect and on
 each CurrentProgramSceneChanged; a slide is on air only while that is the slides scene. After a
 push, OBS is asked whether it could load the image (a remote OBS cannot read the desk's files).
+Whether OBS streams or records (`broadcasting`: its program goes out) comes from the stream
+readings and, for recording, from OBS asked on each connect and its RecordStateChanged.
 
 Every switch, push, back to live, stream end and connection loss (and its return) goes on the
 timeline. Nothing is ever pushed again on its own: a push that failed stays failed.
@@ -65,6 +67,7 @@ class BroadcastBridge(QObject):
     thumbnail = Signal(object)  # QImage of the program output
     health_changed = Signal(object)  # StreamHealth | None (None: no reading, not connected)
     on_air_changed = Signal(object)  # Program: what OBS has on air, as far as the desk knows
+    broadcasting_changed = Signal(bool)  # OBS streams or records, as far as the desk knows
     place_known = Signal()  # whether OBS runs on this machine is known (`obs_local`)
     rendered = Signal(object)  # Rendering
     render_failed = Signal(int, str)  # generation, the sentence to show
@@ -93,6 +96,8 @@ class BroadcastBridge(QObject):
         self._prepared = False  # prepare_slides done on this connection
         self._countdown_pending = False
         self._countdown_sent = ""
+        self._recording = False  # OBS records, as it last said
+        self.broadcasting = False  # OBS streams or records: what its program shows goes out
         self.link.status_changed.connect(self._on_status)
         self.link.event.connect(self._on_event)
         self.link.thumbnail.connect(self.thumbnail)
@@ -102,6 +107,7 @@ class BroadcastBridge(QObject):
         self.drawer.rendered.connect(self.rendered)
         self.drawer.render_failed.connect(self.render_failed)
         self.stream.health_changed.connect(self.health_changed)
+        self.stream.health_changed.connect(lambda _health: self._follow_outputs())
         self.stream.failed.connect(self.failed)
         self.stream.done.connect(self.done)
         self._countdown_timer = QTimer(self, interval=COUNTDOWN_EVERY_MS)
@@ -178,6 +184,7 @@ class BroadcastBridge(QObject):
             self._set_program(replace(self.program, reachable=True, scene=None))
             self.refresh_scenes()
             self.stream.start()
+            self._read_recording()
             return
         if status.state is ConnectionState.CONNECTING or not was_connected:
             return
@@ -197,8 +204,10 @@ class BroadcastBridge(QObject):
     def _disconnected(self) -> None:
         self._prepared = False
         self._countdown_pending = False
+        self._recording = False  # not known now: asked again on the next connect
         self._set_program(self.program.lost())
         self.stream.stop()
+        self._follow_outputs()
 
     def _on_event(self, kind: str, data: dict) -> None:
         if kind == "CurrentProgramSceneChanged":
@@ -208,6 +217,33 @@ class BroadcastBridge(QObject):
         elif kind == "StreamStateChanged":
             self.stream.on_stream_event(data)
             self.stream.read()
+        elif kind == "RecordStateChanged":
+            active = data.get("outputActive")
+            if isinstance(active, bool):
+                self._recording = active
+                self._follow_outputs()
+            else:
+                self._read_recording()
+
+    # --- streaming or recording ------------------------------------------------------------
+    def _read_recording(self) -> None:
+        obs = self.obs
+        if obs is None:
+            return
+
+        def told(recording: bool) -> None:
+            if obs is self.obs and self.connected:
+                self._recording = bool(recording)
+                self._follow_outputs()
+
+        self.link.call(obs.recording(), told, lambda exc: log.info("recording: %s", exc))
+
+    def _follow_outputs(self) -> None:
+        """`broadcasting` from what OBS last said of its stream and its recording."""
+        broadcasting = self.connected and (self.stream.live or self._recording)
+        if broadcasting != self.broadcasting:
+            self.broadcasting = broadcasting
+            self.broadcasting_changed.emit(broadcasting)
 
     # --- the timeline ----------------------------------------------------------------------
     def _record(self, kind: EventKind, summary: str, data: dict | None = None) -> None:
@@ -310,8 +346,10 @@ class BroadcastBridge(QObject):
         self, request: SlideRequest, fold: int | None = None, now: datetime | None = None
     ) -> int:
         """Draw the slide on the slides lane (latest wins); its generation number, which comes
-        back with `rendered` or `render_failed`. The slide on air is never pruned."""
-        keep = (self.program.slide.path,) if self.program.slide is not None else ()
+        back with `rendered` or `render_failed`. The slide on air, or the desk's last one while
+        the program is another scene (it may come back on air), is never pruned."""
+        mine = self.program.slide or self.program.last
+        keep = (mine.path,) if mine is not None else ()
         return self.drawer.render(request, fold, now or utc_now(), keep)
 
     def push(self, rendering: Rendering) -> None:

@@ -1,10 +1,11 @@
 """Stream health at a glance: live or not and for how long, bitrate, frame losses, congestion,
 OBS's CPU and FPS; a figure turns orange or red when its flag is up. "End stream…" asks first,
-naming how long the stream has run."""
+naming how long the stream has run. After either confirmation, and when going live or ending swaps
+which of the two can be pressed, keyboard focus stays on the stream button."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from commsdesk.broadcast.on_air import live_clock, live_span
@@ -107,8 +108,7 @@ class HealthView(QWidget):
             for value in self.values.values():
                 self._set(value, "–", None)
             self.flags.setText("")
-            self.end.setEnabled(False)
-            self.start.setEnabled(False)
+            self._enable_buttons(start=False, end=False)
             return
         if health.live:
             self.live.setText(f"LIVE {live_clock(health.live_seconds)}")
@@ -116,8 +116,7 @@ class HealthView(QWidget):
         else:
             self.live.setText("Not live")
             _restyle(self.live, f"color: {MUTED}; font-weight: 600;")
-        self.end.setEnabled(health.live)
-        self.start.setEnabled(not health.live)
+        self._enable_buttons(start=not health.live, end=health.live)
         flagged = {FLAG_FIGURE[flag][0]: FLAG_FIGURE[flag][1] for flag in health.flags}
         bitrate = "–" if health.bitrate_kbps is None else f"{health.bitrate_kbps:,.0f} kb/s"
         fps = f"{health.fps:.1f}" + (f" / {health.target_fps:g}" if health.target_fps else "")
@@ -137,6 +136,29 @@ class HealthView(QWidget):
         worst = BAD if BAD in flagged.values() else WARN
         _restyle(self.flags, f"color: {worst}; font-weight: 600;")
 
+    def _enable_buttons(self, *, start: bool, end: bool) -> None:
+        """Go live and End stream enabled as asked; the keyboard focus on one of them moves to
+        the other when its own goes grey (Qt would hand it to whatever comes next)."""
+        focused = self.window().focusWidget() in (self.start, self.end)
+        self.end.setEnabled(end)
+        self.start.setEnabled(start)
+        if focused:
+            self._focus_stream_button()
+
+    def _focus_stream_button(self) -> None:
+        """Keyboard focus on End stream while it can be pressed, else on Go live (when it can)."""
+        target = self.end if self.end.isEnabled() else self.start
+        if target.isEnabled() and self.window().focusWidget() is not target:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _after_dialog(self) -> None:
+        """A confirmation closed: the desk's window active again, focus on the stream button
+        (the dialog may leave no window active, and the focus nowhere a key reaches)."""
+        window = self.window()
+        if window.isVisible():
+            window.activateWindow()
+        self._focus_stream_button()
+
     @staticmethod
     def _set(label: QLabel, text: str, colour: str | None) -> None:
         label.setProperty("flag_colour", colour or "")
@@ -155,6 +177,7 @@ class HealthView(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
+        self._after_dialog()
         if answer == QMessageBox.StandardButton.Yes:
             self.stop_requested.emit()
 
@@ -172,6 +195,7 @@ class HealthView(QWidget):
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
         box.exec()
+        self._after_dialog()
         return box.clickedButton() is go
 
 

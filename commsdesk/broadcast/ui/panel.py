@@ -2,7 +2,8 @@
 
 Top to bottom: the connection (in words and colour, with OBS settings, Reconnect and, after a
 refused or missing password, Enter password…), the scenes (`SceneButtons`; keys 1–9 while the
-panel has focus, except in a text field) with a live thumbnail of the program, what OBS has on air
+panel has focus, except in a text field; OBS's program marked ON AIR only while OBS streams or
+records, else PROGRAM) with a live thumbnail of the program, what OBS has on air
 now (as OBS last said: never ON AIR on a guess) with Back to live (Ctrl+Shift+L), the slide
 composer with its preview, a note when OBS runs on another machine, Put on air (Ctrl+Shift+B),
 and the stream's health with End stream.
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
@@ -171,6 +174,7 @@ class BroadcastPanel(QWidget):
         slide_box = QGroupBox("Slide")
         self.composer = SlideComposer(producer_zone(settings.get("producer_zone")), zones)
         self.composer.preview_due.connect(self.request_preview)
+        self.composer.moved_on.connect(self._time_moved_on)
         self.composer.changed.connect(self._composer_changed)
         self.composer.statement_wanted.connect(self.use_selected_statement)
         self.put_button = QPushButton("Put on air")
@@ -242,7 +246,7 @@ class BroadcastPanel(QWidget):
         column.addWidget(slide_box)
         column.addWidget(health_box)
         column.addStretch(1)
-        scroll = QScrollArea()
+        scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
@@ -255,6 +259,11 @@ class BroadcastPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        # Keyboard focus moving to a widget of the panel (Tab, a key, after a dialog) scrolls
+        # it into view: Tab from another panel never passes through the scroll area itself.
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._follow_focus)
 
         # Keys 1–9 while focus is in the panel; a text field takes its digits for itself
         # (line and text edits claim printable keys before shortcuts see them).
@@ -276,12 +285,14 @@ class BroadcastPanel(QWidget):
         bridge.thumbnail.connect(self.show_thumbnail)
         bridge.health_changed.connect(self.health.show_health)
         bridge.on_air_changed.connect(self.show_on_air)
+        bridge.broadcasting_changed.connect(self.scenes.set_live)
         bridge.rendered.connect(self._rendered)
         bridge.render_failed.connect(self._render_failed)
         bridge.place_known.connect(self._show_place)
         bridge.failed.connect(self._failed)
         bridge.alert.connect(self._alert)
         bridge.done.connect(self._done)
+        self.scenes.set_live(bridge.broadcasting)
         self.show_status(bridge.status)
         if bridge.scenes is not None:
             self.show_scenes(bridge.scenes)
@@ -290,6 +301,11 @@ class BroadcastPanel(QWidget):
         self._composer_changed()
         self.composer.flush()
         self.request_preview()
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        content = self.scroll.widget()
+        if new is not None and content is not None and content.isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new)
 
     # --- connection ----------------------------------------------------------------------
     def show_status(self, status: ConnectionStatus) -> None:
@@ -410,7 +426,9 @@ class BroadcastPanel(QWidget):
         self.put_button.setEnabled(self.composer.ready())
         self.page_button.setEnabled(self.composer.ready())
 
-    def request_preview(self) -> int | None:
+    def request_preview(self, now: datetime | None = None) -> int | None:
+        """Draw the slide as the form says, its time read at `now` (default: the composer's
+        clock); the generation asked for, or None when the form is not usable yet."""
         if not self.composer.ready():
             if self.composer.values().get("at"):
                 self.composer.show_problem("No preview until the time above is usable.")
@@ -419,8 +437,14 @@ class BroadcastPanel(QWidget):
             return None
         composer = self.composer
         self._latest_generation = self.bridge.render(composer.request(), composer.fold,
-                                                     composer.now())  # fmt: skip
+                                                     now or composer.now())  # fmt: skip
         return self._latest_generation
+
+    def _time_moved_on(self) -> None:
+        """The clock moved what the Back-at time names: the preview follows, unless a push is
+        waiting for its own drawing (read at the push's moment)."""
+        if self._push_generation is None:
+            self.request_preview()
 
     def _rendered(self, rendering: Rendering) -> None:
         if rendering.generation != self._latest_generation:
@@ -444,17 +468,22 @@ class BroadcastPanel(QWidget):
             self._failed("Slide not on air", f"The slide does not render: {message}")
 
     def put_on_air(self) -> None:
-        """Push what the preview shows; if typing has not paused yet, draw it first."""
+        """Push what the preview shows, its time read once more now: what goes on air is what
+        the line under the time says at this moment. If typing has not paused yet, or the
+        preview names another time by now ("+15m" counts from the push), draw it first."""
+        now = self.composer.now()
+        self.composer.refresh(now)
         if not self.composer.ready():
             self._failed("Slide not on air", "The time is not usable yet; see under it.")
             return
         self._show_message("Putting the slide on air…", MUTED)
         rendering = self.composer.rendering
         due = self.composer.flush()
-        if rendering is not None and not due and rendering.generation == self._latest_generation:
+        if (rendering is not None and not due and rendering.generation == self._latest_generation
+                and self.composer.shows(rendering)):  # fmt: skip
             self.bridge.push(rendering)
             return
-        self._push_generation = self.request_preview()
+        self._push_generation = self.request_preview(now)
 
     def use_selected_statement(self) -> None:
         statement = self.selected_statement() if self.selected_statement else None

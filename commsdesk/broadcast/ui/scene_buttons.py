@@ -1,5 +1,6 @@
-"""The scene buttons: one per OBS scene, the program marked ON AIR in red and the preview in green
-(studio mode), the first nine numbered for their keys.
+"""The scene buttons: one per OBS scene, the program marked ON AIR in red while OBS streams or
+records (PROGRAM in grey when it does neither: nothing goes out), the preview in green (studio
+mode), the first nine numbered for their keys.
 
 They sit in two columns when the longest text any of them can show fits twice across, else in
 one, so a name is never cut. A new list of scenes or a change of columns changes the room they
@@ -16,10 +17,13 @@ from commsdesk.broadcast.obs.api import SLIDES_SCENE, SceneList
 from commsdesk.ui.theme import BAD, MUTED
 
 PREVIEW_GREEN = "#2e7d32"
+PROGRAM_GREY = "#546e7a"  # OBS's program while nothing goes out: marked, not alarming
 SHAPE = "text-align: left; padding: 6px 10px;"
 PADDING = 2 * 10 + 8  # the style's padding either side, and room for the button's frame
 ON_AIR_MARK = "   ● ON AIR"
+PROGRAM_MARK = "   ● PROGRAM"
 PREVIEW_MARK = "   PREVIEW"
+MARKS = (ON_AIR_MARK, PROGRAM_MARK, PREVIEW_MARK)
 SPACING = 6
 
 
@@ -39,6 +43,9 @@ class SceneButtons(QWidget):
         self._names: tuple[str, ...] | None = None
         self._widest = 0  # the widest any button can get (its longest text, bold)
         self._columns = 2
+        self.live = False  # OBS streams or records: its program goes out
+        self._shown: SceneList | None = None
+        self._enabled = False
         self.grid = QGridLayout()
         self.grid.setSpacing(SPACING)
         self.hint = QLabel("Scenes appear when OBS is connected.")
@@ -51,8 +58,16 @@ class SceneButtons(QWidget):
         # Shown now, not when the panel first shows: a holder measures only shown widgets.
         self.hint.setVisible(True)
 
+    def set_live(self, live: bool) -> None:
+        """OBS streams or records (`live`): its program is ON AIR, else only its PROGRAM."""
+        if live != self.live:
+            self.live = live
+            if self._shown is not None:
+                self.show_scenes(self._shown, self._enabled)
+
     def show_scenes(self, scenes: SceneList, enabled: bool) -> None:
         """Buttons for `scenes`, marked; rebuilt only when the list of names changed."""
+        self._shown = scenes
         room = False
         if scenes.scenes != self._names:
             self._rebuild(scenes.scenes)
@@ -64,10 +79,15 @@ class SceneButtons(QWidget):
             text = label_of(index, name)
             style = SHAPE
             tip = f"Put {name} on air" + (f" (key {index + 1})" if index < 9 else "")
-            if name == scenes.program:
+            if name == scenes.program and self.live:
                 text += ON_AIR_MARK
                 style += f" background: {BAD}; color: white; font-weight: 700;"
                 tip = f"{name} is on air"
+            elif name == scenes.program:
+                text += PROGRAM_MARK
+                style += f" background: {PROGRAM_GREY}; color: white; font-weight: 700;"
+                tip = (f"{name} is OBS's program; OBS is not streaming or recording, so it is "
+                       "not on air")  # fmt: skip
             elif name == scenes.preview:
                 text += PREVIEW_MARK
                 style += f" background: {PREVIEW_GREEN}; color: white; font-weight: 600;"
@@ -83,6 +103,7 @@ class SceneButtons(QWidget):
             self._room_changed()
 
     def set_enabled(self, on: bool) -> None:
+        self._enabled = on
         for button in self.buttons:
             button.setEnabled(on)
 
@@ -106,7 +127,7 @@ class SceneButtons(QWidget):
             button.clicked.connect(lambda _=False, n=name: self.switch_requested.emit(n))
             button.setVisible(True)  # measured at once (see the hint)
             self.buttons.append(button)
-            longest = max(label_of(index, name) + ON_AIR_MARK, label_of(index, name) + PREVIEW_MARK,
+            longest = max((label_of(index, name) + mark for mark in MARKS),
                           key=metrics.horizontalAdvance)  # fmt: skip
             self._widest = max(self._widest, metrics.horizontalAdvance(longest) + PADDING)
         if self.buttons:

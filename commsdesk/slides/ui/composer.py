@@ -2,6 +2,11 @@
 typed, and the preview, which is the very PNG that goes on air (drawn on the slides lane once
 typing pauses for 250 ms).
 
+The Back-at time is read against the clock: the line under it is kept current (each second), the
+preview is drawn again when the minute it names moves on ("+15m" typed at 15:33 reads 15:48; at
+15:40 it reads 15:55), and a push reads it once more (`refresh`, `shows`): what goes on air is what
+that line says at the moment of pushing.
+
 An ambiguous time (clocks going back) makes the producer pick the earlier or the later one before
 anything can go on air.
 """
@@ -31,6 +36,7 @@ from commsdesk.broadcast.ui.rendering import PREVIEW_SIZE, Rendering
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.scheduling.policy import AmbiguousTime, ScheduleRefused
 from commsdesk.slides.slide_kinds import (
+    BackAt,
     SlideKind,
     SlideProblem,
     SlideRequest,
@@ -58,6 +64,13 @@ LABELS = {
     "title": "Title",
 }
 PREVIEW_DELAY_MS = 250
+CLOCK_EVERY_MS = 1000  # the line under the time follows the clock ("in 42 min", what +15m names)
+AT_TIP = (
+    "When: 18:30, 6:30 (the next 6:30), 6:30pm, or a delay such as +15m or 1h30m. The time is "
+    "read against the clock, and again when you put the slide on air: +15m means 15 minutes "
+    "from the moment you put the slide on air. The line below always says the time that would go "
+    "on air now, and the slide shows just that."
+)
 
 
 class TimeResolution(QWidget):
@@ -91,6 +104,7 @@ class TimeResolution(QWidget):
         layout.addWidget(self.choice)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.ok = False
+        self.at: datetime | None = None  # the moment the line names, while it is usable
         self._typed = ""
 
     @property
@@ -101,6 +115,7 @@ class TimeResolution(QWidget):
         return chosen if chosen in (0, 1) else None
 
     def resolve(self, typed: str, now: datetime, zone_name: str, zones: list[str]) -> None:
+        self.at = None
         if typed != self._typed:  # a new time: any earlier/later choice was for the old one
             self._typed = typed
             self._clear_choice()
@@ -125,11 +140,15 @@ class TimeResolution(QWidget):
             said = said.replace(" ", f" {zone_label(zone_name, resolved.at)} ", 1)
         self._show(f"{said} · {clock_in_zones(resolved.at, zones)}", None)
         self.ok = True
+        self.at = resolved.at
 
     def _show(self, text: str, colour: str | None) -> None:
-        self.label.setText(text)
-        self.label.setStyleSheet(f"color: {colour}; font-weight: 600;" if colour else
-                                 "font-weight: 600;")  # fmt: skip
+        """Set only what changed: the line is refreshed each second."""
+        style = f"color: {colour}; font-weight: 600;" if colour else "font-weight: 600;"
+        if self.label.text() != text:
+            self.label.setText(text)
+        if self.label.styleSheet() != style:
+            self.label.setStyleSheet(style)
 
     def _offer_choice(self, twice: AmbiguousTime, zone_name: str) -> None:
         from commsdesk.scheduling.policy import zone
@@ -156,6 +175,7 @@ class SlideComposer(QWidget):
 
     changed = Signal()
     preview_due = Signal()  # typing paused: time to draw the preview
+    moved_on = Signal()  # the clock moved the time the preview names: draw it again
     statement_wanted = Signal()
 
     def __init__(self, zone_name: str, zones: list[str], parent: QWidget | None = None) -> None:
@@ -167,6 +187,7 @@ class SlideComposer(QWidget):
         self.resolution: TimeResolution | None = None
         self.rendering: Rendering | None = None
         self.now = utc_now  # the clock times are resolved against
+        self._redraw_asked: datetime | None = None  # the minute a clock-driven redraw was for
 
         self.kind = QComboBox()
         for kind, label in KINDS:
@@ -204,8 +225,8 @@ class SlideComposer(QWidget):
 
         self._debounce = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._debounce.timeout.connect(self.preview_due)
-        self._clock = QTimer(self, interval=30_000)  # "in 42 min" moves on
-        self._clock.timeout.connect(self._refresh_resolution)
+        self._clock = QTimer(self, interval=CLOCK_EVERY_MS)  # "in 42 min" moves on; so may "+15m"
+        self._clock.timeout.connect(self._clock_moved)
         self._clock.start()
         self._build_form()
 
@@ -239,6 +260,8 @@ class SlideComposer(QWidget):
                 editor = QLineEdit(saved.get(spec.name, ""))
                 editor.setPlaceholderText(spec.description)
                 editor.textChanged.connect(self._edited)
+                if spec.name == "at":
+                    editor.setToolTip(AT_TIP)
             editor.setObjectName(f"field-{spec.name}")
             label = LABELS.get(spec.name, spec.name.replace("_", " ").capitalize())
             cell: QWidget = editor
@@ -278,15 +301,40 @@ class SlideComposer(QWidget):
         self.changed.emit()
         self._debounce.start()
 
-    def _refresh_resolution(self) -> None:
+    def _refresh_resolution(self, now: datetime | None = None) -> None:
         if self.resolution is None:
             return
         typed = self.values().get("at", "")
         if not typed:
             self.resolution._show("Type when you will be back: 18:30, 6:30pm, +15m.", MUTED)
             self.resolution.ok = False
+            self.resolution.at = None
             return
-        self.resolution.resolve(typed, self.now(), self.zone_name, self.zones)
+        self.resolution.resolve(typed, now or self.now(), self.zone_name, self.zones)
+
+    def refresh(self, now: datetime | None = None) -> None:
+        """Read the time against the clock now (`now`, else `self.now()`): before a push, so that
+        the line under the time says what goes on air."""
+        self._refresh_resolution(now)
+
+    def _clock_moved(self) -> None:
+        """The line follows the clock; when the minute it names is no longer the preview's, the
+        preview is drawn again (once per new moment), for the preview is what goes on air."""
+        self._refresh_resolution()
+        at = self.resolution.at if self.resolution is not None else None
+        if (at is None or self.rendering is None or self.shows(self.rendering)
+                or _to_minute(at) == self._redraw_asked or self._debounce.isActive()):  # fmt: skip
+            return
+        self._redraw_asked = _to_minute(at)
+        self.moved_on.emit()
+
+    def shows(self, rendering: Rendering) -> bool:
+        """Whether `rendering` shows the time the line under the field names now (to the minute,
+        as both show it); True for a slide with no time."""
+        at = self.resolution.at if self.resolution is not None else None
+        if at is None or not isinstance(rendering.slide, BackAt):
+            return True
+        return _to_minute(at) == _to_minute(rendering.slide.at)
 
     # --- what to render --------------------------------------------------------------------
     @property
@@ -336,6 +384,10 @@ class SlideComposer(QWidget):
         self.problems.setText(message)
         self.problems.setStyleSheet(f"color: {colour};")
         self.problems.show()
+
+
+def _to_minute(moment: datetime) -> datetime:
+    return as_utc(moment).replace(second=0, microsecond=0)
 
 
 def _draw_countdown(image: QImage, rendering: Rendering, text: str) -> None:

@@ -1,6 +1,6 @@
 """What a person sees of the Broadcast panel's scene buttons: each one shown, whole, inside the
-panel, tall enough to read, reading its scene's name (after its key number; ON AIR or PREVIEW
-may follow)."""
+panel, tall enough to read, reading its scene's name (after its key number; ON AIR, PROGRAM or
+PREVIEW may follow)."""
 
 from __future__ import annotations
 

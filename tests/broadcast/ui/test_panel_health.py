@@ -3,7 +3,8 @@ stream behind a confirmation that names how long it ran."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea
 
 from commsdesk.broadcast.stream_health import StreamSample
 from commsdesk.settings import Settings
@@ -173,3 +174,72 @@ def test_rehearsal_destinations_are_set_in_the_obs_settings_and_a_drill_streams_
     assert asked[0][1] == ("Drill: OBS streams to the rehearsal destination "
                            "rtmp://10.0.0.5:1935/rehearsal.")  # fmt: skip
     assert fake_obs.reading.active and not fake_obs.records
+
+
+def seen_in_panel(panel, widget) -> bool:
+    """All of `widget` is inside the panel's scroll area's view (not scrolled away)."""
+    viewport = panel.findChild(QScrollArea).viewport()
+    where = QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size())
+    return widget.isVisible() and viewport.rect().contains(where)
+
+
+def press_in_dialog(button: str) -> list:
+    """Once a modal dialog is up, press its `button` (a real dialog, closed as a person would);
+    the list returned gets the dialog's title then."""
+    pressed: list = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, answer)
+            return
+        pressed.append(box.windowTitle())
+        next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
+
+    QTimer.singleShot(20, answer)
+    return pressed
+
+
+def test_after_go_live_focus_is_back_on_the_stream_button_and_tab_goes_on_in_view(
+    broadcast, fake_obs, qtbot
+):
+    broadcast.connect()
+    window, panel = broadcast.window, broadcast.panel
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.docks[1].show()
+    window.docks[1].raise_()
+    window.activateWindow()
+    view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+    scroll = panel.findChild(QScrollArea)
+    assert scroll.verticalScrollBar().maximum() > 0  # the panel is taller than its view here
+
+    scroll.verticalScrollBar().setValue(0)  # Go live is below the fold
+    view.start.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab brings it
+    qtbot.waitUntil(lambda: view.start.hasFocus() and seen_in_panel(panel, view.start))
+
+    pressed = press_in_dialog("Cancel")
+    qtbot.keyClick(view.start, Qt.Key.Key_Space)  # Go live… asks first; Cancel
+    qtbot.waitUntil(lambda: pressed == ["Go live"] and QApplication.activeModalWidget() is None,
+                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.start)
+    assert "start_stream" not in fake_obs.calls
+
+    pressed = press_in_dialog("Go live")
+    qtbot.keyClick(view.start, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: fake_obs.reading.active, timeout=10_000)
+    assert pressed == ["Go live"]
+    read(broadcast, qtbot, fake_obs.reading)
+    assert view.end.isEnabled() and not view.start.isEnabled()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.end)  # live: End stream
+    assert seen_in_panel(panel, view.end)
+
+    scroll.verticalScrollBar().setValue(0)
+    for _ in range(8):  # Tab on from there: always somewhere a person sees, scrolled to
+        focused = QApplication.focusWidget()
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        now = QApplication.focusWidget()
+        assert now is not None and now is not focused and now.isVisible()
+        if panel.isAncestorOf(now):
+            assert seen_in_panel(panel, now), now

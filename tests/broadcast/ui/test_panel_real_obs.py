@@ -69,12 +69,12 @@ def test_scenes_click_push_and_back_to_live_on_real_obs(real_desk, qtbot):
     desk.connect(WAIT)
     panel = desk.panel
     assert panel.connection.text().startswith("● Connected: OBS ")
-    assert [b.text() for b in panel.scene_buttons][:2] == ["1  Camera   ● ON AIR", "2  Screen"]
+    assert [b.text() for b in panel.scene_buttons][:2] == ["1  Camera   ● PROGRAM", "2  Screen"]
     qtbot.waitUntil(lambda: not panel.thumbnail.pixmap().isNull(), timeout=WAIT)
     assert_thumbnail_fits_the_program(desk)
 
     qtbot.mouseClick(panel.scene_buttons[1], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.scene_buttons[1].text().endswith("ON AIR"), timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.scene_buttons[1].text().endswith("● PROGRAM"), timeout=WAIT)
     assert program_of(desk) == "Screen"
 
     panel.composer.set_kind(SlideKind.STANDBY)
@@ -96,7 +96,7 @@ def test_scenes_click_push_and_back_to_live_on_real_obs(real_desk, qtbot):
     )
     assert summaries[2] == "Back to live: Screen"
     desk.obs.switch_scene("Camera")
-    qtbot.waitUntil(lambda: panel.scene_buttons[0].text().endswith("ON AIR"), timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.scene_buttons[0].text().endswith("● PROGRAM"), timeout=WAIT)
 
 
 @pytest.mark.slow
@@ -151,9 +151,9 @@ def test_a_cut_made_in_obs_itself_takes_on_air_away(real_desk, obs_studio, qtbot
     qtbot.waitUntil(lambda: panel.on_air_label.text() == "No slide on air", timeout=WAIT)
     assert not panel.back_button.isEnabled()
     assert desk.obs.on_air is None
-    qtbot.waitUntil(lambda: panel.scene_buttons[1].text().endswith("ON AIR"), timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.scene_buttons[1].text().endswith("● PROGRAM"), timeout=WAIT)
     desk.obs.switch_scene("Camera")
-    qtbot.waitUntil(lambda: panel.scene_buttons[0].text().endswith("ON AIR"), timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.scene_buttons[0].text().endswith("● PROGRAM"), timeout=WAIT)
 
 
 def test_a_slide_obs_cannot_read_is_found_blank_and_said(real_desk, qtbot):
@@ -197,7 +197,7 @@ def test_obs_crashed_with_a_slide_on_air_and_restarted_the_desk_follows_obs(
         lost = panel.on_air_label.text()
         assert lost.startswith("OBS not reachable. Last known, ") and "slide Back at" in lost
         assert "ON AIR" not in lost and "back in" not in lost
-        assert not any("ON AIR" in b.text() for b in panel.scene_buttons)
+        assert not any("●" in b.text() for b in panel.scene_buttons)  # no ON AIR nor PROGRAM
         assert not panel.back_button.isEnabled()
         assert panel.thumbnail.pixmap().isNull()  # no picture of an OBS that is gone
         assert panel.thumbnail.text() == "No picture"
@@ -214,7 +214,8 @@ def test_obs_crashed_with_a_slide_on_air_and_restarted_the_desk_follows_obs(
         assert panel.on_air_label.text() == "No slide on air"
         assert not panel.back_button.isEnabled()
         assert desk.obs.on_air is None
-        on_air = [b.text() for b in panel.scene_buttons if b.text().endswith("● ON AIR")]
-        assert len(on_air) == 1 and on_air[0].split("  ", 1)[1] == f"{program}   ● ON AIR"
+        # OBS neither streams nor records here: its program is marked PROGRAM, never ON AIR
+        marked = [b.text() for b in panel.scene_buttons if "●" in b.text()]
+        assert len(marked) == 1 and marked[0].split("  ", 1)[1] == f"{program}   ● PROGRAM"
     finally:
         desk.close()

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QImage
 
 from commsdesk.broadcast.obs.api import ConnectionState
 from commsdesk.broadcast.ui.obs_link import THUMBNAIL_BOX, THUMBNAIL_WIDTH
+from commsdesk.broadcast.ui.scene_buttons import PROGRAM_GREY
 from commsdesk.ui.theme import BAD
 
 
@@ -15,20 +16,48 @@ def scene_texts(panel) -> list[str]:
     return [button.text() for button in panel.scene_buttons]
 
 
-def test_connected_panel_lists_scenes_with_program_on_air(broadcast):
+def test_connected_panel_lists_scenes_with_the_program_marked(broadcast):
     broadcast.connect()
     panel = broadcast.panel
     assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
     assert broadcast.window.status_obs.text() == "OBS: connected (29.0.2)"
-    assert scene_texts(panel) == ["1  Camera   ● ON AIR", "2  Screen", "3  Guest"]
-    assert BAD in panel.scene_buttons[0].styleSheet()
+    # OBS neither streams nor records: its program is marked, never said to be on air
+    assert scene_texts(panel) == ["1  Camera   ● PROGRAM", "2  Screen", "3  Guest"]
+    assert BAD not in panel.scene_buttons[0].styleSheet()
+    assert PROGRAM_GREY in panel.scene_buttons[0].styleSheet()
     assert all(button.isEnabled() for button in panel.scene_buttons)
+
+
+def test_the_program_is_on_air_in_red_only_while_obs_streams_or_records(broadcast, fake_obs, qtbot):
+    broadcast.connect()
+    panel = broadcast.panel
+    camera = panel.scene_buttons[0]
+    assert camera.text() == "1  Camera   ● PROGRAM" and BAD not in camera.styleSheet()
+    assert "not streaming or recording" in camera.toolTip()
+
+    fake_obs.start_stream()  # started in OBS itself: its StreamStateChanged is enough
+    qtbot.waitUntil(lambda: camera.text() == "1  Camera   ● ON AIR")
+    assert BAD in camera.styleSheet() and camera.toolTip() == "Camera is on air"
+    fake_obs.switch_scene("Screen")
+    qtbot.waitUntil(lambda: scene_texts(panel)[:2] == ["1  Camera", "2  Screen   ● ON AIR"])
+    fake_obs.stop_stream()
+    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● PROGRAM")
+    assert BAD not in panel.scene_buttons[1].styleSheet()
+
+    fake_obs.start_record()  # recording (a drill's go-live): what the program shows is kept
+    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● ON AIR")
+    fake_obs.set_state(ConnectionState.UNREACHABLE, "the connection to OBS was lost")
+    assert not any("●" in text for text in scene_texts(panel))  # nothing claimed on a guess
+    fake_obs.set_state(ConnectionState.CONNECTED)  # back, still recording: asked, not assumed
+    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● ON AIR")
+    fake_obs.stop_record()
+    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● PROGRAM")
 
 
 def test_clicking_a_scene_switches_and_goes_on_the_timeline(broadcast, fake_obs, qtbot):
     broadcast.connect()
     qtbot.mouseClick(broadcast.panel.scene_buttons[1], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: scene_texts(broadcast.panel)[1] == "2  Screen   ● ON AIR")
+    qtbot.waitUntil(lambda: scene_texts(broadcast.panel)[1] == "2  Screen   ● PROGRAM")
     assert fake_obs.program == "Screen"
     [event] = broadcast.wait_events("broadcast.scene", 1)
     assert event.summary == "Scene on air: Screen (was Camera)"
@@ -148,7 +177,7 @@ def test_obs_coming_and_going_and_switches_never_lay_the_window_out_again(
         fake_obs.set_state(state, "the connection to OBS was lost")
         qtbot.wait(20)
     fake_obs.switch_scene("Screen")
-    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● ON AIR")
+    qtbot.waitUntil(lambda: scene_texts(panel)[1] == "2  Screen   ● PROGRAM")
     qtbot.wait(20)
     assert panel.connection.text() == "● Connected: OBS 29.0.2, websocket 5.1.0"
     assert Requests.count == 0

@@ -74,6 +74,8 @@ def test_an_hour_the_clocks_show_twice_makes_the_producer_choose(broadcast, qtbo
 
 def test_the_preview_is_the_png_that_goes_on_air(broadcast, fake_obs, qtbot):
     broadcast.connect()
+    now = datetime.now(UTC)  # held: a minute turning mid-test would redraw "+20m" at the push
+    broadcast.panel.composer.now = lambda: now
     type_time(broadcast, "+20m")
     broadcast.panel.composer.fields["message"].setText("The founder answers your questions.")
     rendering = wait_rendering(broadcast, qtbot)
@@ -172,7 +174,8 @@ def test_the_slide_on_air_is_offered_to_a_post_with_alt_text(broadcast, fake_obs
     broadcast.connect()
     assert broadcast.window.slide_on_air() is None
     composer = broadcast.panel.composer
-    composer.now = lambda: datetime.now(UTC)
+    now = datetime.now(UTC)  # held: a minute turning mid-test would redraw "+1h" at the push
+    composer.now = lambda: now
     type_time(broadcast, "+1h")
     rendering = wait_rendering(broadcast, qtbot)
     broadcast.panel.put_on_air()
@@ -198,3 +201,35 @@ def test_a_template_error_shows_its_line_and_name(broadcast, qtbot, tmp_path):
     assert "Line 2" in problems.text() and "no_such_thing" in problems.text()
     assert BAD in problems.styleSheet()
     assert broadcast.panel.composer.rendering is None
+
+
+def test_what_goes_on_air_is_what_the_line_under_the_time_says_when_pushed(
+    broadcast, fake_obs, qtbot
+):
+    """At 15:33 "+15m" reads 15:48 and is drawn so; at 15:40 the line under the field and the
+    slide pushed both say 15:55 (a delay counts from the push), and so does the preview."""
+    broadcast.connect()
+    composer, panel = broadcast.panel.composer, broadcast.panel
+    clock = {"now": datetime(2026, 11, 24, 15, 33, tzinfo=UTC)}
+    composer.now = lambda: clock["now"]
+    type_time(broadcast, "+15m")
+    label = composer.resolution.label
+    assert label.text().startswith("15:48 today, in 15 min")
+    assert wait_rendering(broadcast, qtbot).slide.at == datetime(2026, 11, 24, 15, 48, tzinfo=UTC)
+    tip = composer.fields["at"].toolTip()
+    assert "+15m" in tip and "put the slide on air" in tip
+
+    clock["now"] = datetime(2026, 11, 24, 15, 40, tzinfo=UTC)
+    panel.put_on_air()  # Ctrl+Shift+B
+    qtbot.waitUntil(lambda: broadcast.obs.on_air is not None, timeout=20_000)
+    fifteen_55 = datetime(2026, 11, 24, 15, 55, tzinfo=UTC)
+    assert broadcast.obs.on_air.slide.at == fifteen_55
+    assert label.text().startswith("15:55 today, in 15 min")
+    assert broadcast.panel.on_air_label.text().startswith("ON AIR: Back at 15:55 UTC")
+    assert Path(fake_obs.inputs[SLIDE_INPUT]["file"]) == composer.rendering.path
+    assert composer.rendering.slide.at == fifteen_55  # the preview is the slide on air
+
+    clock["now"] = datetime(2026, 11, 24, 15, 41, 30, tzinfo=UTC)  # the clock moves on: the
+    qtbot.waitUntil(lambda: label.text().startswith("15:56 today, in 15 min"))  # line follows
+    qtbot.waitUntil(lambda: composer.rendering is not None  # and so does the preview
+                    and composer.rendering.slide.at.minute == 56, timeout=20_000)  # fmt: skip

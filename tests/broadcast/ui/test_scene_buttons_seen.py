@@ -45,13 +45,17 @@ def test_each_scene_button_is_seen_whole_with_its_name(four_scenes, qtbot, size)
     desk.connect()
     qtbot.waitUntil(lambda: assert_scene_buttons_seen(panel, SCENES))
     assert panel.scenes.hint.isHidden()
-    assert panel.scene_buttons[0].text() == "1  Camera   ● ON AIR"
+    assert panel.scene_buttons[0].text() == "1  Camera   ● PROGRAM"  # not streaming
 
     panel.composer.set_kind(SlideKind.STANDBY)
     panel.put_on_air()
     qtbot.waitUntil(lambda: desk.obs.on_air is not None)
     qtbot.waitUntil(lambda: assert_scene_buttons_seen(panel, [*SCENES, SLIDES_SCENE]))
-    assert panel.scene_buttons[4].text() == f"5  {SLIDES_SCENE}   ● ON AIR"
+    assert panel.scene_buttons[4].text() == f"5  {SLIDES_SCENE}   ● PROGRAM"
+
+    obs.start_stream()  # the longest mark, ON AIR, fits as well
+    qtbot.waitUntil(lambda: panel.scene_buttons[4].text() == f"5  {SLIDES_SCENE}   ● ON AIR")
+    assert_scene_buttons_seen(panel, [*SCENES, SLIDES_SCENE])
 
 
 def columns_of(panel) -> int:
