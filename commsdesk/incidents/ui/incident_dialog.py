@@ -116,6 +116,8 @@ class IncidentDialog(QDialog):
         self.error.setStyleSheet(f"color: {BAD};")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
+        self.title.textChanged.connect(self._recheck)  # a problem put right is no longer said
+        self.facts.itemChanged.connect(self._recheck)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -193,6 +195,10 @@ class IncidentDialog(QDialog):
             if name:
                 facts[name] = value
         return facts
+
+    def _recheck(self, *_args) -> None:
+        if self.error.text():
+            self.error.setText(self._problem() or "")
 
     def _accept_if_valid(self) -> None:
         problem = self._problem()

@@ -135,7 +135,7 @@ class SchedulePanel(QWidget):
             header.resizeSection(column, width)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
-        self.empty = QLabel("Nothing is scheduled. Approve a statement, then Schedule….")
+        self.empty = QLabel("Nothing is scheduled. Approve a statement, then press Schedule…")
         self.empty.setStyleSheet(f"color: {MUTED};")
         self.post_button = QPushButton("Post now")
         self.reschedule_button = QPushButton("Reschedule…")

@@ -1,5 +1,5 @@
 """The incident dialog by keyboard: Tab visits each field once, the start time included; Esc
-asks before unsaved changes are thrown away."""
+asks before unsaved changes are thrown away; a problem put right is no longer said."""
 
 from __future__ import annotations
 
@@ -114,3 +114,15 @@ def test_cancel_with_no_changes_closes_at_once(harness, qtbot):
     again.title.setText("Cold-wallet breach")  # typed back as it was: nothing to lose
     again.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel).click()
     assert not again.isVisible() and _discard_box(again) is None
+
+
+def test_a_problem_put_right_is_no_longer_said(qtbot):
+    dialog = IncidentDialog(None, {"asset": "The asset taken, e.g. ETH"})
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog._accept_if_valid()  # Start incident with no title
+    assert dialog.error.text().startswith("Give the incident a title")
+    assert dialog.isVisible()
+    qtbot.keyClicks(dialog.title, "Hot wallet drained")
+    assert dialog.error.text() == ""
