@@ -7,12 +7,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def in_zones(moment: datetime, zones: list[str]) -> str:
-    """'24 Nov 13:47 UTC · 21:47 +08 · 08:47 EST'. The date is UTC's; unknown zones are skipped
+    """'24 Nov 13:47 UTC · 21:47 SGT · 08:47 EST'. The date is UTC's; unknown zones are skipped
     (UTC is shown if none is known)."""
-    # The zones' own abbreviations (EST, EDT): around a clock change the season is the point.
-    return f"{moment.astimezone(UTC):%d %b} " + _clocks(moment, zones, lambda name, local: (
-        local.tzname() or name
-    ))
+    # The zones' own abbreviations (EST, EDT): around a clock change the season is the point;
+    # a zone whose abbreviation is only an offset ("+08") by the label the report gives it.
+    def label(name: str, local: datetime) -> str:
+        own = local.tzname() or name
+        return zone_label(name, moment) if own[:1] in "+-" else own
+
+    return f"{moment.astimezone(UTC):%d %b} " + _clocks(moment, zones, label)
 
 
 def _clocks(moment: datetime, zones: list[str], label) -> str:
