@@ -142,3 +142,18 @@ def test_a_push_cut_off_by_obs_dying_fails_and_is_not_replayed(
         assert exc.code == 600  # OBS did not keep the slides scene: certainly not replayed
     else:
         assert settings["inputSettings"].get("file", "") != str(slide)
+
+
+def test_retrying_on_the_same_failure_is_logged_once(connect, caplog):
+    """Nothing at the port: the desk retries (1, 2, … s) and the log says so once, not twice a
+    retry for as long as OBS stays away."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="commsdesk.broadcast.obs.connection")
+    connection, heard = connect(free_port(), "any")
+    heard.wait_for(lambda: sum(s.state is ConnectionState.UNREACHABLE for s in heard.states) >= 3,
+                   "three failed tries", 20.0)  # fmt: skip
+    said = [r for r in caplog.records
+            if r.name == "commsdesk.broadcast.obs.connection" and r.levelno >= logging.INFO]
+    assert len([r for r in said if "unreachable" in r.getMessage()]) == 1, said
+    assert len([r for r in said if "connecting" in r.getMessage()]) == 1, said  # the first try

@@ -127,6 +127,7 @@ class ObsConnection:
         self.available_requests: frozenset[str] = frozenset()
         self._status = ConnectionStatus(ConnectionState.DISCONNECTED)
         self._status_lock = threading.Lock()
+        self._failing: str | None = None  # the failure logged while retrying, said once
         self._state_listeners: list[StateListener] = []
         self._event_listeners: list[EventListener] = []
         self._session: _Session | None = None
@@ -179,7 +180,15 @@ class ObsConnection:
             if status == self._status:
                 return
             self._status = status
-        log.info("OBS %s:%s: %s %s", self.host, self.port, status.state, status.detail)
+        # Retrying every few seconds on the same failure is logged once, not twice a retry.
+        retrying = status.state is ConnectionState.CONNECTING and self._failing is not None
+        again = status.state is ConnectionState.UNREACHABLE and status.detail == self._failing
+        if status.state is ConnectionState.UNREACHABLE:
+            self._failing = status.detail
+        elif not retrying:
+            self._failing = None
+        log.log(logging.DEBUG if retrying or again else logging.INFO, "OBS %s:%s: %s %s",
+                self.host, self.port, status.state, status.detail)  # fmt: skip
         for listener in list(self._state_listeners):
             try:
                 listener(status)
