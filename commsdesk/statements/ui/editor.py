@@ -230,6 +230,7 @@ class StatementEditor(QWidget):
         self.body.blockSignals(False)
         self._base_text = statement.body if statement else None
         self.title.setText(statement.title if statement else "")
+        self.title.setCursorPosition(0)  # a narrow field shows the title's start, not its end
         self.save_state.setText("")
         self._show_meta()
         self._request_preview()

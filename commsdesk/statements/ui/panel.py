@@ -74,9 +74,12 @@ class StatementsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 84), (2, 40), (3, 78)):
-            header.resizeSection(column, width)
+        for column in (0, 2, 3):  # as wide as what they hold: the title gets the rest
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionHidden(4, True)  # the author is in the tooltip and the editor
+        # The version is in the editor too: at 1280×720 the list has room for titles only
+        # without it.
+        header.setSectionHidden(2, True)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)

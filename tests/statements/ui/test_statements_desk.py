@@ -244,3 +244,20 @@ def test_layout_is_remembered(harness, qtbot):
     assert again.docks[0].parent() is again
     again.reset_layout()
     assert not again.docks[4].isHidden()
+
+
+def test_a_narrow_list_and_title_field_show_the_title_s_start(harness):
+    """At 1280×720 the list is narrow: the version (in the editor too) is not a column there,
+    and the title field shows where the title begins, not where it ends."""
+    h = harness
+    start_incident(h)
+    editor = new_statement(h, title="Holding statement for X and the status page",
+                           body="We are investigating.")  # fmt: skip
+    editor.title.end(False)  # as typing the title leaves it
+    shown = editor.statement
+    editor.show_statement(None)
+    h.idle()
+    editor.show_statement(shown)
+    assert editor.title.cursorPosition() == 0
+    header = h.window.statements.table.horizontalHeader()
+    assert [header.isSectionHidden(c) for c in range(5)] == [False, False, True, False, True]
