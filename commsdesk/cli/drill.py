@@ -81,11 +81,13 @@ def cmd_drill_run(args: argparse.Namespace) -> int:
             with contextlib.suppress(OSError):  # a closed pipe: the drill still runs out
                 print(line, flush=True)
 
-        begun = partial(
-            say, f"Drill: {scenario.name} ({scenario.path.name}), as {actor}. Drill mode is on "
-            "for the run: posts go to the SANDBOX. "
-            + ("P-1 calls the real chain through Twilio (each call says it is a drill)."
-               if args.twilio else "P-1 rings a stand-in phone: no one is called."))
+        def begun() -> None:
+            say(f"Drill: {scenario.name} ({scenario.path.name}), as {actor}. Drill mode is on "
+                "for the run: posts go to the SANDBOX. "
+                + ("P-1 calls the real chain through Twilio (each call says it is a drill)."
+                   if args.twilio else "P-1 rings a stand-in phone: no one is called."))
+            for line in drill.foreseen:
+                say(f"  Foreseen: {line}")
 
         def shown(result) -> None:
             number = len(drill.results)

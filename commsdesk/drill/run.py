@@ -109,6 +109,7 @@ class DrillRun:
         self.made = _Made()
         self.started_at: datetime | None = None
         self._before: dict | None = None  # drill mode and approvals before the drill
+        self.foreseen: list[str] = []  # what will fail, said at the start
 
     # --- running ------------------------------------------------------------------------------
 
@@ -140,6 +141,8 @@ class DrillRun:
                 f"An earlier drill (started {cut_short.at:%Y-%m-%d %H:%M} UTC) did not finish: "
                 "drill mode and the approvals asked go back to what they were before it.")
         self._before = before
+        self.foreseen = self._foresee()
+        self.made.notes.extend(self.foreseen)
         if not drill_mode(self.desk):
             set_drill_mode(self.desk, self.parts.actor, True)
         self.started_at = as_utc(self.desk.now())
@@ -151,6 +154,16 @@ class DrillRun:
         except BaseException:
             self._put_back()  # not started after all
             raise
+
+    def _foresee(self) -> list[str]:
+        """What the desk's set-up will make fail, said before the first step (the steps still
+        run, and fail saying so)."""
+        from commsdesk.p1.service import CallChain
+
+        if not CallChain(self.desk).members():
+            return ["The P-1 call chain is empty, so the P-1 step will fail: add the people to "
+                    "call first (Desk → P-1 call chain…, or commsdesk p1 chain add)."]
+        return []
 
     def _cut_short(self):
         """The newest drill.started with no drill.scored after it: a drill killed mid-way."""

@@ -216,3 +216,15 @@ def test_the_drill_s_report_carries_its_scorecard_so_far_and_a_later_report_the_
     assert "Its scorecard, as recorded when it finished." in " ".join(whole.split())
     assert len(re.findall(r"^\d+ .+ (?:done|FAILED: .+) \d+\.\d s$", whole, re.MULTILINE)) == len(
         card.steps)  # the report step too
+
+
+def test_an_empty_p1_chain_is_foreseen_before_the_first_step(isolated_dirs):
+    isolated_dirs.mkdir(parents=True, exist_ok=True)
+    done = commsdesk("drill", "run", "--port", str(free_port()), data_dir=isolated_dirs,
+                     operator=ANA, timeout=180)  # fmt: skip
+    lines = done.stdout.splitlines()
+    foreseen = ("  Foreseen: The P-1 call chain is empty, so the P-1 step will fail: add the "
+                "people to call first (Desk → P-1 call chain…, or commsdesk p1 chain add).")
+    assert lines[1] == foreseen, lines[:3]  # said before the first step, not found out at it
+    assert lines[2].startswith("   1/12 Press P-1: FAILED: The P-1 call chain is empty")
+    assert f"  Note: {foreseen.strip().removeprefix('Foreseen: ')}" in lines

@@ -139,7 +139,9 @@ class DrillDialog(QDialog):
 
     def _begun(self, drill) -> None:
         self.drill, self.busy, self.starting = drill, False, False
-        self._say(f"Drill mode is on: “{drill.scenario.name}” is running as {drill.parts.actor}.")
+        self._say(f"Drill mode is on: “{drill.scenario.name}” is running as {drill.parts.actor}."
+                  + "".join(f"\nForeseen: {line}" for line in drill.foreseen),
+                  bad=bool(drill.foreseen))  # fmt: skip
         self.changed.emit()
         if self.closing:
             return self.finish()

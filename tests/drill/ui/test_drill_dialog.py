@@ -299,3 +299,14 @@ def test_a_scenario_file_is_read_and_added_and_a_broken_one_said(qtbot, harness,
     assert dialog.scenario.path() == mine and not dialog.message.isVisible()
     assert dialog.start_button.isEnabled()
     dialog.close()
+
+
+def test_an_empty_p1_chain_is_foreseen_when_the_drill_starts(qtbot, harness, lanes):
+    CallChain(harness.desk).remove(ANA, "Mira Chen")
+    dialog = opened(qtbot, harness, phone=lanes.phone, open_obs=lanes.no_obs)
+    start(qtbot, dialog)
+    said = dialog.message.text()
+    assert said.startswith("Drill mode is on: “Cold-wallet breach” is running as ")
+    assert "\nForeseen: The P-1 call chain is empty, so the P-1 step will fail" in said
+    dialog.finish()
+    qtbot.waitUntil(lambda: dialog.card is not None, timeout=20_000)
