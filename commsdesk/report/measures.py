@@ -260,15 +260,17 @@ def people_involved(
     """Every person who acted on the record (the desk's own automatic actors left out), in the
     order they first acted, with how many events name them, from tallies of (actor, events,
     first, last) as the database counts them (an actor may come in more than one)."""
-    seen: dict[str, list] = {}
-    for actor, actions, first, last in tallies:
+    from commsdesk.statements.statement import person_key
+
+    seen: dict[str, list] = {}  # one person however their name was typed, by its first form
+    for actor, actions, first, last in sorted(tallies, key=lambda t: as_utc(t[2])):
         if is_automatic(actor):
             continue
         first, last = as_utc(first), as_utc(last)
-        entry = seen.setdefault(actor, [0, first, last])
-        entry[0] += actions
-        entry[1], entry[2] = min(entry[1], first), max(entry[2], last)
-    people = [Person(name, n, first, last) for name, (n, first, last) in seen.items()]
+        entry = seen.setdefault(person_key(actor), [actor, 0, first, last])
+        entry[1] += actions
+        entry[2], entry[3] = min(entry[2], first), max(entry[3], last)
+    people = [Person(name, n, first, last) for name, n, first, last in seen.values()]
     return sorted(people, key=lambda p: p.first)
 
 

@@ -139,10 +139,14 @@ class ApprovalPolicy:
 
 
 def person_key(name: str) -> str:
-    """A person's name as the approval rules compare it: "Mira  Chen (Founder)" and
-    "mira chen (founder)" are one person. Case and runs of whitespace (any kind, at either end
-    too) do not tell two people apart."""
-    return " ".join(name.split()).casefold()
+    """A person's name as the approval rules compare it: "Mira  Chen (Founder)", "mira chen"
+    and "Mira Chen (CEO)" are one person. Case, runs of whitespace (any kind, at either end
+    too) and a role in brackets after the name (the desk's "name (role)") do not tell two
+    people apart."""
+    key = " ".join(name.split()).casefold()
+    if key.endswith(")") and " (" in key:
+        key = key[: key.rindex(" (")].strip() or key  # a name that is all role stays itself
+    return key
 
 
 def same_person(a: str, b: str) -> bool:

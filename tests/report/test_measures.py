@@ -173,6 +173,8 @@ def test_people_are_the_distinct_actors_in_order_without_the_desk_itself():
         ("Ben Zhou", 2, t(1), t(6)),
         ("Ana Ruiz", 1, t(3), t(3)),
     ]
+    retyped = people_involved([*tallies, ("mira chen (founder)", 2, t(7), t(8))])
+    assert retyped[0] == type(retyped[0])("Mira Chen", 3, t(0), t(8))  # one person, as first named
 
 
 def test_thinning_keeps_each_column_s_highest_and_lowest_and_the_gaps():

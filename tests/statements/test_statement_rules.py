@@ -17,6 +17,7 @@ from commsdesk.statements.statement import (
     TransitionRefused,
     allowed,
     next_state,
+    person_key,
 )
 
 S = StatementState
@@ -116,6 +117,17 @@ def test_policy_names_differing_only_in_case_or_runs_of_whitespace_are_one_perso
         "Sam Okafor"
     }
     assert not policy.is_satisfied("Mira Chen", ["Sam Okafor", "SAM\u00a0OKAFOR"])
+
+
+def test_a_role_after_the_name_does_not_make_another_person():
+    policy = ApprovalPolicy(2)
+    assert not policy.may_approve("Mira Chen", "Mira Chen (founder)")  # the desk's name (role)
+    assert not policy.may_approve("Mira Chen (founder)", "mira chen (CEO)")
+    assert policy.may_approve("Mira Chen (founder)", "Sam Okafor (legal)")
+    assert policy.counted("Ben Zhou", ["Sam Okafor (legal)", "Sam Okafor", "Ana (comms)"]) == {
+        "Sam Okafor (legal)", "Ana (comms)"}
+    assert person_key("(night shift)") == "(night shift)"  # all role: the name as it is
+    assert person_key("Lee Park (on call) ") == "lee park"
 
 
 def test_policy_with_no_approvals_required():

@@ -257,16 +257,17 @@ class StatementsPanel(QWidget):
 
     def events_arrived(self, events: list) -> None:
         """Timeline events newer than those shown (from any desk or the command line): read the
-        statements they name again, and the approval policy when it changed."""
-        if self.incident is None:
-            return
+        statements they name again, and the approval policy when it changed (with or without an
+        incident open: a drill puts the approvals back after closing its own)."""
         from commsdesk.desk import Desk
 
+        if any(e.kind == "desk.policy" for e in events):
+            self.bridge.query(Desk.approval_policy, on_done=self._policy_read)
+        if self.incident is None:
+            return
         ids = list(dict.fromkeys(e.statement_id for e in events if e.statement_id is not None))
         if ids:
             self.bridge.query(_statements, ids, on_done=self._arrived)
-        if any(e.kind == "desk.policy" for e in events):
-            self.bridge.query(Desk.approval_policy, on_done=self._policy_read)
 
     def _arrived(self, statements: list[Statement]) -> None:
         for statement in statements:

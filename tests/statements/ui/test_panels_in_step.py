@@ -151,3 +151,26 @@ def test_an_incident_started_and_closed_on_the_command_line_reaches_the_header(h
     assert h.window.header.title.full_text == "No active incident"
     assert not h.window.statements.new_button.isEnabled()
     assert h.window.status_review.text() == ""  # nothing awaits approval in a closed incident
+
+
+def test_the_approvals_asked_follow_a_change_made_elsewhere_with_no_incident_open(harness):
+    """A drill raises the approvals asked to two and puts them back after closing its own
+    incident: the window must not go on asking for two."""
+    h = harness
+    h.window.timeline.poll()
+    h.idle()
+    other = Desk.open(h.data_dir)
+    try:
+        other.set_required_approvals(SAM, 2)
+    finally:
+        other.close()
+    h.window.timeline.poll()
+    h.qtbot.waitUntil(lambda: h.bridge.required_approvals == 2, timeout=5_000)
+    assert h.window.incident is None
+    other = Desk.open(h.data_dir)
+    try:
+        other.set_required_approvals(SAM, 1)
+    finally:
+        other.close()
+    h.window.timeline.poll()
+    h.qtbot.waitUntil(lambda: h.bridge.required_approvals == 1, timeout=5_000)
