@@ -1,5 +1,6 @@
 """`commsdesk drill on|off|status`: Drill mode for every desk on this database;
-`commsdesk drill run [SCENARIO]`: a scored drill, end to end (commsdesk.drill)."""
+`commsdesk drill run [SCENARIO]`: a scored drill, end to end (commsdesk.drill);
+`commsdesk drill put-right`: the desk back as before a drill that was cut short."""
 
 from __future__ import annotations
 
@@ -30,6 +31,23 @@ def cmd_drill(args: argparse.Namespace) -> int:
         desk.close()
     state = "on" if on else "off"
     print(f"Drill mode {state}." if changed else f"Drill mode was already {state}.")
+    return 0
+
+
+def cmd_drill_put_right(args: argparse.Namespace) -> int:
+    """Exit 0 once put right, 1 when no drill was cut short."""
+    from commsdesk.desk import DeskError
+    from commsdesk.drill.run import put_right
+
+    desk, actor = open_desk(args)
+    try:
+        done = put_right(desk, actor)
+    except DeskError as exc:
+        print(str(exc))
+        return 1
+    finally:
+        desk.close()
+    print("Put right: " + ("; ".join(done) if done else "nothing was left to put back") + ".")
     return 0
 
 
@@ -148,3 +166,13 @@ def add_drill_commands(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--host", help="OBS's address (default: the desk's obs_host setting)")
     run.add_argument("--port", type=int, help="OBS's WebSocket port (default: obs_port, 4455)")
     run.set_defaults(run=cmd_drill_run)
+    mend = drill_commands.add_parser(
+        "put-right",
+        help="put the desk back as before a drill that was cut short",
+        description="A drill stopped mid-way (its desk killed) leaves drill mode on, the "
+        "approvals asked raised and its incident open. Run this once it is not running "
+        "anywhere: drill mode and the approvals asked go back to what they were before it, its "
+        "incident is closed and its P-1 acknowledged, and the timeline says so. Exit status 1 "
+        "when no drill was cut short.",
+    )
+    mend.set_defaults(run=cmd_drill_put_right)

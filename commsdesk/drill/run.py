@@ -150,6 +150,8 @@ class DrillRun:
             self.desk.record(self.parts.actor, EventKind.DRILL_STARTED,
                              f"Drill started: {self.scenario.name}",
                              data={"scenario": self.scenario.path.stem,
+                                   "name": self.scenario.name,
+                                   "incident_title": self.scenario.title,
                                    "before": before})  # fmt: skip
         except BaseException:
             self._put_back()  # not started after all
@@ -166,12 +168,7 @@ class DrillRun:
         return []
 
     def _cut_short(self):
-        """The newest drill.started with no drill.scored after it: a drill killed mid-way."""
-        started = self.desk.timeline(kinds=[str(EventKind.DRILL_STARTED)], limit=1)
-        scored = self.desk.timeline(kinds=[str(EventKind.DRILL_SCORED)], limit=1)
-        if started and (not scored or scored[0].id < started[0].id):
-            return started[0]
-        return None
+        return cut_short_drill(self.desk)
 
     def _put_back(self) -> None:
         """Drill mode and the approvals asked as they were before the drill."""
@@ -570,6 +567,64 @@ class DrillRun:
         if written.instead:
             self.made.notes.append(written.instead)
         return written.line()
+
+
+def cut_short_drill(desk):
+    """The newest drill.started with no drill.scored after it: a drill killed mid-way (or one
+    running in another process now: only a person can tell)."""
+    started = desk.timeline(kinds=[str(EventKind.DRILL_STARTED)], limit=1)
+    scored = desk.timeline(kinds=[str(EventKind.DRILL_SCORED)], limit=1)
+    if started and (not scored or scored[0].id < started[0].id):
+        return started[0]
+    return None
+
+
+def put_right(desk, actor: str) -> list[str]:
+    """Put the desk back as it was before a drill that was cut short (the desk killed
+    mid-drill): drill mode and the approvals asked as they were, its incident closed, its P-1
+    ended and acknowledged; recorded as that drill's end (drill.scored, cut short). What was
+    done, a line each; DeskError when no drill was cut short."""
+    from commsdesk.drill.scenario import ScenarioProblem, load
+    from commsdesk.p1.service import CallChain
+    from commsdesk.publishing.holds import drill_mode, set_drill_mode
+
+    started = cut_short_drill(desk)
+    if started is None:
+        raise DeskError("No drill was cut short: every drill begun on this desk has finished.")
+    data, done = started.data, []
+    name = data.get("name") or data.get("scenario") or "a drill"
+    title = data.get("incident_title")
+    if title is None:  # recorded before drills named their incident here
+        try:
+            title = load(str(data.get("scenario"))).title
+        except ScenarioProblem:
+            title = None
+    active = desk.active_incident()
+    if (active is not None and title is not None and active.title == title
+            and as_utc(active.started_at) >= as_utc(started.at)):  # fmt: skip
+        desk.close_incident(actor, active.id, f"Drill cut short, put right: {name}")
+        done.append(f"closed its incident '{active.title}'")
+    chain = CallChain(desk)
+    latest = chain.latest()
+    if latest is not None and latest.drill and as_utc(latest.pressed_at) >= as_utc(started.at):
+        if latest.running:
+            chain.cancel(actor)
+            done.append("cancelled its P-1 chain")
+        chain.acknowledge(actor)
+        done.append("acknowledged its P-1")
+    before = data.get("before") or {}
+    if "approvals" in before and desk.approval_policy().required != int(before["approvals"]):
+        desk.set_required_approvals(actor, int(before["approvals"]))
+        done.append(f"approvals asked back to {int(before['approvals'])}")
+    if "drill_mode" in before and drill_mode(desk) != bool(before["drill_mode"]):
+        set_drill_mode(desk, actor, bool(before["drill_mode"]))
+        done.append(f"drill mode back {'on' if before['drill_mode'] else 'off'}")
+    said = "; ".join(done) or "nothing was left to put back"
+    desk.record(actor, EventKind.DRILL_SCORED,
+                f"Drill cut short, put right: {name} (begun {as_utc(started.at):%H:%M} UTC): "
+                f"{said}", data={"cut_short": True, "drill_started": started.id,
+                                 "put_right": done})  # fmt: skip
+    return done
 
 
 def _said(exc: BaseException) -> str:

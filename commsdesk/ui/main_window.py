@@ -317,6 +317,9 @@ class MainWindow(IncidentActions, QMainWindow):
                 self.publishing.read_drill()
         self.timeline.start()
         self.bridge.query(Desk.active_incident, on_done=self._first_incident)
+        from commsdesk.drill.run import cut_short_drill
+
+        self.bridge.query(cut_short_drill, on_done=self._ask_put_right)
         # Should the first listing fail, the rest of the desk still starts.
         QTimer(self, singleShot=True, interval=SETTLE_AT_LATEST_MS, timeout=self._settle).start()
         person = self.bridge.desk.person if self.bridge.desk is not None else None
@@ -354,6 +357,40 @@ class MainWindow(IncidentActions, QMainWindow):
         if not self._record_checked and self.bridge.desk is not None:
             self._record_checked = True  # after the statements' first listing, on the lane
             self.notices.check_record()
+
+    def _ask_put_right(self, started) -> None:
+        """A drill began and never finished (its desk was killed): offer to put the desk back
+        as it was before it. Only a person can tell it is not running elsewhere now."""
+        if started is None or self.findChildren(QDialog, "drill-dialog"):
+            return
+        name = started.data.get("name") or started.data.get("scenario") or "a drill"
+        box = self.put_right_box = QMessageBox(
+            QMessageBox.Icon.Warning, "A drill did not finish",
+            f"The drill “{name}” began at {started.at:%H:%M} UTC and did not finish: the desk "
+            "was closed or stopped during it. It may have left Drill mode on, the approvals "
+            "asked raised and its incident open.\n\nIf it is not running anywhere now, put the "
+            "desk back as it was before it?", parent=self,
+        )  # fmt: skip
+        mend = box.addButton("&Put right", QMessageBox.ButtonRole.AcceptRole)
+        leave = box.addButton("&Leave as it is", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(leave)
+        box.setEscapeButton(leave)
+
+        def answered() -> None:
+            if box.clickedButton() is not mend:
+                return
+            from commsdesk.drill.run import put_right
+
+            def done(lines) -> None:
+                said = "; ".join(lines) or "nothing was left to put back"
+                self.statusBar().showMessage(f"Drill put right: {said}.", 20_000)
+                if self.publishing is not None:
+                    self.publishing.read_drill()
+
+            self.bridge.act(put_right, on_done=done)
+
+        box.finished.connect(answered)
+        box.open()
 
     def _follow_incident(self, events: list) -> None:
         """An incident started, changed or closed elsewhere (the command line, a drill, another

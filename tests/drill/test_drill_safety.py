@@ -188,3 +188,47 @@ def test_going_live_on_a_stream_already_running_starts_nothing(services):
     with pytest.raises(ObsError, match="OBS is streaming already: nothing was started."):
         go_live(services.desk, ANA, blocking, drill=False, rehearsal=[], via="test")
     assert "start_stream" not in obs.calls and "start_record" not in obs.calls
+
+
+def test_a_drill_killed_mid_way_is_put_right_from_the_command_line(services, isolated_dirs):
+    from commsdesk.drill.run import cut_short_drill
+    from tests.support.cli import commsdesk
+
+    killed = drill(services, isolated_dirs, FakeObs())
+    run_until(killed, "approvals")  # then its desk is killed: finish() never runs
+    desk = services.desk
+    assert drill_mode(desk) and desk.approval_policy().required == 2
+    assert desk.active_incident() is not None
+
+    done = commsdesk("drill", "put-right", data_dir=isolated_dirs, operator=ANA)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Put right: closed its incident 'DRILL: ")
+    assert "acknowledged its P-1; approvals asked back to 1; drill mode back off." in done.stdout
+    assert drill_mode(desk) is False and desk.approval_policy().required == 1
+    assert desk.active_incident() is None
+    assert chain_label(CallChain(desk).latest()).text == ""
+    assert cut_short_drill(desk) is None
+    again = commsdesk("drill", "put-right", data_dir=isolated_dirs, operator=ANA)
+    assert again.returncode == 1 and "No drill was cut short" in again.stdout
+
+    card = drill(services, isolated_dirs, FakeObs()).run()  # the next drill finds nothing left
+    assert not card.failed and not any("did not finish" in note for note in card.notes)
+
+
+def test_a_real_incident_opened_after_the_drill_died_is_not_closed_by_putting_it_right(
+    services, isolated_dirs
+):
+    from commsdesk.drill.run import put_right
+
+    killed = drill(services, isolated_dirs, FakeObs())
+    run_until(killed, "incident")
+    desk = services.desk
+    desk.close_incident(ANA, killed.made.incident_id, "closed by hand after the crash")
+    real = desk.start_incident(ANA, "Exchange outage: logins failing", "P2")
+
+    done = put_right(desk, ANA)
+
+    assert desk.active_incident().id == real.id  # not the drill's: left open
+    assert not any(line.startswith("closed its incident") for line in done)
+    assert drill_mode(desk) is False

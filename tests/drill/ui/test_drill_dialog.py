@@ -310,3 +310,46 @@ def test_an_empty_p1_chain_is_foreseen_when_the_drill_starts(qtbot, harness, lan
     assert "\nForeseen: The P-1 call chain is empty, so the P-1 step will fail" in said
     dialog.finish()
     qtbot.waitUntil(lambda: dialog.card is not None, timeout=20_000)
+
+
+def test_a_window_opened_after_a_drill_was_killed_offers_to_put_the_desk_right(
+    qtbot, isolated_dirs, memory_keyring, lanes  # noqa: F811
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from commsdesk.app import open_services
+    from commsdesk.drill.run import DrillParts, DrillRun
+    from commsdesk.drill.scenario import load
+    from commsdesk.settings import Settings
+
+    isolated_dirs.mkdir(parents=True, exist_ok=True)
+    services = open_services(isolated_dirs)
+    try:
+        CallChain(services.desk).add(ANA, "Mira Chen", "+15005550101")
+        parts = DrillParts(services, ANA, isolated_dirs, Settings.load(isolated_dirs),
+                           lanes.no_obs, phone=lanes.phone)  # fmt: skip
+        killed = DrillRun(load("cold-wallet-breach"), parts)
+        killed.begin()
+        for _ in range(4):  # P-1, the incident, the statement, two approvals asked: then killed
+            assert killed.run_step().ok
+    finally:
+        services.close()
+
+    h = DeskHarness(qtbot, isolated_dirs, operator=ANA)
+    try:
+        qtbot.waitUntil(lambda: getattr(h.window, "put_right_box", None) is not None
+                        and h.window.put_right_box.isVisible(), timeout=10_000)  # fmt: skip
+        box = h.window.put_right_box
+        assert box.text().startswith("The drill “Cold-wallet breach” began at ")
+        assert box.defaultButton().text() == "&Leave as it is"  # Enter does not change a thing
+        mend = next(b for b in box.buttons() if b.text() == "&Put right")
+        mend.click()
+        qtbot.waitUntil(lambda: drill_mode(h.desk) is False, timeout=10_000)
+        h.idle()
+        assert h.desk.approval_policy().required == 1
+        assert h.desk.active_incident() is None
+        qtbot.waitUntil(lambda: h.window.statusBar().currentMessage().startswith(
+            "Drill put right: closed its incident 'DRILL: "), timeout=5_000)  # fmt: skip
+        assert isinstance(box, QMessageBox)
+    finally:
+        h.close()
