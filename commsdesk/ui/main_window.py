@@ -199,6 +199,8 @@ class MainWindow(IncidentActions, QMainWindow):
         self.timeline = TimelinePanel(self.bridge)
         self.timeline.new_events.connect(self.notices.timeline_events)
         self.timeline.new_events.connect(self._follow_incident)
+        if self.obs is not None:
+            self.timeline.new_events.connect(self.obs.slides_pushed_elsewhere)
         self.broadcast = self._build_broadcast() if self.obs is not None else (
             broadcast_placeholder())
         if self.audience_lane is None:

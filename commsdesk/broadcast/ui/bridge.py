@@ -281,8 +281,14 @@ class BroadcastBridge(QObject):
             return
         before = self.program
         self._set_program(before.read(scene, utc_now()))
+        if scene != SLIDES_SCENE or before.slide_on_air:
+            return
+        self._read_slide_file()
+
+    def _read_slide_file(self) -> None:
+        """Ask OBS which file the slides scene shows: the desk's slide, or another's."""
         obs = self.obs
-        if scene != SLIDES_SCENE or before.slide_on_air or obs is None:
+        if obs is None:
             return
 
         def showing(file: str) -> None:
@@ -292,6 +298,17 @@ class BroadcastBridge(QObject):
                     self._who_put_up(file)
 
         self.link.call(obs.slide_file(), showing, lambda exc: log.info("slide file: %s", exc))
+
+    def slides_pushed_elsewhere(self, events: list) -> None:
+        """Timeline events from any desk or the command line: a slide put on air other than
+        this window's own while its slide is up means OBS may show another now, so which file
+        it shows is read again (this window stops writing its countdown over another's)."""
+        mine = self.program.slide
+        if not self.connected or not self.program.slide_on_air:
+            return
+        if any(e.kind == EventKind.BROADCAST_SLIDE
+               and (mine is None or e.data.get("file") != mine.path.name) for e in events):
+            self._read_slide_file()
 
     def _who_put_up(self, file: str) -> None:
         """A slide this window did not push: the timeline may say who did (the command line, a

@@ -171,3 +171,35 @@ def test_back_on_the_slides_scene_showing_another_file_is_not_the_desks(
     qtbot.waitUntil(lambda: broadcast.panel.on_air_label.text() == expected)
     assert broadcast.obs.on_air is None
     assert broadcast.window.slide_on_air() is None
+
+
+def test_a_slide_pushed_from_the_command_line_over_this_window_s_stops_its_countdown(
+    broadcast, fake_obs, qtbot
+):
+    """The window's Back-at is on air, counting down; the command line puts its own Back-at up
+    (OBS stays on the slides scene): once the timeline says so, the window reads OBS's slide
+    again, names the other one, and no longer writes its countdown over the other's."""
+    from commsdesk.broadcast.obs.api import COUNTDOWN_INPUT
+
+    broadcast.connect()
+    panel = broadcast.panel
+    panel.composer.set_kind(SlideKind.BACK_AT)
+    panel.composer.fields["at"].setText("+20m")
+    panel.put_on_air()
+    qtbot.waitUntil(lambda: broadcast.obs.on_air is not None, timeout=20_000)
+    countdown = fake_obs.inputs[COUNTDOWN_INPUT]
+
+    fake_obs.push_slide("/elsewhere/cli-back-at.png", "back in 9:59").result()  # the CLI's
+    desk = broadcast.bridge.desk
+    event = desk.record("Sam Okafor", EventKind.BROADCAST_SLIDE,
+                        "Slide on air: Back at 18:40 UTC (from Camera)",
+                        data={"kind": "back_at", "file": "cli-back-at.png",
+                              "from": "command line"})  # fmt: skip
+    broadcast.obs.slides_pushed_elsewhere([event])  # what the timeline's poll hands on
+
+    qtbot.waitUntil(lambda: "put up by Sam Okafor from the command line" in
+                    panel.on_air_label.text(), timeout=5_000)  # fmt: skip
+    assert broadcast.obs.on_air is None  # not this window's slide any more
+    countdown["text"] = "back in 9:59"
+    qtbot.wait(2_500)  # more than two of the window's countdown ticks
+    assert countdown["text"] == "back in 9:59"  # the other's countdown, not overwritten
