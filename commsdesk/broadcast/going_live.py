@@ -22,6 +22,7 @@ class GoLive:
     streams: bool  # True: StartStream; False: StartRecord instead (a drill, not a rehearsal)
     destination: str  # in words, key never included
     sentence: str  # what the confirmation says will happen
+    refused: str = ""  # why nothing can start (no destination to stream to): said instead
 
 
 def destination(service: StreamService) -> str:
@@ -48,9 +49,15 @@ def is_rehearsal(service: StreamService, rehearsal: Sequence[str]) -> bool:
     return False
 
 
+NO_DESTINATION = ("OBS has no stream destination set, so nothing was started: set one in OBS "
+                  "(Settings → Stream), then go live again.")
+
+
 def plan(service: StreamService, *, drill: bool, rehearsal: Sequence[str]) -> GoLive:
     where = destination(service)
     if not drill:
+        if not service.service and not service.server.strip():
+            return GoLive(True, where, NO_DESTINATION, refused=NO_DESTINATION)
         return GoLive(True, where, f"OBS starts streaming to {where}: the public sees it.")
     if is_rehearsal(service, rehearsal):
         return GoLive(True, where, f"Drill: OBS streams to the rehearsal destination {where}.")

@@ -29,6 +29,8 @@ def go_live(desk, actor: str, obs, *, drill: bool, rehearsal, via: str) -> GoLiv
     if obs.stream_health().live:
         raise ObsError("refused", "OBS is streaming already: nothing was started.")
     going = plan(obs.stream_service(), drill=drill, rehearsal=rehearsal)
+    if going.refused:
+        raise ObsError("refused", going.refused)
     if not going.streams:
         obs.start_record()
         desk.record(actor, EventKind.BROADCAST_RECORDING,

@@ -173,6 +173,9 @@ def cmd_obs_stream_start(args: argparse.Namespace) -> int:
     def start(obs) -> int:
         drill = True if args.drill else drill_mode(desk)
         going = plan(obs.stream_service(), drill=drill, rehearsal=rehearsal)
+        if going.refused:
+            print(going.refused, file=sys.stderr)
+            return 1
         print(going.sentence, flush=True)
         if args.dry_run:
             return 0

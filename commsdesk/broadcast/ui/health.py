@@ -184,7 +184,12 @@ class HealthView(QWidget):
 
     def confirm_go_live(self, going) -> bool:
         """Ask before going live, naming where (never the key) and, in a drill, whether OBS
-        streams to a rehearsal destination or records instead. Cancel is the default."""
+        streams to a rehearsal destination or records instead. Cancel is the default. With
+        nowhere to stream to, it says so and starts nothing."""
+        if going.refused:
+            QMessageBox.warning(self, "Not live", going.refused)
+            self._after_dialog()
+            return False
         box = QMessageBox(
             QMessageBox.Icon.Warning if going.streams else QMessageBox.Icon.Question,
             "Go live" if going.streams else "Drill: record instead of streaming",

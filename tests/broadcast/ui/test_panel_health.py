@@ -130,6 +130,28 @@ def test_go_live_asks_first_naming_where_and_the_start_is_recorded_once(
     assert fake_obs.reading.active
 
 
+def test_go_live_with_no_destination_set_in_obs_says_so_and_starts_nothing(
+    broadcast, fake_obs, qtbot, monkeypatch
+):
+    from commsdesk.broadcast.going_live import NO_DESTINATION
+    from commsdesk.broadcast.obs.api import StreamService
+
+    fake_obs.service = StreamService("rtmp_custom", "", "")
+    broadcast.connect()
+    view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+    warned: list = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda _parent, title, text, *a: warned.append((title, text)))
+    asked: list = []
+    answer_go_live(monkeypatch, "Go live", asked)  # never asked: there is nothing to confirm
+    view.start.click()
+    qtbot.waitUntil(lambda: bool(warned), timeout=10_000)
+    assert warned == [("Not live", NO_DESTINATION)] and asked == []
+    broadcast.idle()
+    assert "start_stream" not in fake_obs.calls
+    assert broadcast.events("broadcast.stream_started") == []
+
+
 def test_in_a_drill_go_live_records_instead_and_says_so(broadcast, fake_obs, qtbot, monkeypatch):
     from commsdesk.publishing.holds import set_drill_mode
 
