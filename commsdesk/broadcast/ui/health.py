@@ -63,6 +63,7 @@ class HealthView(QWidget):
         # height (the panel holds it at the height it had when built).
         self.flags.setFixedHeight(2 * self.flags.fontMetrics().lineSpacing() + 4)
         self.values: dict[str, QLabel] = {}
+        self._parked = None  # where Qt put the focus while both stream buttons were grey
         self.end = QPushButton("End stream…")
         self.end.setToolTip("Stop the live stream in OBS (asks first)")
         self.end.setEnabled(False)
@@ -139,11 +140,18 @@ class HealthView(QWidget):
     def _enable_buttons(self, *, start: bool, end: bool) -> None:
         """Go live and End stream enabled as asked; the keyboard focus on one of them moves to
         the other when its own goes grey (Qt would hand it to whatever comes next)."""
-        focused = self.window().focusWidget() in (self.start, self.end)
+        focus = self.window().focusWidget()
+        focused = focus in (self.start, self.end) or (
+            self._parked is not None and focus is self._parked)
         self.end.setEnabled(end)
         self.start.setEnabled(start)
-        if focused:
+        if not focused:
+            self._parked = None
+        elif self.end.isEnabled() or self.start.isEnabled():
+            self._parked = None
             self._focus_stream_button()
+        else:  # both grey while OBS starts or stops: back on one once it can take it
+            self._parked = self.window().focusWidget()
 
     def _focus_stream_button(self) -> None:
         """Keyboard focus on End stream while it can be pressed, else on Go live (when it can)."""
@@ -157,7 +165,10 @@ class HealthView(QWidget):
         window = self.window()
         if window.isVisible():
             window.activateWindow()
-        self._focus_stream_button()
+        if self.end.isEnabled() or self.start.isEnabled():
+            self._focus_stream_button()
+        else:
+            self._parked = window.focusWidget()
 
     @staticmethod
     def _set(label: QLabel, text: str, colour: str | None) -> None:

@@ -265,3 +265,25 @@ def test_after_go_live_focus_is_back_on_the_stream_button_and_tab_goes_on_in_vie
         assert now is not None and now is not focused and now.isVisible()
         if panel.isAncestorOf(now):
             assert seen_in_panel(panel, now), now
+
+
+def test_focus_comes_back_to_the_stream_button_after_both_went_grey(broadcast, fake_obs, qtbot):
+    """With a real OBS the stream takes a moment to start: Go live and End stream are both grey
+    meanwhile, and Qt hands the focus to whatever comes next. Once End stream can be pressed,
+    the focus is back on it."""
+    broadcast.connect()
+    window = broadcast.window
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.docks[1].show()
+    window.docks[1].raise_()
+    window.activateWindow()
+    view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
+    view.start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.start.hasFocus)
+
+    view._enable_buttons(start=False, end=False)  # starting: neither can be pressed
+    assert QApplication.focusWidget() not in (view.start, view.end)
+    view._enable_buttons(start=False, end=True)  # live
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.end)
