@@ -433,9 +433,12 @@ def build_slide(request: SlideRequest, now: datetime, *, fold: int | None = None
             + ".",
             takes,
         )
-    missing = [spec.name for spec in specs if spec.required and not values.get(spec.name)]
-    if missing:
-        raise SlideProblem(f"{kind.value} needs {', '.join(missing)}.")
+    missing = [spec for spec in specs if spec.required and not values.get(spec.name)]
+    if missing:  # in words a producer reads in the panel, with the field names the CLI takes
+        words = kind.value.replace("_", " ").capitalize()
+        raise SlideProblem(f"{words} needs "
+                           + "; ".join(f"{spec.name} ({spec.description})" for spec in missing)
+                           + ".")  # fmt: skip
     zones = tuple(request.zones) or ("UTC",)
     if kind is SlideKind.BACK_AT:
         at = resolve_time_entry(values.pop("at"), now, request.zone, fold=fold).at

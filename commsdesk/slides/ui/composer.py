@@ -73,6 +73,21 @@ AT_TIP = (
 )
 
 
+
+class WheelOnlyWhenChosen(QComboBox):
+    """A drop-down the mouse wheel turns only once it has the focus (clicked or tabbed to):
+    scrolling the panel over it scrolls the panel and never changes the slide's kind."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not WheelFocus: the wheel gives none
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # to the scroll area around it
+
 class TimeResolution(QWidget):
     """Under the Back-at time: what it resolves to, the error in red, or the choice between the
     two moments a fall-back hour names."""
@@ -189,7 +204,7 @@ class SlideComposer(QWidget):
         self.now = utc_now  # the clock times are resolved against
         self._redraw_asked: datetime | None = None  # the minute a clock-driven redraw was for
 
-        self.kind = QComboBox()
+        self.kind = WheelOnlyWhenChosen()
         for kind, label in KINDS:
             self.kind.addItem(label, kind.value)
         self.kind.currentIndexChanged.connect(self._kind_changed)

@@ -233,3 +233,31 @@ def test_what_goes_on_air_is_what_the_line_under_the_time_says_when_pushed(
     qtbot.waitUntil(lambda: label.text().startswith("15:56 today, in 15 min"))  # line follows
     qtbot.waitUntil(lambda: composer.rendering is not None  # and so does the preview
                     and composer.rendering.slide.at.minute == 56, timeout=20_000)  # fmt: skip
+
+
+def test_the_wheel_scrolls_the_panel_past_the_slide_kind_and_never_changes_it(
+    broadcast, qtbot
+):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    combo = broadcast.panel.composer.kind
+    broadcast.window.show()
+    qtbot.waitExposed(broadcast.window)
+    before = combo.currentIndex()
+
+    def wheel() -> bool:
+        event = QWheelEvent(QPointF(5, 5), QPointF(combo.mapToGlobal(QPoint(5, 5))), QPoint(0, 0),
+                            QPoint(0, -120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(combo, event)
+        return event.isAccepted()
+
+    assert not combo.hasFocus()
+    assert wheel() is False  # passed on to the scroll area around it
+    assert combo.currentIndex() == before
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    wheel()  # chosen: the wheel turns it, as a person means it to
+    assert combo.currentIndex() != before
