@@ -81,6 +81,9 @@ class StatementsPanel(QWidget):
         # without it.
         header.setSectionHidden(2, True)
         self.table.setWordWrap(False)
+        # Cut in the middle: "Holding stat…hot wallet" and "Holding stat…second update" are
+        # told apart where the list is narrow (1280×720), as their ends differ.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 

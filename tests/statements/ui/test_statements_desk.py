@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from commsdesk.desk import Desk
 from commsdesk.incidents.incident import Severity
 from commsdesk.statements.statement import StatementState
@@ -259,5 +261,7 @@ def test_a_narrow_list_and_title_field_show_the_title_s_start(harness):
     h.idle()
     editor.show_statement(shown)
     assert editor.title.cursorPosition() == 0
-    header = h.window.statements.table.horizontalHeader()
+    table = h.window.statements.table
+    header = table.horizontalHeader()
     assert [header.isSectionHidden(c) for c in range(5)] == [False, False, True, False, True]
+    assert table.textElideMode() == Qt.TextElideMode.ElideMiddle  # both ends of a long title
