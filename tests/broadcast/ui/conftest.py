@@ -35,6 +35,16 @@ class BroadcastDesk:
     def idle(self, timeout=10_000):
         self.qtbot.waitUntil(self.wiring.idle, timeout=timeout)
 
+    def show_panel(self, width: int = 1280, height: int = 720) -> None:
+        """The window shown at that size with the Broadcast panel's dock raised and active."""
+        window = self.window
+        window.resize(width, height)
+        window.show()
+        self.qtbot.waitExposed(window)
+        window.docks[1].show()
+        window.docks[1].raise_()
+        window.activateWindow()
+
     def connect(self, timeout=20_000):
         self.obs.start()
         self.qtbot.waitUntil(lambda: self.obs.connected and self.obs.scenes is not None,

@@ -24,11 +24,7 @@ def fully_shown(label) -> bool:
 def test_no_password_set_says_so_and_where_to_give_it(broadcast, fake_obs, qtbot):
     broadcast.connect()
     panel = broadcast.panel
-    broadcast.window.resize(1280, 720)
-    broadcast.window.show()
-    qtbot.waitExposed(broadcast.window)
-    broadcast.window.docks[1].show()
-    broadcast.window.docks[1].raise_()
+    broadcast.show_panel()
     fake_obs.set_state(ConnectionState.NO_PASSWORD, "OBS at 192.168.100.200:4455 asks for a "
                        "password; none is set (OBS settings… in the desk, or "
                        "COMMSDESK_OBS_PASSWORD)")  # fmt: skip

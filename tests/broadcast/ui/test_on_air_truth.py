@@ -27,11 +27,7 @@ def test_obs_lost_says_last_known_and_back_on_another_scene_says_no_slide(
 ):
     broadcast.connect()
     panel = broadcast.panel
-    broadcast.window.resize(1280, 720)
-    broadcast.window.show()
-    qtbot.waitExposed(broadcast.window)
-    broadcast.window.docks[1].show()
-    broadcast.window.docks[1].raise_()
+    broadcast.show_panel()
     composer = panel.composer
     composer.set_kind(SlideKind.BACK_AT)
     composer.fields["at"].setText("+20m")

@@ -226,13 +226,8 @@ def test_after_go_live_focus_is_back_on_the_stream_button_and_tab_goes_on_in_vie
     broadcast, fake_obs, qtbot
 ):
     broadcast.connect()
-    window, panel = broadcast.window, broadcast.panel
-    window.resize(1280, 720)
-    window.show()
-    qtbot.waitExposed(window)
-    window.docks[1].show()
-    window.docks[1].raise_()
-    window.activateWindow()
+    panel = broadcast.panel
+    broadcast.show_panel()
     view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
     scroll = panel.findChild(QScrollArea)
     assert scroll.verticalScrollBar().maximum() > 0  # the panel is taller than its view here
@@ -272,13 +267,7 @@ def test_focus_comes_back_to_the_stream_button_after_both_went_grey(broadcast, f
     meanwhile, and Qt hands the focus to whatever comes next. Once End stream can be pressed,
     the focus is back on it."""
     broadcast.connect()
-    window = broadcast.window
-    window.resize(1280, 720)
-    window.show()
-    qtbot.waitExposed(window)
-    window.docks[1].show()
-    window.docks[1].raise_()
-    window.activateWindow()
+    broadcast.show_panel()
     view = read(broadcast, qtbot, StreamSample(at=1.0, active=False, fps=30.0, target_fps=30.0))
     view.start.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(view.start.hasFocus)
