@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from commsdesk.clock import as_utc, utc_now
 from commsdesk.incidents.incident import Incident
@@ -344,12 +345,12 @@ def gather(
     )
 
 
-def listed_events(desk, facts: ReportFacts) -> list[TimelineEvent]:
+def listed_events(desk, facts: ReportFacts) -> list[ListedEvent]:
     """Every event the timeline section lists, printed or not, read again from the record (for
     the file beside a report whose section is cut)."""
     if facts.listed is None:
-        return read_events(desk, facts.scope)
-    return read_events(desk, facts.scope, ids=facts.listed, only_ids=True)
+        return read_events(desk, facts.scope, brief=True)
+    return read_events(desk, facts.scope, ids=facts.listed, only_ids=True, brief=True)
 
 
 def starred_in_incident(desk, incident_id: int) -> tuple[int, int]:
@@ -398,13 +399,25 @@ def _moment(stored) -> datetime:
     return stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
 
 
+class ListedEvent(NamedTuple):
+    """An event as the file beside a report lists it: no data, no links (read by the 100,000)."""
+
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    summary: str
+    hash: str
+
+
 def read_events(
     desk, scope: EventScope, *, kinds: tuple[str, ...] = (), ids: Iterable[int] = (),
-    only_ids: bool = False,
-) -> list[TimelineEvent]:  # fmt: skip
+    only_ids: bool = False, brief: bool = False,
+) -> list:  # fmt: skip
     """The incident's events up to the head, oldest first: every one, or those whose kind
     starts with one of `kinds` and those in `ids` (only those in `ids` with `only_ids`). Two
-    queries (see EventScope.clauses), each row read once."""
+    queries (see EventScope.clauses), each row read once. TimelineEvents; with `brief`,
+    ListedEvents."""
     from sqlalchemy import String, Text, or_, select, type_coerce
 
     from commsdesk.store.models import EventRow
@@ -419,9 +432,10 @@ def read_events(
     events: list[TimelineEvent] = []
     # Plain rows, their time and data read here: a long incident has 100,000 events, and
     # SQLAlchemy's own conversions of SQLite's text cost more than the query.
-    columns = (t.c.id, type_coerce(t.c.at, String), t.c.actor, t.c.kind, t.c.summary,
-               t.c.incident_id, t.c.statement_id, t.c.version_id, type_coerce(t.c.data, Text),
-               t.c.prev_hash, t.c.hash)  # fmt: skip
+    at = type_coerce(t.c.at, String)
+    columns = ((t.c.id, at, t.c.actor, t.c.kind, t.c.summary, t.c.hash) if brief else
+               (t.c.id, at, t.c.actor, t.c.kind, t.c.summary, t.c.incident_id, t.c.statement_id,
+                t.c.version_id, type_coerce(t.c.data, Text), t.c.prev_hash, t.c.hash))  # fmt: skip
     with desk.reading() as session:
         for where in scope.clauses():
             query = select(*columns).where(where)
@@ -429,6 +443,10 @@ def read_events(
                 query = query.where(or_(*wanted))
             result = session.connection().execute(query.execution_options(yield_per=PAGE))
             for rows in result.partitions():
+                if brief:
+                    events.extend(ListedEvent(r[0], _moment(r[1]), r[2], r[3], r[4], r[5])
+                                  for r in rows)  # fmt: skip
+                    continue
                 for row in rows:
                     events.append(TimelineEvent(
                         row[0], _moment(row[1]), row[2], row[3], row[4], row[5], row[6],
