@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from commsdesk.app import open_services
 from commsdesk.broadcast.obs.api import SLIDE_INPUT, SLIDES_SCENE
 from commsdesk.broadcast.obs.fake import FakeObs
 from commsdesk.drill.run import DrillParts, DrillRun
@@ -24,15 +23,6 @@ from tests.support.obs_in_memory import InMemoryObs
 ANA = "Ana Ruiz (comms)"
 ON_AIR = ("push_slide", "switch_scene", "back_to_live", "start_stream", "start_record",
           "stop_stream", "stop_record")  # fmt: skip
-
-
-@pytest.fixture
-def services(isolated_dirs):
-    isolated_dirs.mkdir(parents=True, exist_ok=True)
-    opened = open_services(isolated_dirs)
-    CallChain(opened.desk).add(ANA, "Mira Chen", "+15005550101")
-    yield opened
-    opened.close()
 
 
 def drill(services, data_dir: Path, obs: FakeObs) -> DrillRun:

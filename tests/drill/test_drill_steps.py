@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from commsdesk.app import open_services
 from commsdesk.broadcast.obs.api import ObsError
 from commsdesk.drill.run import DrillParts, DrillRun
 from commsdesk.drill.scenario import load
@@ -26,15 +25,6 @@ from tests.support.obs_studio import free_port
 
 ANA = "Ana Ruiz (comms)"
 LEE = "Lee Park (on call)"
-
-
-@pytest.fixture
-def services(isolated_dirs):
-    isolated_dirs.mkdir(parents=True, exist_ok=True)
-    opened = open_services(isolated_dirs)
-    CallChain(opened.desk).add(ANA, "Mira Chen", "+15005550101")
-    yield opened
-    opened.close()
 
 
 def no_obs():
